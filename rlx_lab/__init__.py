@@ -1,0 +1,1 @@
+"""rlx_lab: an interactive lab for the 14 RLX optimizers."""

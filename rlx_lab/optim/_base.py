@@ -1,0 +1,227 @@
+"""The :class:`Optimizer` every rule module builds, and the one-iteration protocol it runs.
+
+An optimizer module supplies two pure per-tensor functions,
+
+* ``init_tensor(param) -> TensorState`` and
+* ``update_tensor(param, grad, tensor_state, hp, ctx) -> (new_param, new_tensor_state)``,
+
+and :class:`Optimizer` lifts them to a whole iteration over a pytree of tensors: every tensor
+sees the same 1-based counter ``t``, then the counter advances (RLX's ``end_iteration``).
+Hyperparameters are a dict of JAX arrays, so changing a value reuses the compiled step.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+from ._hparams import HParam, HParamsDict, encode_hparams
+
+PyTree = Any
+
+
+class StepContext(NamedTuple):
+    """What a per-tensor update sees besides its own tensor and state."""
+
+    t: jax.Array
+    """1-based iteration number (float32)."""
+    count: jax.Array
+    """0-based iteration index (int32)."""
+    lr_scale: jax.Array
+    """RLX ``lr_scale(name)``: multiplier on this tensor's effective learning rate."""
+    key: jax.Array
+    """A PRNG key private to this tensor and iteration (for random probes)."""
+
+
+class OptState(NamedTuple):
+    """The whole optimizer state: iteration counter, per-tensor states, PRNG key."""
+
+    count: jax.Array
+    tensors: PyTree
+    """Same structure as the params, with the rule's per-tensor NamedTuple at each leaf."""
+    key: jax.Array
+
+
+class GradientTransformation(NamedTuple):
+    """optax-compatible pair: ``init(params)``, ``update(grads, state, params)``."""
+
+    init: Callable[[PyTree], OptState]
+    update: Callable[..., tuple[PyTree, OptState]]
+
+
+InitTensor = Callable[[jax.Array], Any]
+UpdateTensor = Callable[
+    [jax.Array, jax.Array, Any, HParamsDict, StepContext], tuple[jax.Array, Any]
+]
+HessianTensor = Callable[[Any, jax.Array, HParamsDict], Any]
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    """One RLX optimizer: metadata for the lab plus the pure functions that run it.
+
+    ``step`` and ``update_hessian`` are jitted; hyperparameters are traced, so a jitted step
+    compiles once per (optimizer, tensor shapes) whatever values they take.
+    """
+
+    name: str
+    title: str
+    spec: tuple[HParam, ...]
+    init_tensor: InitTensor
+    update_tensor: UpdateTensor
+    summary: str
+    rule_latex: str
+    departures: str = ""
+    hessian_tensor: HessianTensor | None = None
+
+    # --- hyperparameters -------------------------------------------------------------------
+
+    def defaults(self) -> dict[str, Any]:
+        """Every hyperparameter's default as a plain Python value."""
+        return {p.name: p.default for p in self.spec}
+
+    def hparams(self, **overrides: Any) -> HParamsDict:
+        """Every hyperparameter as a traced array; RLX defaults where not given.
+
+        Raises ``ValueError`` naming the field for unknown names, wrong kinds, NaN/inf and
+        values outside the valid range.
+        """
+        return encode_hparams(self.spec, overrides)
+
+    # --- the protocol ----------------------------------------------------------------------
+
+    def init(self, params: PyTree, *, seed: int = 0) -> OptState:
+        """Fresh state: counter 0, zero moments, identity preconditioners, a seeded key."""
+        leaves = jax.tree.leaves(params)
+        if not leaves:
+            raise ValueError("params: no tensors to optimize")
+        tensors = jax.tree.map(lambda p: self.init_tensor(jnp.asarray(p)), params)
+        return OptState(jnp.zeros((), jnp.int32), tensors, jax.random.PRNGKey(seed))
+
+    def step(
+        self,
+        params: PyTree,
+        grads: PyTree,
+        state: OptState,
+        hp: HParamsDict,
+        lr_scale: float | Mapping[str, float] | PyTree | None = None,
+    ) -> tuple[PyTree, OptState]:
+        """One whole iteration: update every tensor with the same ``t``, then advance it.
+
+        ``lr_scale`` is RLX's per-tensor multiplier on the effective learning rate: a number
+        for all tensors, a dict naming some of the params' keys (others 1.0) or a pytree
+        shaped like the params.
+        """
+        self._check_hp(hp)
+        if jax.tree.structure(grads) != jax.tree.structure(params):
+            raise ValueError("grads: must have the same structure as params")
+        return self._jitted_step(params, grads, state, hp, _lr_scales(lr_scale, params))
+
+    def update_hessian(self, state: OptState, h_hat: PyTree, hp: HParamsDict) -> OptState:
+        """Sophia only: fold a diagonal-Hessian estimate into the EMA ``h``.
+
+        ``h_hat`` is shaped like the params, or (for dict params) a dict for some tensors.
+        """
+        if self.hessian_tensor is None:
+            raise ValueError(f"update_hessian: {self.name} keeps no Hessian estimate")
+        self._check_hp(hp)
+        return self._jitted_hessian(state, h_hat, hp)
+
+    def as_optax(self, lr_scale: Any = None, **overrides: Any) -> GradientTransformation:
+        """This optimizer as an optax-style transformation (updates = new − old params)."""
+        hp = self.hparams(**overrides)
+
+        def init(params: PyTree) -> OptState:
+            return self.init(params)
+
+        def update(
+            grads: PyTree, state: OptState, params: PyTree | None = None
+        ) -> tuple[PyTree, OptState]:
+            if params is None:
+                raise ValueError(f"params: {self.name}.update needs the current params")
+            new_params, new_state = self.step(params, grads, state, hp, lr_scale)
+            return jax.tree.map(jnp.subtract, new_params, params), new_state
+
+        return GradientTransformation(init, update)
+
+    # --- internals -------------------------------------------------------------------------
+
+    def _check_hp(self, hp: HParamsDict) -> None:
+        expected = set(self.hparams())
+        if not isinstance(hp, Mapping) or set(hp) != expected:
+            got = sorted(hp) if isinstance(hp, Mapping) else type(hp).__name__
+            raise ValueError(f"hp: expected {self.name}.hparams(...) with {sorted(expected)}, "
+                             f"got {got}")
+
+    def _step_impl(
+        self, params: PyTree, grads: PyTree, state: OptState, hp: HParamsDict, scales: PyTree
+    ) -> tuple[PyTree, OptState]:
+        leaves, treedef = jax.tree.flatten(params)
+        grad_leaves = treedef.flatten_up_to(grads)
+        state_leaves = treedef.flatten_up_to(state.tensors)
+        scale_leaves = treedef.flatten_up_to(scales)
+        step_key = jax.random.fold_in(state.key, state.count)
+        t = (state.count + 1).astype(jnp.float32)
+        new_params, new_states = [], []
+        for index, (p, g, s, sc) in enumerate(
+            zip(leaves, grad_leaves, state_leaves, scale_leaves, strict=True)
+        ):
+            ctx = StepContext(t, state.count, sc, jax.random.fold_in(step_key, index))
+            new_p, new_s = self.update_tensor(p, jnp.asarray(g, p.dtype), s, hp, ctx)
+            new_params.append(new_p.astype(p.dtype))
+            new_states.append(new_s)
+        new_state = OptState(state.count + 1, treedef.unflatten(new_states), state.key)
+        return treedef.unflatten(new_params), new_state
+
+    def _hessian_impl(self, state: OptState, h_hat: PyTree, hp: HParamsDict) -> OptState:
+        assert self.hessian_tensor is not None
+        update = self.hessian_tensor
+        if isinstance(state.tensors, Mapping) and isinstance(h_hat, Mapping):
+            unknown = sorted(set(h_hat) - set(state.tensors))
+            if unknown:
+                raise ValueError(f"h_hat: unknown tensor {unknown[0]!r}")
+            tensors = dict(state.tensors)
+            for name, h in h_hat.items():
+                tensors[name] = jax.tree.map(
+                    lambda s, h_leaf: update(s, h_leaf, hp),
+                    state.tensors[name], h, is_leaf=_is_tensor_state,
+                )  # fmt: skip
+            return state._replace(tensors=type(state.tensors)(tensors))
+        tensors = jax.tree.map(
+            lambda s, h: update(s, h, hp), state.tensors, h_hat, is_leaf=_is_tensor_state
+        )
+        return state._replace(tensors=tensors)
+
+    @functools.cached_property
+    def _jitted_step(self) -> Callable[..., tuple[PyTree, OptState]]:
+        return jax.jit(self._step_impl)
+
+    @functools.cached_property
+    def _jitted_hessian(self) -> Callable[..., OptState]:
+        return jax.jit(self._hessian_impl)
+
+
+def _is_tensor_state(x: Any) -> bool:
+    return isinstance(x, tuple) and hasattr(x, "_fields")
+
+
+def _lr_scales(lr_scale: Any, params: PyTree) -> PyTree:
+    """Per-leaf float32 scales shaped like ``params``."""
+    if lr_scale is None:
+        return jax.tree.map(lambda _: jnp.float32(1.0), params)
+    if isinstance(lr_scale, int | float) or (hasattr(lr_scale, "shape") and lr_scale.shape == ()):
+        return jax.tree.map(lambda _: jnp.asarray(lr_scale, jnp.float32), params)
+    if isinstance(lr_scale, Mapping) and isinstance(params, Mapping):
+        unknown = sorted(set(lr_scale) - set(params))
+        if unknown:
+            raise ValueError(f"lr_scale: unknown tensor {unknown[0]!r}")
+        return {
+            k: jax.tree.map(lambda _, s=lr_scale.get(k, 1.0): jnp.asarray(s, jnp.float32), v)
+            for k, v in params.items()
+        }
+    return jax.tree.map(lambda _, s: jnp.asarray(s, jnp.float32), params, lr_scale)

@@ -1,0 +1,43 @@
+"""The first/second-moment bookkeeping shared by the Adam family (Adam … SOAP, MARS)."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+from ._hparams import HParamsDict
+from ._numerics import one_minus_pow
+
+
+class Moments(NamedTuple):
+    """Exponential averages of the gradient (``m``) and of its square (``v``)."""
+
+    m: jax.Array
+    v: jax.Array
+
+
+def zero_moments(param: jax.Array) -> Moments:
+    """Moments start at zero."""
+    return Moments(jnp.zeros_like(param), jnp.zeros_like(param))
+
+
+def update_moments(moments: Moments, g: jax.Array, hp: HParamsDict) -> Moments:
+    """m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²."""
+    b1, b2 = hp["beta1"], hp["beta2"]
+    return Moments(b1 * moments.m + (1 - b1) * g, b2 * moments.v + (1 - b2) * g * g)
+
+
+def adam_direction(moments: Moments, hp: HParamsDict, t: jax.Array) -> jax.Array:
+    """m̂/(√v̂ + ε) with m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ)."""
+    m_hat = moments.m / one_minus_pow(hp["beta1"], t)
+    v_hat = moments.v / one_minus_pow(hp["beta2"], t)
+    return m_hat / (jnp.sqrt(v_hat) + hp["eps"])
+
+
+def decoupled_step(
+    param: jax.Array, update: jax.Array, lr: jax.Array, hp: HParamsDict
+) -> jax.Array:
+    """θ ← θ − lr·(update + λθ)."""
+    return param - lr * (update + hp["weight_decay"] * param)

@@ -1,0 +1,141 @@
+r"""SOAP: Adam in the eigenbasis of Shampoo's preconditioner (Vyas et al., 2024).
+
+For a matrix G (m×n), with :math:`s_b` = ``shampoo_beta``:
+
+.. math::
+    L \leftarrow s_b L + (1-s_b)GG^\top,\quad R \leftarrow s_b R + (1-s_b)G^\top G;\\
+    Q_L, Q_R \leftarrow \operatorname{eig}(L), \operatorname{eig}(R)
+        \text{ on the first step and when } k \bmod f = 0;\\
+    G' = Q_L^\top G Q_R,\ \text{Adam on } G' \to U',\quad
+    \theta \leftarrow \theta - \eta\,(Q_L U' Q_R^\top + \lambda\theta)
+
+k is the 0-based iteration index, f = ``precond_freq``. Eigenvectors are columns in ascending
+eigenvalue order, each signed so its largest-magnitude entry is positive (our canonical form).
+The moments stay in rotated coordinates and are **not** re-projected when the basis changes
+(``reproject_moments`` turns the paper's re-projection of m on); ``skip_first_update`` skips
+the first step's update as the paper does. Other ranks take AdamW.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+from . import _hparams as H
+from ._base import Optimizer, StepContext
+from ._moments import Moments, adam_direction, decoupled_step, update_moments, zero_moments
+
+
+class SoapState(NamedTuple):
+    """Rotated moments plus Shampoo's factors and their eigenbases."""
+
+    m: jax.Array
+    v: jax.Array
+    left: jax.Array
+    right: jax.Array
+    basis_left: jax.Array
+    basis_right: jax.Array
+
+
+def init_tensor(param: jax.Array) -> SoapState | Moments:
+    if param.ndim != 2:
+        return zero_moments(param)
+    rows, cols = param.shape
+    zeros = jnp.zeros_like(param)
+    return SoapState(
+        zeros, zeros,
+        jnp.zeros((rows, rows), param.dtype), jnp.zeros((cols, cols), param.dtype),
+        jnp.eye(rows, dtype=param.dtype), jnp.eye(cols, dtype=param.dtype),
+    )  # fmt: skip
+
+
+def canonical_eigenbasis(sym: jax.Array) -> jax.Array:
+    """Eigenvectors as columns, ascending eigenvalues, largest-magnitude entry positive."""
+    _, vectors = jnp.linalg.eigh(sym)
+    lead = jnp.argmax(jnp.abs(vectors), axis=0)
+    signs = jnp.sign(vectors[lead, jnp.arange(vectors.shape[1])])
+    return vectors * jnp.where(signs == 0, 1.0, signs)[None, :]
+
+
+def _skip_and_t(hp: H.HParamsDict, ctx: StepContext) -> tuple[jax.Array, jax.Array]:
+    """(skip this update?, Adam's t): a skipped first step does not count for bias correction."""
+    skip = hp["skip_first_update"] & (ctx.count == 0)
+    return skip, ctx.t - hp["skip_first_update"].astype(jnp.float32)
+
+
+def update_tensor(
+    param: jax.Array,
+    grad: jax.Array,
+    state: SoapState | Moments,
+    hp: H.HParamsDict,
+    ctx: StepContext,
+) -> tuple[jax.Array, SoapState | Moments]:
+    skip, t = _skip_and_t(hp, ctx)
+    lr = hp["lr"] * ctx.lr_scale
+    if isinstance(state, Moments):
+        moments = update_moments(state, grad, hp)
+        new_param = decoupled_step(param, adam_direction(moments, hp, t), lr, hp)
+        return _unless(skip, (new_param, moments), (param, state))
+
+    sb = hp["shampoo_beta"]
+    left = sb * state.left + (1 - sb) * grad @ grad.T
+    right = sb * state.right + (1 - sb) * grad.T @ grad
+    recompute = (ctx.count % hp["precond_freq"]) == 0
+    ql, qr = jax.lax.cond(
+        recompute,
+        lambda: (canonical_eigenbasis(left), canonical_eigenbasis(right)),
+        lambda: (state.basis_left, state.basis_right),
+    )
+    reproject = recompute & hp["reproject_moments"]
+    m_old = jnp.where(reproject, ql.T @ state.basis_left @ state.m @ state.basis_right.T @ qr,
+                      state.m)  # fmt: skip
+    moments = update_moments(Moments(m_old, state.v), ql.T @ grad @ qr, hp)
+    update = ql @ adam_direction(moments, hp, t) @ qr.T
+    new_param = decoupled_step(param, update, lr, hp)
+    new_moments = _unless(skip, moments, Moments(state.m, state.v))
+    new_state = SoapState(new_moments.m, new_moments.v, left, right, ql, qr)
+    return jnp.where(skip, param, new_param), new_state
+
+
+def _unless(skip: jax.Array, taken: object, skipped: object) -> object:
+    return jax.tree.map(lambda a, b: jnp.where(skip, b, a), taken, skipped)
+
+
+OPTIMIZER = Optimizer(
+    name="soap",
+    title="SOAP",
+    spec=(
+        H.lr(0.01),
+        *H.adam_betas(0.95, 0.95),
+        H.beta("shampoo_beta", 0.95, "decay of Shampoo's factors L and R", r"\beta_s"),
+        H.eps(1e-8),
+        H.weight_decay(0.01, decoupled=True),
+        H.HParam(
+            "precond_freq", 10, "int", "recompute the eigenbasis every this many steps", "f",
+            low=1, high=1000, ui_low=1, ui_high=100,
+        ),
+        H.HParam(
+            "jacobi_sweeps", 30, "int",
+            "RLX's Jacobi sweeps; the lab's eigensolver is exact, so this has no effect",
+            r"n_{\text{sweeps}}", low=1, high=1000, ui_low=1, ui_high=100, tag="inert",
+        ),
+        H.flag("skip_first_update", False, "paper: skip the first step's update",
+               r"\text{skip}_1", tag="paper"),
+        H.flag("reproject_moments", False, "paper: rotate m into the new basis on recompute",
+               r"\text{reproject}", tag="paper"),
+    ),
+    init_tensor=init_tensor,
+    update_tensor=update_tensor,
+    summary="Adam run in the eigenbasis of Shampoo's left and right preconditioners.",
+    rule_latex=(
+        r"G' = Q_L^\top G Q_R,\quad \theta \leftarrow \theta - \eta\left(Q_L\,"
+        r"\frac{\hat m'}{\sqrt{\hat v'}+\epsilon}\,Q_R^\top + \lambda\theta\right)"
+    ),
+    departures=(
+        "RLX does not re-project the moments when the basis changes and updates on the "
+        "first step (where G' is numerically degenerate); the paper re-projects m and skips "
+        "the first update — both are switches here."
+    ),
+)
