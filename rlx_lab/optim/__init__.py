@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from types import MappingProxyType
-from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -73,5 +72,3 @@ def stack_hparams(settings: Sequence[HParamsDict]) -> HParamsDict:
     if not settings:
         raise ValueError("settings: need at least one hparams dict")
     return jax.tree.map(lambda *xs: jnp.stack(xs), *settings)
-
-

@@ -155,8 +155,9 @@ class Optimizer:
         expected = set(self.hparams())
         if not isinstance(hp, Mapping) or set(hp) != expected:
             got = sorted(hp) if isinstance(hp, Mapping) else type(hp).__name__
-            raise ValueError(f"hp: expected {self.name}.hparams(...) with {sorted(expected)}, "
-                             f"got {got}")
+            raise ValueError(
+                f"hp: expected {self.name}.hparams(...) with {sorted(expected)}, got {got}"
+            )
 
     def _step_impl(
         self, params: PyTree, grads: PyTree, state: OptState, hp: HParamsDict, scales: PyTree
@@ -210,6 +211,10 @@ def _is_tensor_state(x: Any) -> bool:
     return isinstance(x, tuple) and hasattr(x, "_fields")
 
 
+def _broadcast_scale(scale: float, subtree: PyTree) -> PyTree:
+    return jax.tree.map(lambda _: jnp.asarray(scale, jnp.float32), subtree)
+
+
 def _lr_scales(lr_scale: Any, params: PyTree) -> PyTree:
     """Per-leaf float32 scales shaped like ``params``."""
     if lr_scale is None:
@@ -220,8 +225,5 @@ def _lr_scales(lr_scale: Any, params: PyTree) -> PyTree:
         unknown = sorted(set(lr_scale) - set(params))
         if unknown:
             raise ValueError(f"lr_scale: unknown tensor {unknown[0]!r}")
-        return {
-            k: jax.tree.map(lambda _, s=lr_scale.get(k, 1.0): jnp.asarray(s, jnp.float32), v)
-            for k, v in params.items()
-        }
+        return {k: _broadcast_scale(lr_scale.get(k, 1.0), v) for k, v in params.items()}
     return jax.tree.map(lambda _, s: jnp.asarray(s, jnp.float32), params, lr_scale)

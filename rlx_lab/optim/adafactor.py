@@ -4,8 +4,10 @@ No first moment. :math:`\hat\beta_{2t} = 1 - t^{d}` with d = ``beta2_decay`` (0 
 For an m×n matrix (state: m + n numbers):
 
 .. math::
-    R_i \leftarrow \hat\beta_{2t}R_i + (1-\hat\beta_{2t})\,\operatorname{mean}_j(g_{ij}^2+\epsilon_1),
-    \quad C_j \leftarrow \hat\beta_{2t}C_j + (1-\hat\beta_{2t})\,\operatorname{mean}_i(g_{ij}^2+\epsilon_1),
+    R_i \leftarrow \hat\beta_{2t}R_i
+        + (1-\hat\beta_{2t})\,\operatorname{mean}_j(g_{ij}^2+\epsilon_1),\quad
+    C_j \leftarrow \hat\beta_{2t}C_j
+        + (1-\hat\beta_{2t})\,\operatorname{mean}_i(g_{ij}^2+\epsilon_1),
     \\ V_{ij} = \frac{R_i C_j}{\max(\sum_k R_k, \epsilon_1)},\quad
     u = \frac{g}{\max(\sqrt{V}, \sqrt{\epsilon_1})}
 
@@ -84,23 +86,52 @@ OPTIMIZER = Optimizer(
     title="Adafactor",
     spec=(
         H.HParam(
-            "lr", None, "optional_float",
-            "learning rate; None = relative step 1e-2·RMS(θ)", r"\eta",
-            low=0.0, low_open=True, ui_low=1e-5, ui_high=10.0, scale="log", tag="lr",
+            "lr",
+            None,
+            "optional_float",
+            "learning rate; None = relative step 1e-2·RMS(θ)",
+            r"\eta",
+            low=0.0,
+            low_open=True,
+            ui_low=1e-5,
+            ui_high=10.0,
+            scale="log",
+            tag="lr",
             none_flag="relative_step",
         ),
         H.HParam(
-            "beta2_decay", -0.8, "float", "β̂₂ₜ = 1 − t^d: how fast the memory grows", "d",
-            high=0.0, ui_low=-1.0, ui_high=-0.1,
+            "beta2_decay",
+            -0.8,
+            "float",
+            "β̂₂ₜ = 1 − t^d: how fast the memory grows",
+            "d",
+            high=0.0,
+            ui_low=-1.0,
+            ui_high=-0.1,
         ),
         H.eps(1e-30, "eps1", r"\epsilon_1"),
         H.HParam(
-            "eps2", 1e-3, "float", "floor on RMS(θ) in the relative step", r"\epsilon_2",
-            low=0.0, ui_low=1e-6, ui_high=1e-1, scale="log",
+            "eps2",
+            1e-3,
+            "float",
+            "floor on RMS(θ) in the relative step",
+            r"\epsilon_2",
+            low=0.0,
+            ui_low=1e-6,
+            ui_high=1e-1,
+            scale="log",
         ),
         H.HParam(
-            "clip_threshold", 1.0, "float", "clip: update RMS above 1/this is scaled down",
-            r"d_{\text{clip}}", low=0.0, ui_low=0.05, ui_high=10.0, scale="log", tag="clip",
+            "clip_threshold",
+            1.0,
+            "float",
+            "clip: update RMS above 1/this is scaled down",
+            r"d_{\text{clip}}",
+            low=0.0,
+            ui_low=0.05,
+            ui_high=10.0,
+            scale="log",
+            tag="clip",
         ),
         H.weight_decay(0.0, decoupled=True),
     ),

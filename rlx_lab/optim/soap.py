@@ -27,6 +27,8 @@ from . import _hparams as H
 from ._base import Optimizer, StepContext
 from ._moments import Moments, adam_direction, decoupled_step, update_moments, zero_moments
 
+_NULL_TOL = 1e-6  # eigenvalues below this fraction of the largest (per dimension) count as 0
+
 
 class SoapState(NamedTuple):
     """Rotated moments plus Shampoo's factors and their eigenbases."""
@@ -52,11 +54,31 @@ def init_tensor(param: jax.Array) -> SoapState | Moments:
 
 
 def canonical_eigenbasis(sym: jax.Array) -> jax.Array:
-    """Eigenvectors as columns, ascending eigenvalues, largest-magnitude entry positive."""
-    _, vectors = jnp.linalg.eigh(sym)
-    lead = jnp.argmax(jnp.abs(vectors), axis=0)
-    signs = jnp.sign(vectors[lead, jnp.arange(vectors.shape[1])])
-    return vectors * jnp.where(signs == 0, 1.0, signs)[None, :]
+    """Eigenvectors as columns, ascending eigenvalues, largest-magnitude entry positive.
+
+    A rank-deficient factor (every factor, for its first steps) has a null space in which any
+    orthonormal basis is an eigenbasis, and eigensolvers pick one by accident of rounding (a
+    batched solve picks differently from a single one). We make that choice canonical: the
+    null-space vectors are the eigenvectors of P·diag(1…n)·P, P the projector onto the null
+    space, whose eigenvalues are well separated; they come first, in that operator's order.
+    """
+    n = sym.shape[0]
+    values, vectors = jnp.linalg.eigh(sym)
+    tol = _NULL_TOL * n * jnp.max(jnp.abs(values))
+    null = values <= tol
+    kept = jnp.where(null[None, :], 0.0, vectors)
+    projector = jnp.eye(n, dtype=sym.dtype) - kept @ kept.T
+    ladder = jnp.arange(1, n + 1, dtype=sym.dtype)
+    spread, null_vectors = jnp.linalg.eigh(projector @ (ladder[:, None] * projector))
+    keys = jnp.concatenate([
+        jnp.where(null, jnp.inf, values),
+        jnp.where(spread > 0.5, -2.0 + spread / (n + 1), jnp.inf),
+    ])  # fmt: skip
+    order = jnp.argsort(keys)[:n]
+    basis = jnp.concatenate([vectors, null_vectors], axis=1)[:, order]
+    lead = jnp.argmax(jnp.abs(basis), axis=0)
+    signs = jnp.sign(basis[lead, jnp.arange(n)])
+    return basis * jnp.where(signs == 0, 1.0, signs)[None, :]
 
 
 def _skip_and_t(hp: H.HParamsDict, ctx: StepContext) -> tuple[jax.Array, jax.Array]:
@@ -113,18 +135,42 @@ OPTIMIZER = Optimizer(
         H.eps(1e-8),
         H.weight_decay(0.01, decoupled=True),
         H.HParam(
-            "precond_freq", 10, "int", "recompute the eigenbasis every this many steps", "f",
-            low=1, high=1000, ui_low=1, ui_high=100,
+            "precond_freq",
+            10,
+            "int",
+            "recompute the eigenbasis every this many steps",
+            "f",
+            low=1,
+            high=1000,
+            ui_low=1,
+            ui_high=100,
         ),
         H.HParam(
-            "jacobi_sweeps", 30, "int",
+            "jacobi_sweeps",
+            30,
+            "int",
             "RLX's Jacobi sweeps; the lab's eigensolver is exact, so this has no effect",
-            r"n_{\text{sweeps}}", low=1, high=1000, ui_low=1, ui_high=100, tag="inert",
+            r"n_{\text{sweeps}}",
+            low=1,
+            high=1000,
+            ui_low=1,
+            ui_high=100,
+            tag="inert",
         ),
-        H.flag("skip_first_update", False, "paper: skip the first step's update",
-               r"\text{skip}_1", tag="paper"),
-        H.flag("reproject_moments", False, "paper: rotate m into the new basis on recompute",
-               r"\text{reproject}", tag="paper"),
+        H.flag(
+            "skip_first_update",
+            False,
+            "paper: skip the first step's update",
+            r"\text{skip}_1",
+            tag="paper",
+        ),
+        H.flag(
+            "reproject_moments",
+            False,
+            "paper: rotate m into the new basis on recompute",
+            r"\text{reproject}",
+            tag="paper",
+        ),
     ),
     init_tensor=init_tensor,
     update_tensor=update_tensor,
