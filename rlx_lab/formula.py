@@ -107,7 +107,7 @@ class FormulaError(ValueError):
             return head
         start = max(0, self.position - 60)
         snippet = self.text[start : self.position + 20]
-        snippet = "".join(" " if c in _SPACE else c for c in snippet)
+        snippet = "".join(c if c.isprintable() else " " for c in snippet)
         prefix = "..." if start else ""
         caret = " " * (len(prefix) + self.position - start) + "^"
         return f"{head}\n  {prefix}{snippet}\n  {caret}"
@@ -205,7 +205,7 @@ def _tokenize(text: str) -> list[_Token]:
             nxt = text[m.end() : m.end() + 1]
             if nxt == ".":
                 raise fail(f"malformed number {text[i : m.end() + 1]!r}", m.end())
-            if nxt and (nxt.isalpha() or nxt == "_" or nxt == "("):
+            if nxt == "(" or (nxt.isascii() and (nxt.isalpha() or nxt == "_")):
                 word = _NAME.match(text, m.end())
                 rhs = word.group() if word else "(...)"
                 raise fail(
@@ -293,10 +293,11 @@ class _Parser:
             return self.fail(f"expected {expected} but the formula ended", tok.pos)
         if tok.text == ",":
             return self.fail("',' is only allowed between the two arguments of min/max", tok.pos)
-        if tok.text == ")":
+        wants_operator = expected.startswith("an operator") or expected == "')'"
+        if tok.text == ")" and wants_operator:
             return self.fail("unmatched ')'", tok.pos)
         operand_next = tok.kind != "op" or tok.text == "("
-        if operand_next and (expected.startswith("an operator") or expected == "')'"):
+        if operand_next and wants_operator:
             return self.fail(f"missing operator before {tok.text!r} (use '*' to multiply)", tok.pos)
         return self.fail(f"expected {expected}, found {tok.text!r}", tok.pos)
 
@@ -478,7 +479,7 @@ def _latex_number(value: float) -> str:
         return text
     mantissa, exp = text.split("e")
     power = rf"10^{{{int(exp)}}}"
-    return power if mantissa == "1.0" else rf"{mantissa} \times {power}"
+    return power if float(mantissa) == 1.0 else rf"{mantissa} \times {power}"
 
 
 def to_latex(node: Node) -> str:
