@@ -59,6 +59,8 @@ UpdateTensor = Callable[
     [jax.Array, jax.Array, Any, HParamsDict, StepContext], tuple[jax.Array, Any]
 ]
 HessianTensor = Callable[[Any, jax.Array, HParamsDict], Any]
+ClipTensor = Callable[[jax.Array, jax.Array, Any, Any, HParamsDict], jax.Array]
+"""(param, grad, state before, state after, hp) → fraction of this tensor's entries clipped."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,7 @@ class Optimizer:
     rule_latex: str
     departures: str = ""
     hessian_tensor: HessianTensor | None = None
+    clip_tensor: ClipTensor | None = None
 
     # --- hyperparameters -------------------------------------------------------------------
 
@@ -148,6 +151,25 @@ class Optimizer:
             return jax.tree.map(jnp.subtract, new_params, params), new_state
 
         return GradientTransformation(init, update)
+
+    def clip_fraction(
+        self, params: PyTree, grads: PyTree, before: OptState, after: OptState, hp: HParamsDict
+    ) -> jax.Array:
+        """Fraction of all entries whose update this optimizer's own clip changed in the step
+        from ``before`` to ``after`` (0 for optimizers without a clip). Pure; jit-friendly."""
+        leaves, treedef = jax.tree.flatten(params)
+        if self.clip_tensor is None:
+            return jnp.float32(0.0)
+        total = jnp.float32(0.0)
+        for p, g, s0, s1 in zip(
+            leaves,
+            treedef.flatten_up_to(grads),
+            treedef.flatten_up_to(before.tensors),
+            treedef.flatten_up_to(after.tensors),
+            strict=True,
+        ):
+            total = total + self.clip_tensor(p, g, s0, s1, hp) * p.size
+        return total / sum(p.size for p in leaves)
 
     # --- internals -------------------------------------------------------------------------
 

@@ -51,6 +51,18 @@ def init_tensor(param: jax.Array) -> FactoredState | FullState:
     return FullState(jnp.zeros_like(param))
 
 
+def _scaled(grad: jax.Array, v: jax.Array, hp: H.HParamsDict) -> jax.Array:
+    """u = g / max(√V, √ε₁), before the clip."""
+    return grad / jnp.maximum(jnp.sqrt(v), jnp.sqrt(hp["eps1"]))
+
+
+def _second_moment(state: FactoredState | FullState, hp: H.HParamsDict) -> jax.Array:
+    """V: the full average, or R_i·C_j/max(ΣR, ε₁) rebuilt from the factors."""
+    if isinstance(state, FactoredState):
+        return jnp.outer(state.row, state.col) / jnp.maximum(jnp.sum(state.row), hp["eps1"])
+    return state.v
+
+
 def clip_denominator(u: jax.Array, hp: H.HParamsDict) -> jax.Array:
     """max(1, clip_threshold·RMS(u)); > 1 means the clip fired."""
     return jnp.maximum(1.0, hp["clip_threshold"] * rms(u))
@@ -69,16 +81,28 @@ def update_tensor(
     if isinstance(state, FactoredState):
         row = decay * state.row + (1 - decay) * jnp.mean(g2, axis=1)
         col = decay * state.col + (1 - decay) * jnp.mean(g2, axis=0)
-        v = jnp.outer(row, col) / jnp.maximum(jnp.sum(row), eps1)
         new_state: FactoredState | FullState = FactoredState(row, col)
     else:
-        v = decay * state.v + (1 - decay) * g2
-        new_state = FullState(v)
-    u = grad / jnp.maximum(jnp.sqrt(v), jnp.sqrt(eps1))
+        new_state = FullState(decay * state.v + (1 - decay) * g2)
+    v = _second_moment(new_state, hp)
+    u = _scaled(grad, v, hp)
     u = u / clip_denominator(u, hp)
     relative = jnp.minimum(1.0 / jnp.sqrt(ctx.t), 1e-2) * jnp.maximum(hp["eps2"], rms(param))
     step_size = jnp.where(hp["relative_step"], relative, hp["lr"]) * ctx.lr_scale
     return decoupled_step(param, u, step_size, hp), new_state
+
+
+def clip_tensor(
+    param: jax.Array,
+    grad: jax.Array,
+    before: FactoredState | FullState,
+    after: FactoredState | FullState,
+    hp: H.HParamsDict,
+) -> jax.Array:
+    """1 when clip_threshold·RMS(u) > 1 and the update was scaled down, else 0."""
+    del param, before
+    u = _scaled(grad, _second_moment(after, hp), hp)
+    return (clip_denominator(u, hp) > 1).astype(jnp.float32)
 
 
 OPTIMIZER = Optimizer(
@@ -147,4 +171,5 @@ OPTIMIZER = Optimizer(
         "The clip divides by max(1, clip_threshold·RMS(u)); the paper divides by "
         "max(1, RMS(u)/clip_threshold). They agree only at the default 1.0."
     ),
+    clip_tensor=clip_tensor,
 )

@@ -97,6 +97,17 @@ def update_tensor(
     return param - hp["lr"] * ctx.lr_scale * v, KronState(v, ql, qr)
 
 
+def clip_tensor(
+    param: jax.Array, grad: jax.Array, before: KronState, after: KronState, hp: H.HParamsDict
+) -> jax.Array:
+    """1 when max|P| exceeded ``clip`` and P was rescaled (matrices only), else 0."""
+    del before
+    if param.ndim != 2:
+        return jnp.float32(0.0)
+    ql, qr = after.q_left, after.q_right
+    return clip_max_abs((ql.T @ ql) @ grad @ (qr @ qr.T), hp["clip"])[1].astype(jnp.float32)
+
+
 OPTIMIZER = Optimizer(
     name="kron_psgd",
     title="Kron-PSGD",
@@ -149,4 +160,5 @@ OPTIMIZER = Optimizer(
         "effect: it is momentum SGD on a clipped gradient. random_probe (Li's whitening "
         "criterion) lets the factors learn."
     ),
+    clip_tensor=clip_tensor,
 )

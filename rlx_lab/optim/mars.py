@@ -55,6 +55,14 @@ def update_tensor(
     return new_param, MarsState(moments.m, moments.v, grad)
 
 
+def clip_tensor(
+    param: jax.Array, grad: jax.Array, before: MarsState, after: MarsState, hp: H.HParamsDict
+) -> jax.Array:
+    """1 when clip_c rescaled this tensor's corrected gradient, else 0."""
+    del param, after
+    return corrected_gradient(grad, before.prev_grad, hp)[1].astype(jnp.float32)
+
+
 OPTIMIZER = Optimizer(
     name="mars",
     title="MARS",
@@ -90,4 +98,5 @@ OPTIMIZER = Optimizer(
         r" + \lambda\theta\right)"
     ),
     departures="The clip of c is per tensor; the paper clips the global norm.",
+    clip_tensor=clip_tensor,
 )

@@ -53,6 +53,16 @@ def hessian_tensor(state: SophiaState, h_hat: jax.Array, hp: H.HParamsDict) -> S
     return state._replace(h=hp["beta2"] * state.h + (1 - hp["beta2"]) * h_hat)
 
 
+def clip_tensor(
+    param: jax.Array, grad: jax.Array, before: SophiaState, after: SophiaState, hp: H.HParamsDict
+) -> jax.Array:
+    """Fraction of coordinates whose ratio m/max(γh, ε) exceeded ρ and was clipped."""
+    del param, grad, before
+    scale = jnp.maximum(hp["gamma"], hp["eps"])
+    ratio = after.m / jnp.maximum(scale * after.h, hp["eps"])
+    return jnp.mean((jnp.abs(ratio) > hp["rho"]).astype(jnp.float32))
+
+
 OPTIMIZER = Optimizer(
     name="sophia",
     title="Sophia-H",
@@ -98,4 +108,5 @@ OPTIMIZER = Optimizer(
         "exact) every k steps; until then h = 0 and Sophia is sign descent of size lr·ρ."
     ),
     hessian_tensor=hessian_tensor,
+    clip_tensor=clip_tensor,
 )
