@@ -1,0 +1,30 @@
+"""The trajectory engine: optimizers from :mod:`rlx_lab.optim` on :mod:`rlx_lab.surfaces`.
+
+>>> from rlx_lab import engine, surfaces
+>>> t = engine.run("adam", {"lr": 0.05}, surfaces.get("rosenbrock"), [[-1.5, 2.0]],
+...                engine.RunSettings(steps=500))
+>>> t.positions.shape
+(1, 501, 2)
+"""
+
+from .cache import CACHE_ENV, default_cache_dir, enable_compilation_cache
+from .hessian import ESTIMATORS
+from .results import SweepResult, Trajectory, to_csv, to_json
+from .run import MAX_STEPS, VIEWS, RunSettings, compiled_programs, run, sweep
+
+__all__ = [
+    "CACHE_ENV",
+    "ESTIMATORS",
+    "MAX_STEPS",
+    "VIEWS",
+    "RunSettings",
+    "SweepResult",
+    "Trajectory",
+    "compiled_programs",
+    "default_cache_dir",
+    "enable_compilation_cache",
+    "run",
+    "sweep",
+    "to_csv",
+    "to_json",
+]

@@ -1,0 +1,157 @@
+"""What a run returns: trajectories as numpy arrays plus the settings that produced them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+RECORD_FIELDS = ("step", "x", "y", "loss", "grad_norm", "step_norm", "clip", "global_clip")
+
+
+@dataclass(frozen=True, eq=False)
+class Trajectory:
+    """One optimizer's run from N start points.
+
+    ``positions`` (N, S+1, 2) and ``loss`` (N, S+1) include the start; the per-step arrays
+    (N, S) describe step 1…S. After a divergence (``diverged_at[n]`` = the failing step,
+    −1 = never) the position and loss stay at the last good point and the per-step
+    diagnostics are 0.
+    """
+
+    optimizer: str
+    hparams: dict[str, Any]
+    surface: str
+    view: str
+    positions: np.ndarray
+    loss: np.ndarray
+    grad_norm: np.ndarray
+    step_norm: np.ndarray
+    clip: np.ndarray
+    global_clip: np.ndarray
+    diverged_at: np.ndarray
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def steps(self) -> int:
+        """Number of optimizer steps S."""
+        return int(self.grad_norm.shape[1])
+
+    @property
+    def starts(self) -> np.ndarray:
+        """(N, 2) start points."""
+        return self.positions[:, 0, :]
+
+    def final_loss(self) -> np.ndarray:
+        """(N,) loss at the last good point."""
+        return self.loss[:, -1]
+
+    def metadata(self) -> dict[str, Any]:
+        """Everything but the arrays: enough to reproduce the run."""
+        return {
+            "optimizer": self.optimizer,
+            "hparams": _plain(self.hparams),
+            "surface": self.surface,
+            "view": self.view,
+            "steps": self.steps,
+            "settings": _plain(self.settings),
+        }
+
+    def records(self) -> list[dict[str, Any]]:
+        """One row per (start, step), step 0 being the start point."""
+        rows = []
+        for n in range(self.positions.shape[0]):
+            for s in range(self.steps + 1):
+                k = s - 1
+                rows.append({
+                    "optimizer": self.optimizer, "start": n, "step": s,
+                    "x": float(self.positions[n, s, 0]), "y": float(self.positions[n, s, 1]),
+                    "loss": float(self.loss[n, s]),
+                    "grad_norm": float(self.grad_norm[n, k]) if s else None,
+                    "step_norm": float(self.step_norm[n, k]) if s else None,
+                    "clip": float(self.clip[n, k]) if s else None,
+                    "global_clip": bool(self.global_clip[n, k]) if s else None,
+                    "diverged": 0 <= self.diverged_at[n] <= s,
+                })  # fmt: skip
+        return rows
+
+
+def to_csv(trajectories: Sequence[Trajectory]) -> str:
+    """Long-format CSV: one row per optimizer, start and step."""
+    buffer = io.StringIO()
+    columns = ["optimizer", "start", *RECORD_FIELDS, "diverged"]
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for trajectory in trajectories:
+        for row in trajectory.records():
+            writer.writerow({k: "" if row[k] is None else row[k] for k in columns})
+    return buffer.getvalue()
+
+
+def to_json(trajectories: Sequence[Trajectory]) -> str:
+    """Strict JSON (non-finite numbers become null): metadata plus arrays per optimizer."""
+    payload = [
+        {
+            **t.metadata(),
+            "diverged_at": t.diverged_at.tolist(),
+            "positions": _finite(t.positions),
+            "loss": _finite(t.loss),
+            "grad_norm": _finite(t.grad_norm),
+            "step_norm": _finite(t.step_norm),
+            "clip": _finite(t.clip),
+            "global_clip": t.global_clip.astype(bool).tolist(),
+        }
+        for t in trajectories
+    ]
+    return json.dumps(payload, allow_nan=False)
+
+
+def _finite(values: np.ndarray) -> Any:
+    listed = np.asarray(values, dtype=np.float64).tolist()
+    return _replace_nonfinite(listed)
+
+
+def _replace_nonfinite(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_replace_nonfinite(v) for v in value]
+    return value if math.isfinite(value) else None
+
+
+def _plain(value: Any) -> Any:
+    """JSON-friendly copy of hyperparameters and settings."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+@dataclass(frozen=True, eq=False)
+class SweepResult:
+    """Final loss (and steps to reach ``tol``) over a grid of two hyperparameters."""
+
+    optimizer: str
+    axes: tuple[str, str]
+    values: tuple[np.ndarray, np.ndarray]
+    final_loss: np.ndarray
+    """(len(values[0]), len(values[1])); the last good loss for a diverged run."""
+    steps_to_tol: np.ndarray
+    """First step whose loss ≤ tol (−1: never, or no tol given)."""
+    diverged_at: np.ndarray
+    base: dict[str, Any]
+    settings: dict[str, Any]
+
+    def best(self) -> dict[str, Any]:
+        """The setting with the lowest final loss among runs that did not diverge."""
+        loss = np.where(self.diverged_at >= 0, np.inf, self.final_loss)
+        loss = np.where(np.isfinite(loss), loss, np.inf)
+        i, j = np.unravel_index(int(np.argmin(loss)), loss.shape)
+        return {self.axes[0]: float(self.values[0][i]), self.axes[1]: float(self.values[1][j])}

@@ -1,0 +1,259 @@
+"""``run`` and ``sweep``: trajectories of an optimizer on a surface, compiled once and reused.
+
+A compiled program is keyed by (optimizer, surface, view, step bucket, start count, probes);
+everything else — hyperparameters, start points, noise σ and seed, global clip, Sophia's
+estimator and period, surface parameters — is traced, so changing it never recompiles.
+Step counts are rounded up to a bucket (the extra steps are computed and dropped) so that a
+steps slider does not recompile at every value either.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .. import optim
+from ..surfaces import Surface
+from . import hessian
+from .results import SweepResult, Trajectory
+from .simulate import Dynamics, Trace, simulate
+
+VIEWS: Mapping[str, tuple[int, ...]] = {"vector": (2,), "row": (1, 2), "column": (2, 1)}
+"""How the 2-D point is shown to the optimizer: a vector or a 1×2 / 2×1 matrix."""
+
+STEP_BUCKETS = (50, 100, 200, 500, 1000, 2000, 5000, 10_000)
+MAX_STEPS = STEP_BUCKETS[-1]
+MAX_PROBES = 64
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """Everything about a run except the optimizer, its hyperparameters and the starts."""
+
+    steps: int = 200
+    view: str = "vector"
+    noise: float = 0.0
+    seed: int = 0
+    clip_norm: float | None = None
+    """Global gradient-norm clip before the optimizer; None = off."""
+    hessian: str = "exact"
+    hessian_every: int = 10
+    probes: int = 1
+    escape: float = 10.0
+    """A point farther than ``escape`` window-spans from the window's centre has diverged."""
+    surface_params: Mapping[str, float] = field(default_factory=dict)
+
+    def validate(self) -> RunSettings:
+        """Raise ``ValueError`` naming the first bad field; return self."""
+        _require(isinstance(self.steps, int) and 1 <= self.steps <= MAX_STEPS,
+                 "steps", f"an integer in [1, {MAX_STEPS}]", self.steps)  # fmt: skip
+        _require(self.view in VIEWS, "view", f"one of {tuple(VIEWS)}", self.view)
+        _require(_finite(self.noise) and self.noise >= 0, "noise", "finite and ≥ 0", self.noise)
+        _require(isinstance(self.seed, int) and 0 <= self.seed < 2**31,
+                 "seed", "an integer in [0, 2³¹)", self.seed)  # fmt: skip
+        if self.clip_norm is not None:
+            _require(_finite(self.clip_norm) and self.clip_norm > 0,
+                     "clip_norm", "finite and > 0, or None", self.clip_norm)  # fmt: skip
+        hessian.estimator_index(self.hessian)
+        _require(isinstance(self.hessian_every, int) and self.hessian_every >= 1,
+                 "hessian_every", "an integer ≥ 1", self.hessian_every)  # fmt: skip
+        _require(isinstance(self.probes, int) and 1 <= self.probes <= MAX_PROBES,
+                 "probes", f"an integer in [1, {MAX_PROBES}]", self.probes)  # fmt: skip
+        _require(_finite(self.escape) and self.escape > 0, "escape", "finite and > 0",
+                 self.escape)  # fmt: skip
+        return self
+
+
+def run(
+    optimizer: str,
+    hparams: Mapping[str, Any] | None,
+    surface: Surface,
+    starts: Any,
+    settings: RunSettings | None = None,
+) -> Trajectory:
+    """Trajectories of ``optimizer`` from each start point (shape (2,) or (N, 2))."""
+    settings = (settings or RunSettings()).validate()
+    opt = optim.get(optimizer)
+    overrides = dict(hparams or {})
+    hp = opt.hparams(**overrides)
+    points = _starts(starts)
+    program = _program(opt.name, surface, settings.view, _bucket(settings.steps),
+                       settings.probes, len(points), over_hparams=False)  # fmt: skip
+    trace = program(hp, jnp.asarray(points), _dynamics(surface, settings))
+    return _trajectory(opt.name, overrides, surface, settings, points, jax.device_get(trace))
+
+
+def sweep(
+    optimizer: str,
+    base: Mapping[str, Any] | None,
+    axes: Mapping[str, Sequence[Any]],
+    surface: Surface,
+    start: Any,
+    settings: RunSettings | None = None,
+    *,
+    tol: float | None = None,
+) -> SweepResult:
+    """Final loss over the grid of two hyperparameters, in one vmapped call of the engine."""
+    settings = (settings or RunSettings()).validate()
+    opt = optim.get(optimizer)
+    if len(axes) != 2:
+        raise ValueError(f"axes: expected two hyperparameters, got {list(axes)}")
+    (name_a, values_a), (name_b, values_b) = axes.items()
+    if name_a == name_b:
+        raise ValueError(f"axes: the two hyperparameters must differ, got {name_a!r} twice")
+    grid = _hparam_grid(opt, dict(base or {}), name_a, list(values_a), name_b, list(values_b))
+    program = _program(opt.name, surface, settings.view, _bucket(settings.steps),
+                       settings.probes, 1, over_hparams=True)  # fmt: skip
+    point = _starts(start)[:1]
+    trace = jax.device_get(program(grid, jnp.asarray(point), _dynamics(surface, settings)))
+    shape = (len(values_a), len(values_b))
+    steps = settings.steps
+    losses = np.concatenate([trace.start_loss[..., None], trace.steps.loss[..., :steps]], -1)
+    losses = losses[:, 0].reshape(*shape, steps + 1)
+    diverged = np.asarray(trace.diverged_at)[:, 0].reshape(shape)
+    diverged = np.where(diverged > steps, -1, diverged)
+    reached = losses <= tol if tol is not None else np.zeros_like(losses, dtype=bool)
+    first = np.where(reached.any(-1), reached.argmax(-1), -1)
+    return SweepResult(
+        optimizer=opt.name,
+        axes=(name_a, name_b),
+        values=(np.asarray(values_a, np.float64), np.asarray(values_b, np.float64)),
+        final_loss=losses[..., -1],
+        steps_to_tol=first,
+        diverged_at=diverged,
+        base=dict(base or {}),
+        settings={**asdict(settings), "tol": tol, "start": point[0].tolist()},
+    )
+
+
+def compiled_programs() -> int:
+    """How many programs the engine has compiled (for tests that check reuse)."""
+    return _program.cache_info().currsize
+
+
+# --- internals -------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=256)
+def _program(
+    name: str, surface: Surface, view: str, length: int, probes: int, count: int, *,
+    over_hparams: bool,
+) -> Callable[..., Trace]:  # fmt: skip
+    """The jitted, vmapped simulation for one static configuration (memoised)."""
+    del count  # part of the key only: a new start count is a new program
+    opt = optim.get(name)
+    shape = VIEWS[view]
+
+    def one(hp: optim.HParamsDict, start: jax.Array, lane: jax.Array, dyn: Dynamics) -> Trace:
+        return simulate(opt, surface.loss, shape, length, probes, hp, start, lane, dyn)
+
+    def over_starts(hp: optim.HParamsDict, starts: jax.Array, dyn: Dynamics) -> Trace:
+        lanes = jnp.arange(starts.shape[0])
+        return jax.vmap(one, in_axes=(None, 0, 0, None))(hp, starts, lanes, dyn)
+
+    if over_hparams:
+        return jax.jit(jax.vmap(over_starts, in_axes=(0, None, None)))
+    return jax.jit(over_starts)
+
+
+def _dynamics(surface: Surface, settings: RunSettings) -> Dynamics:
+    (x0, x1), (y0, y1) = surface.window
+    span = max(x1 - x0, y1 - y0)
+    return Dynamics(
+        noise=jnp.float32(settings.noise),
+        seed=jnp.int32(settings.seed),
+        clip_on=jnp.bool_(settings.clip_norm is not None),
+        clip_norm=jnp.float32(settings.clip_norm or 1.0),
+        hessian_kind=jnp.int32(hessian.estimator_index(settings.hessian)),
+        hessian_every=jnp.int32(settings.hessian_every),
+        center=jnp.asarray([(x0 + x1) / 2, (y0 + y1) / 2], jnp.float32),
+        escape=jnp.float32(settings.escape * span),
+        surface_params=surface.surface_params(**settings.surface_params),
+    )
+
+
+def _trajectory(
+    name: str,
+    hparams: dict[str, Any],
+    surface: Surface,
+    settings: RunSettings,
+    points: np.ndarray,
+    trace: Trace,
+) -> Trajectory:
+    steps = settings.steps
+    records = trace.steps
+    positions = np.concatenate([points[:, None, :], np.asarray(records.xy)[:, :steps]], 1)
+    loss = np.concatenate([np.asarray(trace.start_loss)[:, None], records.loss[:, :steps]], 1)
+    diverged = np.asarray(trace.diverged_at)
+    return Trajectory(
+        optimizer=name,
+        hparams=hparams,
+        surface=surface.name,
+        view=settings.view,
+        positions=positions,
+        loss=loss,
+        grad_norm=np.asarray(records.grad_norm)[:, :steps],
+        step_norm=np.asarray(records.step_norm)[:, :steps],
+        clip=np.asarray(records.clip)[:, :steps],
+        global_clip=np.asarray(records.global_clip)[:, :steps],
+        diverged_at=np.where(diverged > steps, -1, diverged),
+        settings=asdict(settings),
+    )
+
+
+def _require(ok: bool, name: str, expected: str, got: Any) -> None:
+    if not ok:
+        raise ValueError(f"{name}: expected {expected}, got {got!r}")
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _bucket(steps: int) -> int:
+    return next(b for b in STEP_BUCKETS if b >= steps)
+
+
+def _starts(starts: Any) -> np.ndarray:
+    """(N, 2) float32 start points; ValueError for a wrong shape or a non-finite entry."""
+    try:
+        points = np.asarray(starts, dtype=np.float32)
+    except (TypeError, ValueError):
+        raise ValueError(f"starts: expected numbers, got {starts!r}") from None
+    if points.shape == (2,):
+        points = points[None, :]
+    if points.ndim != 2 or points.shape[1] != 2 or points.shape[0] == 0:
+        raise ValueError(f"starts: expected shape (2,) or (N, 2), got {points.shape}")
+    if not np.all(np.isfinite(points)):
+        raise ValueError("starts: every coordinate must be finite")
+    return points
+
+
+def _hparam_grid(
+    opt: optim.Optimizer,
+    base: dict[str, Any],
+    name_a: str,
+    values_a: list[Any],
+    name_b: str,
+    values_b: list[Any],
+) -> optim.HParamsDict:
+    """Stacked hyperparameters for the grid a × b (row-major), validated value by value."""
+    encoded = opt.hparams(**base)
+    size = len(values_a) * len(values_b)
+    if size == 0:
+        raise ValueError("axes: each axis needs at least one value")
+    grid = {k: np.broadcast_to(np.asarray(v), (size, *np.shape(v))).copy()
+            for k, v in encoded.items()}  # fmt: skip
+    for name, values, repeat, tile in ((name_a, values_a, len(values_b), 1),
+                                       (name_b, values_b, 1, len(values_a))):  # fmt: skip
+        column = [opt.hparams(**{**base, name: v})[name] for v in values]
+        grid[name] = np.tile(np.repeat(np.stack([np.asarray(c) for c in column]), repeat, 0),
+                             (tile, *([1] * (np.ndim(column[0])))))  # fmt: skip
+    return {k: jnp.asarray(v) for k, v in grid.items()}

@@ -1,0 +1,145 @@
+"""One trajectory as a pure, traced function: ``lax.scan`` of optimizer steps on a surface.
+
+Everything a slider can move is traced (hyperparameters, start, noise σ and seed, global
+clip, Hessian estimator and period, surface parameters), so one compiled program serves
+every value. Static: the optimizer, the surface's loss, the point's view shape, the scan
+length and the number of Hutchinson probes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+from .. import optim
+from . import hessian
+
+SurfaceLoss = Callable[[jax.Array, Mapping[str, jax.Array]], jax.Array]
+
+
+class Dynamics(NamedTuple):
+    """Traced run settings shared by every start point of a run."""
+
+    noise: jax.Array
+    """σ of the Gaussian noise added to each gradient coordinate."""
+    seed: jax.Array
+    clip_on: jax.Array
+    clip_norm: jax.Array
+    """Global gradient-norm clip (``global_grad_clip_scale``), applied before the optimizer."""
+    hessian_kind: jax.Array
+    """Index into :data:`hessian.ESTIMATORS` (Sophia only)."""
+    hessian_every: jax.Array
+    """Sophia gets a fresh estimate before iterations 0, k, 2k, …"""
+    center: jax.Array
+    escape: jax.Array
+    """A run whose point leaves the box center ± escape has diverged."""
+    surface_params: Mapping[str, jax.Array]
+
+
+class Steps(NamedTuple):
+    """Per-step records of one trajectory (after ``simulate``: leading axis = step)."""
+
+    xy: jax.Array
+    """Position after the step."""
+    loss: jax.Array
+    """Loss after the step."""
+    grad_norm: jax.Array
+    """‖g‖ of the gradient the optimizer saw (after noise and global clip)."""
+    step_norm: jax.Array
+    """‖Δθ‖ of the step."""
+    clip: jax.Array
+    """Fraction of entries the optimizer's own clip changed (Sophia ρ, Kron clip, …)."""
+    global_clip: jax.Array
+    """Whether the global gradient-norm clip fired."""
+
+
+class Trace(NamedTuple):
+    """A whole trajectory: start, per-step records and the divergence step (−1: none)."""
+
+    start_loss: jax.Array
+    steps: Steps
+    diverged_at: jax.Array
+
+
+def simulate(
+    opt: optim.Optimizer,
+    loss: SurfaceLoss,
+    shape: tuple[int, ...],
+    length: int,
+    probes: int,
+    hp: optim.HParamsDict,
+    start: jax.Array,
+    lane: jax.Array,
+    dyn: Dynamics,
+) -> Trace:
+    """Run ``length`` iterations of ``opt`` from ``start`` (2,) viewed as ``shape``.
+
+    A run whose loss or position turns non-finite, or leaves the escape box, freezes at its
+    last good point; ``diverged_at`` is the 1-based step that failed.
+    """
+
+    def f(theta: jax.Array) -> jax.Array:
+        return loss(theta.reshape(2), dyn.surface_params)
+
+    value_and_grad = jax.value_and_grad(f)
+    key = jax.random.fold_in(jax.random.PRNGKey(dyn.seed), lane)
+    params = {"xy": start.reshape(shape).astype(jnp.float32)}
+    state = opt.init(params)
+
+    def body(carry: tuple, i: jax.Array) -> tuple[tuple, Steps]:
+        params, state, alive, diverged_at = carry
+        theta = params["xy"]
+        value, grad = value_and_grad(theta)
+        k_noise, k_hess = jax.random.split(jax.random.fold_in(key, i))
+        # Shared (unbatched) switches are real branches: a run without noise, clip or a
+        # due Hessian estimate does not pay for them.
+        grad = jax.lax.cond(
+            dyn.noise > 0,
+            lambda: grad + dyn.noise * jax.random.normal(k_noise, shape, grad.dtype),
+            lambda: grad,
+        )
+        scale = jax.lax.cond(
+            dyn.clip_on,
+            lambda: optim.global_grad_clip_scale([grad], dyn.clip_norm),
+            lambda: jnp.float32(1.0),
+        )
+        grad = grad * scale
+        if opt.hessian_tensor is not None:
+            state = jax.lax.cond(
+                (i % dyn.hessian_every) == 0,
+                lambda: opt.update_hessian(
+                    state,
+                    {"xy": hessian.estimate(dyn.hessian_kind, f, theta, grad, k_hess, probes)},
+                    hp,
+                ),
+                lambda: state,
+            )
+        grads = {"xy": grad}
+        new_params, new_state = opt.step(params, grads, state, hp)
+        new_theta = new_params["xy"]
+        new_loss = f(new_theta)
+        ok = (
+            jnp.all(jnp.isfinite(new_theta))
+            & jnp.isfinite(new_loss)
+            & jnp.all(jnp.abs(new_theta.reshape(2) - dyn.center) <= dyn.escape)
+        )
+        moving = alive & ok
+        record = Steps(
+            xy=jnp.where(moving, new_theta, theta).reshape(2),
+            loss=jnp.where(moving, new_loss, value),
+            grad_norm=jnp.where(alive, optim.l2_norm(grad), 0.0),
+            step_norm=jnp.where(moving, optim.l2_norm(new_theta - theta), 0.0),
+            clip=jnp.where(moving, opt.clip_fraction(params, grads, state, new_state, hp), 0.0),
+            global_clip=alive & (scale < 1.0),
+        )
+        diverged_at = jnp.where(alive & ~ok, i + 1, diverged_at)
+        keep = jax.tree.map(lambda a, b: jnp.where(moving, a, b), (new_params, new_state),
+                            (params, state))  # fmt: skip
+        return (*keep, moving, diverged_at), record
+
+    init = (params, state, jnp.bool_(True), jnp.int32(-1))
+    (_, _, _, diverged_at), records = jax.lax.scan(body, init, jnp.arange(length))
+    return Trace(f(params["xy"]), records, diverged_at)
