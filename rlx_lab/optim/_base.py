@@ -173,8 +173,12 @@ class Optimizer:
 
     # --- internals -------------------------------------------------------------------------
 
+    @functools.cached_property
+    def _hp_keys(self) -> frozenset[str]:
+        return frozenset(self.hparams())
+
     def _check_hp(self, hp: HParamsDict) -> None:
-        expected = set(self.hparams())
+        expected = self._hp_keys
         if not isinstance(hp, Mapping) or set(hp) != expected:
             got = sorted(hp) if isinstance(hp, Mapping) else type(hp).__name__
             raise ValueError(

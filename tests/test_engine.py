@@ -1,0 +1,288 @@
+"""The trajectory engine against a plain Python loop, plus divergence, noise, clip, reuse."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from rlx_lab import engine, optim, surfaces
+from rlx_lab.engine import hessian
+
+ROSENBROCK = surfaces.get("rosenbrock")
+STEPS = 60
+
+
+def reference_loop(
+    name: str, overrides: dict, surface: surfaces.Surface, start, steps: int, *,
+    view: str = "vector", hessian_every: int = 10,
+) -> np.ndarray:  # fmt: skip
+    """Positions (steps+1, 2) from calling opt.step by hand (exact Sophia Hessian)."""
+    opt = optim.get(name)
+    hp = opt.hparams(**overrides)
+    shape = engine.VIEWS[view]
+    params = {"xy": jnp.asarray(start, jnp.float32).reshape(shape)}
+    state = opt.init(params)
+    sp = surface.surface_params()
+
+    def f(theta: jax.Array) -> jax.Array:
+        return surface.loss(theta.reshape(2), sp)
+
+    grad_fn = jax.jit(jax.grad(f))
+    path = [np.asarray(params["xy"]).reshape(2)]
+    for i in range(steps):
+        grad = grad_fn(params["xy"])
+        if name == "sophia" and i % hessian_every == 0:
+            state = opt.update_hessian(state, {"xy": hessian.exact_diagonal(f, params["xy"])}, hp)
+        params, state = opt.step(params, {"xy": grad}, state, hp)
+        path.append(np.asarray(params["xy"]).reshape(2))
+    return np.stack(path)
+
+
+def _overrides(name: str) -> dict:
+    if name == "adafactor":
+        return {}
+    if name == "soap":  # RLX's first SOAP step turns rounding noise into ±1 (OPTIMIZERS.md)
+        return {"lr": 0.002, "skip_first_update": True}
+    return {"lr": 0.002}
+
+
+# Rosenbrock's valley amplifies float32 rounding exponentially for some optimizers (Adafactor's
+# relative step doubles a 1e-7 difference every step after ~40 steps), so the long comparison
+# runs on a contracting surface and Rosenbrock gets a shorter one.
+@pytest.mark.parametrize(
+    ("surface", "steps", "view"),
+    [("rotated_quadratic", STEPS, "vector"), ("rotated_quadratic", STEPS, "row"),
+     ("rosenbrock", 30, "column")],
+)  # fmt: skip
+@pytest.mark.parametrize("name", optim.names())
+def test_run_equals_plain_loop(name: str, view: str, surface: str, steps: int) -> None:
+    world = surfaces.get(surface)
+    settings = engine.RunSettings(steps=steps, view=view)
+    traj = engine.run(name, _overrides(name), world, [world.start], settings)
+    expected = reference_loop(name, _overrides(name), world, world.start, steps, view=view)
+    assert traj.positions.shape == (1, steps + 1, 2)
+    np.testing.assert_allclose(traj.positions[0], expected, rtol=1e-4, atol=1e-5)
+    assert traj.diverged_at[0] == -1
+    sp = world.surface_params()
+    loss = [float(world.loss(jnp.asarray(p), sp)) for p in traj.positions[0, [0, -1]]]
+    np.testing.assert_allclose(traj.loss[0, [0, -1]], loss, rtol=1e-4, atol=1e-6)
+
+
+def test_batch_of_1024_starts_equals_single_runs() -> None:
+    rng = np.random.default_rng(0)
+    starts = rng.uniform([-2, -1], [2, 3], size=(1024, 2)).astype(np.float32)
+    settings = engine.RunSettings(steps=100)
+    batch = engine.run("adam", {"lr": 0.01}, ROSENBROCK, starts, settings)
+    assert batch.positions.shape == (1024, 101, 2)
+    for lane in (0, 511, 1023):
+        single = engine.run("adam", {"lr": 0.01}, ROSENBROCK, starts[lane], settings)
+        np.testing.assert_allclose(batch.positions[lane], single.positions[0], rtol=1e-5,
+                                   atol=1e-6)  # fmt: skip
+
+
+def _first_escape(path: np.ndarray, surface: surfaces.Surface, escape: float) -> int:
+    (x0, x1), (y0, y1) = surface.window
+    center = np.array([(x0 + x1) / 2, (y0 + y1) / 2])
+    bound = escape * max(x1 - x0, y1 - y0)
+    losses = [float(surface.loss(jnp.asarray(p, jnp.float32), {})) for p in path]
+    for step in range(1, len(path)):
+        bad = not (np.all(np.isfinite(path[step])) and np.isfinite(losses[step]))
+        if bad or np.any(np.abs(path[step] - center) > bound):
+            return step
+    return -1
+
+
+def test_adam_lr_10_diverges_at_the_right_step_and_spares_the_batch() -> None:
+    settings = engine.RunSettings(steps=100, escape=10.0)
+    starts = np.array([[-1.5, 2.0], [0.5, 0.5]], np.float32)
+    wild = engine.run("adam", {"lr": 10.0}, ROSENBROCK, starts, settings)
+    for lane in range(2):
+        path = reference_loop("adam", {"lr": 10.0}, ROSENBROCK, starts[lane], 100)
+        step = _first_escape(path, ROSENBROCK, 10.0)
+        assert step > 0
+        assert wild.diverged_at[lane] == step
+        # frozen at the last good point, nothing after it moves
+        frozen = wild.positions[lane, step - 1 :]
+        np.testing.assert_allclose(frozen, np.broadcast_to(path[step - 1], frozen.shape),
+                                   rtol=1e-5)  # fmt: skip
+        assert np.all(wild.step_norm[lane, step - 1 :] == 0)
+    calm = engine.run("adam", {"lr": 0.01}, ROSENBROCK, starts, settings)
+    assert np.all(calm.diverged_at == -1)
+    assert np.all(np.isfinite(calm.positions))
+
+
+def test_non_finite_loss_is_divergence() -> None:
+    surface = surfaces.from_formula("log(x) + y^2", window=((0.1, 3.0), (-1.0, 1.0)))
+    traj = engine.run("sgd", {"lr": 1.0}, surface, [[0.5, 0.5]], engine.RunSettings(steps=20))
+    assert traj.diverged_at[0] > 0
+    assert np.all(np.isfinite(traj.positions)) and np.all(np.isfinite(traj.loss))
+
+
+# With the defaults (γ = 0.01, ρ = 0.04) Sophia is clipped almost everywhere and the estimate
+# hardly matters; γ = ρ = 1 makes it a clipped Newton step in which every estimator shows.
+NEWTONISH = {"lr": 0.5, "gamma": 1.0, "rho": 1.0, "weight_decay": 0.0}
+
+
+@pytest.mark.parametrize("estimator", engine.ESTIMATORS)
+def test_sophia_runs_with_every_estimator(estimator: str) -> None:
+    surface = surfaces.get("rotated_quadratic")
+    settings = engine.RunSettings(steps=200, hessian=estimator, hessian_every=5, probes=4)
+    traj = engine.run("sophia", NEWTONISH, surface, [surface.start], settings)
+    assert traj.diverged_at[0] == -1
+    assert traj.final_loss()[0] < 0.5 * traj.loss[0, 0]
+
+
+def test_hutchinson_is_reproducible_per_seed() -> None:
+    surface = surfaces.get("rotated_quadratic")
+
+    def final(seed: int) -> np.ndarray:
+        settings = engine.RunSettings(steps=50, hessian="hutchinson", hessian_every=1,
+                                      seed=seed, probes=1)  # fmt: skip
+        return engine.run("sophia", NEWTONISH, surface, [surface.start], settings).positions
+
+    np.testing.assert_array_equal(final(3), final(3))
+    assert not np.allclose(final(3), final(4))
+
+
+def test_exact_estimator_is_the_hessian_diagonal() -> None:
+    surface = surfaces.get("rotated_quadratic")
+    sp = surface.surface_params(condition=50.0, angle=0.0)
+
+    def f(theta: jax.Array) -> jax.Array:
+        return surface.loss(theta, sp)
+
+    h = hessian.exact_diagonal(f, jnp.asarray([0.3, -0.2]))
+    np.testing.assert_allclose(np.sort(np.asarray(h)), [1.0, 50.0], rtol=1e-5)
+    mean = hessian.hutchinson(f, jnp.asarray([0.3, -0.2]), jax.random.PRNGKey(0), 64)
+    np.testing.assert_allclose(mean, h, rtol=1e-5)  # a diagonal Hessian: every probe exact
+
+
+def test_noise_is_seeded() -> None:
+    def final(seed: int, noise: float) -> np.ndarray:
+        settings = engine.RunSettings(steps=30, noise=noise, seed=seed)
+        return engine.run("sgd", {"lr": 0.001}, ROSENBROCK, [[0.0, 0.0]], settings).positions
+
+    np.testing.assert_array_equal(final(1, 0.5), final(1, 0.5))
+    assert not np.allclose(final(1, 0.5), final(2, 0.5))
+    np.testing.assert_array_equal(final(1, 0.0), final(2, 0.0))
+
+
+def test_global_clip_bounds_the_gradient_and_is_recorded() -> None:
+    settings = engine.RunSettings(steps=20, clip_norm=1.0)
+    traj = engine.run("sgd", {"lr": 0.01}, ROSENBROCK, [[-1.5, 2.0]], settings)
+    assert np.all(traj.grad_norm <= 1.0 + 1e-5)
+    assert traj.global_clip[0, 0]
+    assert np.all(traj.step_norm <= 0.01 + 1e-6)
+    free = engine.run("sgd", {"lr": 0.001}, ROSENBROCK, [[-1.5, 2.0]], engine.RunSettings(20))
+    assert not free.global_clip.any()
+
+
+def test_clip_activity_is_recorded() -> None:
+    sophia = engine.run("sophia", {"lr": 0.01, "rho": 0.01}, ROSENBROCK, [[-1.5, 2.0]],
+                        engine.RunSettings(steps=50))  # fmt: skip
+    assert 0 < sophia.clip.mean() <= 1
+    mars = engine.run("mars", {}, ROSENBROCK, [[-1.5, 2.0]], engine.RunSettings(steps=5))
+    assert mars.clip[0, 0] == 1.0  # ‖c‖ ≫ 1 at this start
+    unclipped = engine.run("mars", {"clip_c": False}, ROSENBROCK, [[-1.5, 2.0]],
+                           engine.RunSettings(steps=5))  # fmt: skip
+    assert unclipped.clip.max() == 0.0
+    adam = engine.run("adam", {}, ROSENBROCK, [[-1.5, 2.0]], engine.RunSettings(steps=5))
+    assert adam.clip.max() == 0.0
+
+
+@pytest.mark.parametrize("name", optim.names())
+def test_no_recompilation_when_values_change(name: str) -> None:
+    opt = optim.get(name)
+    surface = surfaces.get("rotated_quadratic")
+    base = engine.RunSettings(steps=40, hessian="hutchinson", probes=2)
+    engine.run(name, None, surface, [[1.0, 1.0], [0.5, -1.0]], base)
+    before = engine.compiled_programs()
+    from rlx_lab.engine.run import _program
+
+    program = _program(name, surface, "vector", 50, 2, 2, over_hparams=False)
+    assert program._cache_size() == 1
+    for i, p in enumerate(opt.spec):
+        value = p.default if p.kind in ("tuple", "optional_float") else p.ui_high
+        if p.kind == "bool":
+            value = not p.default
+        starts = [[0.1 * i, 1.0], [-0.5, 0.2 * i]]
+        settings = engine.RunSettings(
+            steps=30 + i % 10, hessian=engine.ESTIMATORS[i % 3], probes=2, noise=0.1 * i,
+            seed=i, hessian_every=1 + i, clip_norm=None if i % 2 else 2.0,
+            surface_params={"condition": 10.0 + i},
+        )  # fmt: skip
+        engine.run(name, {p.name: value}, surface, starts, settings)
+    assert engine.compiled_programs() == before
+    assert program._cache_size() == 1
+
+
+def test_exports_round_trip() -> None:
+    traj = engine.run("lion", {"lr": 0.01}, ROSENBROCK, [[-1.5, 2.0], [0, 0]],
+                      engine.RunSettings(steps=10))  # fmt: skip
+    text = engine.to_csv([traj])
+    lines = text.strip().splitlines()
+    assert lines[0].split(",")[:4] == ["optimizer", "start", "step", "x"]
+    assert len(lines) == 1 + 2 * 11
+    payload = json.loads(engine.to_json([traj]))
+    assert payload[0]["optimizer"] == "lion"
+    assert payload[0]["hparams"] == {"lr": 0.01}
+    np.testing.assert_allclose(payload[0]["positions"], traj.positions, rtol=1e-6)
+
+
+def test_sweep_is_one_vmapped_call_matching_single_runs() -> None:
+    lrs, betas = [1e-3, 1e-2, 1e-1], [0.5, 0.9]
+    result = engine.sweep("adam", {}, {"lr": lrs, "beta1": betas}, ROSENBROCK, [-1.5, 2.0],
+                          engine.RunSettings(steps=100), tol=1.0)  # fmt: skip
+    assert result.final_loss.shape == (3, 2)
+    for i, lr in enumerate(lrs):
+        for j, b1 in enumerate(betas):
+            single = engine.run("adam", {"lr": lr, "beta1": b1}, ROSENBROCK, [-1.5, 2.0],
+                                engine.RunSettings(steps=100))  # fmt: skip
+            np.testing.assert_allclose(result.final_loss[i, j], single.final_loss()[0],
+                                       rtol=1e-4, atol=1e-6)  # fmt: skip
+            reached = np.nonzero(single.loss[0] <= 1.0)[0]
+            assert result.steps_to_tol[i, j] == (reached[0] if reached.size else -1)
+    assert result.best()["lr"] in lrs
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("steps", 0), ("steps", 10**6), ("view", "diagonal"), ("noise", float("nan")),
+     ("noise", -1.0), ("clip_norm", 0.0), ("hessian", "magic"), ("hessian_every", 0),
+     ("probes", 0), ("seed", -1), ("escape", float("inf"))],
+)  # fmt: skip
+def test_bad_settings_name_the_field(field: str, value: object) -> None:
+    with pytest.raises(ValueError, match=field):
+        engine.run("adam", None, ROSENBROCK, [0.0, 0.0], engine.RunSettings(**{field: value}))
+
+
+@pytest.mark.parametrize("starts", [[[np.nan, 0.0]], [[0.0, np.inf]], [1.0, 2.0, 3.0], "xy", []])
+def test_bad_starts_raise(starts: object) -> None:
+    with pytest.raises(ValueError, match="starts"):
+        engine.run("adam", None, ROSENBROCK, starts, engine.RunSettings(steps=5))
+
+
+def test_bad_hyperparameters_raise_before_running() -> None:
+    with pytest.raises(ValueError, match="beta1"):
+        engine.run("adam", {"beta1": 1.0}, ROSENBROCK, [0.0, 0.0])
+    with pytest.raises(ValueError, match="optimizer"):
+        engine.run("adamax", None, ROSENBROCK, [0.0, 0.0])
+
+
+def test_persistent_cache_is_written(tmp_path) -> None:
+    code = (
+        "from rlx_lab import engine, surfaces;"
+        "engine.enable_compilation_cache();"
+        "s = surfaces.get('booth');"
+        "engine.run('sgd', None, s, [s.start], engine.RunSettings(steps=5))"
+    )
+    env = {"RLX_LAB_CACHE_DIR": str(tmp_path / "cache"), "JAX_PLATFORMS": "cpu",
+           "PATH": "/usr/bin:/bin"}  # fmt: skip
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=120)
+    assert any((tmp_path / "cache").iterdir())
