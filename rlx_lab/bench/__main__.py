@@ -1,0 +1,37 @@
+"""``python -m rlx_lab.bench SUBCOMMAND [options]``.
+
+Each subcommand is a module of this package exposing ``NAME``, ``HELP``,
+``add_arguments(parser)`` and ``run(args) -> int``; a new benchmark (``engine``, ``app``,
+``nets``) is one more module listed in :data:`COMMANDS`.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from types import ModuleType
+
+from . import core
+
+COMMANDS: tuple[ModuleType, ...] = (core,)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The top-level parser with one subparser per benchmark module."""
+    parser = argparse.ArgumentParser(prog="python -m rlx_lab.bench", description=__doc__)
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in COMMANDS:
+        sub = subparsers.add_parser(command.NAME, help=command.HELP, description=command.HELP)
+        command.add_arguments(sub)
+        sub.set_defaults(run=command.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv`` (default: the command line) and run the chosen benchmark."""
+    args = build_parser().parse_args(argv)
+    return int(args.run(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
