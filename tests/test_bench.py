@@ -13,7 +13,7 @@ import pytest
 
 from rlx_lab.bench.__main__ import main
 
-KEYS = {"optimizer", "view", "compile_s", "point_steps_per_s", "optax_ratio"}
+KEYS = {"optimizer", "view", "compile_s", "point_steps_per_s", "optax_ratio", "traced_optax_ratio"}
 
 
 def test_core_writes_one_row_per_optimizer_and_view(

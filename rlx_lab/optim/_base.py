@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from ._hparams import HParam, HParamsDict, encode_hparams
 
@@ -136,8 +137,17 @@ class Optimizer:
         return self._jitted_hessian(state, h_hat, hp)
 
     def as_optax(self, lr_scale: Any = None, **overrides: Any) -> GradientTransformation:
-        """This optimizer as an optax-style transformation (updates = new − old params)."""
-        hp = self.hparams(**overrides)
+        """This optimizer as an optax-style transformation (updates = new − old params).
+
+        Like optax's, its hyperparameters are fixed when it is built, so the step is
+        specialised on them (dead terms such as a zero weight decay drop out); use ``step``
+        with traced ``hparams`` where values must change without recompiling.
+        """
+        fixed = {k: np.asarray(v) for k, v in self.hparams(**overrides).items()}
+
+        @jax.jit
+        def specialised(params: PyTree, grads: PyTree, state: OptState) -> tuple[PyTree, OptState]:
+            return self._step_impl(params, grads, state, fixed, _lr_scales(lr_scale, params))
 
         def init(params: PyTree) -> OptState:
             return self.init(params)
@@ -147,7 +157,9 @@ class Optimizer:
         ) -> tuple[PyTree, OptState]:
             if params is None:
                 raise ValueError(f"params: {self.name}.update needs the current params")
-            new_params, new_state = self.step(params, grads, state, hp, lr_scale)
+            if jax.tree.structure(grads) != jax.tree.structure(params):
+                raise ValueError("grads: must have the same structure as params")
+            new_params, new_state = specialised(params, grads, state)
             return jax.tree.map(jnp.subtract, new_params, params), new_state
 
         return GradientTransformation(init, update)
@@ -237,19 +249,26 @@ def _is_tensor_state(x: Any) -> bool:
     return isinstance(x, tuple) and hasattr(x, "_fields")
 
 
-def _broadcast_scale(scale: float, subtree: PyTree) -> PyTree:
-    return jax.tree.map(lambda _: jnp.asarray(scale, jnp.float32), subtree)
+def _as_scale(scale: Any) -> Any:
+    """A float32 scale: numpy for plain numbers (a constant under jit), JAX for arrays."""
+    if isinstance(scale, jax.Array):
+        return scale.astype(jnp.float32)
+    return np.float32(scale)
+
+
+def _fill(subtree: PyTree, scale: Any) -> PyTree:
+    return jax.tree.map(lambda _: scale, subtree)
 
 
 def _lr_scales(lr_scale: Any, params: PyTree) -> PyTree:
     """Per-leaf float32 scales shaped like ``params``."""
     if lr_scale is None:
-        return jax.tree.map(lambda _: jnp.float32(1.0), params)
+        return _fill(params, np.float32(1.0))
     if isinstance(lr_scale, int | float) or (hasattr(lr_scale, "shape") and lr_scale.shape == ()):
-        return jax.tree.map(lambda _: jnp.asarray(lr_scale, jnp.float32), params)
+        return _fill(params, _as_scale(lr_scale))
     if isinstance(lr_scale, Mapping) and isinstance(params, Mapping):
         unknown = sorted(set(lr_scale) - set(params))
         if unknown:
             raise ValueError(f"lr_scale: unknown tensor {unknown[0]!r}")
-        return {k: _broadcast_scale(lr_scale.get(k, 1.0), v) for k, v in params.items()}
-    return jax.tree.map(lambda _, s: jnp.asarray(s, jnp.float32), params, lr_scale)
+        return {k: _fill(v, _as_scale(lr_scale.get(k, 1.0))) for k, v in params.items()}
+    return jax.tree.map(lambda _, s: _as_scale(s), params, lr_scale)

@@ -153,11 +153,13 @@ def beta(name: str, default: float, meaning: str, symbol: str) -> HParam:
     )  # fmt: skip
 
 
-def eps(default: float, name: str = "eps", symbol: str = r"\epsilon") -> HParam:
+def eps(
+    default: float, name: str = "eps", symbol: str = r"\epsilon", ui_low: float = 1e-12
+) -> HParam:
     """A small positive constant that keeps a division finite."""
     return HParam(
         name, default, "float", "added to the denominator so it never reaches zero", symbol,
-        low=0.0, ui_low=1e-12, ui_high=1e-1, scale="log",
+        low=0.0, ui_low=ui_low, ui_high=1e-1, scale="log",
     )  # fmt: skip
 
 

@@ -8,7 +8,7 @@ import jax
 import jax.numpy as jnp
 
 from ._hparams import HParamsDict
-from ._numerics import one_minus_pow
+from ._numerics import is_static_zero, one_minus_pow
 
 
 class Moments(NamedTuple):
@@ -40,4 +40,13 @@ def decoupled_step(
     param: jax.Array, update: jax.Array, lr: jax.Array, hp: HParamsDict
 ) -> jax.Array:
     """θ ← θ − lr·(update + λθ)."""
+    if is_static_zero(hp["weight_decay"]):
+        return param - lr * update
     return param - lr * (update + hp["weight_decay"] * param)
+
+
+def l2_decayed(grad: jax.Array, param: jax.Array, hp: HParamsDict) -> jax.Array:
+    """L2 weight decay folded into the gradient: g + λθ."""
+    if is_static_zero(hp["weight_decay"]):
+        return grad
+    return grad + hp["weight_decay"] * param

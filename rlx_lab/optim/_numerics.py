@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 _TINY = 1e-30  # below this a float32 sum of squares may have lost its smallest terms
 
@@ -22,8 +23,16 @@ def _finite_sumsq_and_norm(x: jax.Array) -> tuple[jax.Array, jax.Array]:
 
 
 def l2_norm(x: jax.Array) -> jax.Array:
-    """RLX ``l2_norm``: ‖x‖₂ over all entries, skipping non-finite ones (NaN, ±inf)."""
-    return _finite_sumsq_and_norm(jnp.asarray(x, dtype=jnp.float32))[1]
+    """RLX ``l2_norm``: ‖x‖₂ over all entries, skipping non-finite ones (NaN, ±inf).
+
+    Computed as max|x|·‖x/max|x|‖ (two reductions), which survives float32 over- and
+    underflow where RLX accumulates in float64.
+    """
+    xf = jnp.asarray(x, dtype=jnp.float32)
+    xf = jnp.where(jnp.isfinite(xf), xf, 0.0)
+    big = jnp.max(jnp.abs(xf), initial=0.0)
+    safe = jnp.where(big > 0, big, 1.0)
+    return safe * jnp.sqrt(jnp.sum(jnp.square(xf / safe)))
 
 
 def global_grad_clip_scale(tensors: Sequence[jax.Array], max_norm: float | jax.Array) -> jax.Array:
@@ -42,6 +51,21 @@ def global_grad_clip_scale(tensors: Sequence[jax.Array], max_norm: float | jax.A
     over = jnp.where(jnp.isfinite(sumsq), sumsq > m * m, norm > m)
     clipped = jnp.minimum(1.0, m / jnp.where(norm > 0, norm, 1.0))
     return jnp.where(over & (norm > 0), clipped, jnp.float32(1.0))
+
+
+def is_static_zero(x: object) -> bool:
+    """True when ``x`` is a concrete (not traced) zero, so the term it scales can be dropped.
+
+    Hyperparameters are traced in the lab, where this is always False; a step specialised on
+    fixed hyperparameters (``Optimizer.as_optax``) sees constants and skips dead terms, which
+    XLA cannot do itself (0·θ is not 0 when θ is inf or NaN).
+    """
+    if isinstance(x, jax.core.Tracer):
+        return False
+    try:
+        return bool(np.all(np.asarray(x) == 0))
+    except (TypeError, ValueError):
+        return False
 
 
 def one_minus_pow(beta: jax.Array, t: jax.Array) -> jax.Array:

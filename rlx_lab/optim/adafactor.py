@@ -133,7 +133,7 @@ OPTIMIZER = Optimizer(
             ui_low=-1.0,
             ui_high=-0.1,
         ),
-        H.eps(1e-30, "eps1", r"\epsilon_1"),
+        H.eps(1e-30, "eps1", r"\epsilon_1", ui_low=1e-35),
         H.HParam(
             "eps2",
             1e-3,

@@ -13,13 +13,13 @@ import jax
 
 from . import _hparams as H
 from ._base import Optimizer, StepContext
-from ._moments import Moments, adam_direction, update_moments, zero_moments
+from ._moments import Moments, adam_direction, l2_decayed, update_moments, zero_moments
 
 
 def update_tensor(
     param: jax.Array, grad: jax.Array, state: Moments, hp: H.HParamsDict, ctx: StepContext
 ) -> tuple[jax.Array, Moments]:
-    moments = update_moments(state, grad + hp["weight_decay"] * param, hp)
+    moments = update_moments(state, l2_decayed(grad, param, hp), hp)
     return param - hp["lr"] * ctx.lr_scale * adam_direction(moments, hp, ctx.t), moments
 
 

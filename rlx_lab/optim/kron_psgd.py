@@ -25,9 +25,11 @@ import jax.numpy as jnp
 
 from . import _hparams as H
 from ._base import Optimizer, StepContext
+from ._moments import l2_decayed
 from ._numerics import l2_norm
 
 _SINGULAR = 1e-12
+_UNROLL = 8
 
 
 class KronState(NamedTuple):
@@ -47,6 +49,17 @@ def init_tensor(param: jax.Array) -> KronState:
 
 def solve_lower(lower: jax.Array, rhs: jax.Array) -> jax.Array:
     """X with lower·X = rhs by forward substitution; a diagonal |d| ≤ 1e-12 gives a zero row."""
+    n = lower.shape[0]
+    if n <= _UNROLL:  # small factors: straight-line code, no loop-carried buffer updates
+        rows: list[jax.Array] = []
+        for i in range(n):
+            acc = rhs[i]
+            for k, row in enumerate(rows):
+                acc = acc - lower[i, k] * row
+            d = lower[i, i]
+            ok = jnp.abs(d) > _SINGULAR
+            rows.append(jnp.where(ok, acc / jnp.where(ok, d, 1.0), 0.0))
+        return jnp.stack(rows)
 
     def body(i: jax.Array, x: jax.Array) -> jax.Array:
         d = lower[i, i]
@@ -67,7 +80,9 @@ def precondition(
 ) -> tuple[jax.Array, jax.Array, jax.Array]:
     """(P before the clip, new Q_L, new Q_R) for a matrix gradient."""
     ql, qr = state.q_left, state.q_right
-    probe = jnp.where(hp["random_probe"], jax.random.normal(key, grad.shape, grad.dtype), grad)
+    probe = jax.lax.cond(
+        hp["random_probe"], lambda: jax.random.normal(key, grad.shape, grad.dtype), lambda: grad
+    )
     a = ql @ grad @ qr.T
     b = solve_lower(qr.T, solve_lower(ql.T, probe).T).T
     # AAᵀ − BBᵀ written as a symmetrised (A−B)(A+B)ᵀ: exactly zero when A = B, where the
@@ -75,7 +90,12 @@ def precondition(
     diff, total = a - b, a + b
     ql = _factor_step(ql, 0.5 * (diff @ total.T + total @ diff.T), hp)
     qr = _factor_step(qr, 0.5 * (diff.T @ total + total.T @ diff), hp)
-    return (ql.T @ ql) @ grad @ (qr @ qr.T), ql, qr
+    return _apply(ql, qr, grad), ql, qr
+
+
+def _apply(ql: jax.Array, qr: jax.Array, grad: jax.Array) -> jax.Array:
+    """P = (Q_LᵀQ_L)·G·(Q_R·Q_Rᵀ)."""
+    return (ql.T @ ql) @ grad @ (qr @ qr.T)
 
 
 def clip_max_abs(p: jax.Array, clip: jax.Array) -> tuple[jax.Array, jax.Array]:
@@ -93,7 +113,7 @@ def update_tensor(
         p, _ = clip_max_abs(p, hp["clip"])
     else:
         p, ql, qr = grad, state.q_left, state.q_right
-    v = hp["momentum"] * state.v + p + hp["weight_decay"] * param
+    v = hp["momentum"] * state.v + l2_decayed(p, param, hp)
     return param - hp["lr"] * ctx.lr_scale * v, KronState(v, ql, qr)
 
 
@@ -105,7 +125,7 @@ def clip_tensor(
     if param.ndim != 2:
         return jnp.float32(0.0)
     ql, qr = after.q_left, after.q_right
-    return clip_max_abs((ql.T @ ql) @ grad @ (qr @ qr.T), hp["clip"])[1].astype(jnp.float32)
+    return clip_max_abs(_apply(ql, qr, grad), hp["clip"])[1].astype(jnp.float32)
 
 
 OPTIMIZER = Optimizer(

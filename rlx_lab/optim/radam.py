@@ -18,7 +18,7 @@ import jax.numpy as jnp
 
 from . import _hparams as H
 from ._base import Optimizer, StepContext
-from ._moments import Moments, update_moments, zero_moments
+from ._moments import Moments, l2_decayed, update_moments, zero_moments
 from ._numerics import one_minus_pow
 
 
@@ -35,7 +35,7 @@ def update_tensor(
     param: jax.Array, grad: jax.Array, state: Moments, hp: H.HParamsDict, ctx: StepContext
 ) -> tuple[jax.Array, Moments]:
     t = ctx.t
-    moments = update_moments(state, grad + hp["weight_decay"] * param, hp)
+    moments = update_moments(state, l2_decayed(grad, param, hp), hp)
     m_hat = moments.m / one_minus_pow(hp["beta1"], t)
     v_hat = moments.v / one_minus_pow(hp["beta2"], t)
     rho_t, r = rectification(hp["beta2"], t)

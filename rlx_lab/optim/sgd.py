@@ -5,7 +5,8 @@ r"""SGD with optional heavy-ball or Nesterov momentum and L2 weight decay.
     v \leftarrow \mu v + g;\qquad
     \theta \leftarrow \theta - \eta\,(g + \mu v \text{ if nesterov else } v)
 
-With μ = 0 this is plain ``θ ← θ − η·g`` (RLX keeps no velocity then; neither do we).
+With μ = 0 this is plain ``θ ← θ − η·g``. (RLX then keeps no velocity; with a traced μ = 0 the
+velocity holds the last gradient, which no later step can see — a run restarts when μ changes.)
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import jax.numpy as jnp
 
 from . import _hparams as H
 from ._base import Optimizer, StepContext
+from ._moments import l2_decayed
+from ._numerics import is_static_zero
 
 
 class SgdState(NamedTuple):
@@ -31,12 +34,12 @@ def update_tensor(
     param: jax.Array, grad: jax.Array, state: SgdState, hp: H.HParamsDict, ctx: StepContext
 ) -> tuple[jax.Array, SgdState]:
     mu = hp["momentum"]
-    g = grad + hp["weight_decay"] * param
+    g = l2_decayed(grad, param, hp)
+    if is_static_zero(mu):
+        return param - hp["lr"] * ctx.lr_scale * g, state
     v = mu * state.velocity + g
     update = jnp.where(hp["nesterov"], g + mu * v, v)
-    update = jnp.where(mu == 0, g, update)
-    velocity = jnp.where(mu == 0, state.velocity, v)
-    return param - hp["lr"] * ctx.lr_scale * update, SgdState(velocity)
+    return param - hp["lr"] * ctx.lr_scale * update, SgdState(v)
 
 
 OPTIMIZER = Optimizer(

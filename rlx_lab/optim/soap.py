@@ -63,7 +63,11 @@ def canonical_eigenbasis(sym: jax.Array) -> jax.Array:
     space, whose eigenvalues are well separated; they come first, in that operator's order.
     """
     n = sym.shape[0]
+    if n == 1:
+        return jnp.ones((1, 1), sym.dtype)
     values, vectors = jnp.linalg.eigh(sym)
+    if n == 2:  # a null space of dimension ≤ 1 is fixed by the sign rule alone
+        return _signed(vectors)
     tol = _NULL_TOL * n * jnp.max(jnp.abs(values))
     null = values <= tol
     kept = jnp.where(null[None, :], 0.0, vectors)
@@ -75,9 +79,13 @@ def canonical_eigenbasis(sym: jax.Array) -> jax.Array:
         jnp.where(spread > 0.5, -2.0 + spread / (n + 1), jnp.inf),
     ])  # fmt: skip
     order = jnp.argsort(keys)[:n]
-    basis = jnp.concatenate([vectors, null_vectors], axis=1)[:, order]
+    return _signed(jnp.concatenate([vectors, null_vectors], axis=1)[:, order])
+
+
+def _signed(basis: jax.Array) -> jax.Array:
+    """Each column flipped so that its largest-magnitude entry is positive."""
     lead = jnp.argmax(jnp.abs(basis), axis=0)
-    signs = jnp.sign(basis[lead, jnp.arange(n)])
+    signs = jnp.sign(basis[lead, jnp.arange(basis.shape[1])])
     return basis * jnp.where(signs == 0, 1.0, signs)[None, :]
 
 
