@@ -286,3 +286,15 @@ def test_persistent_cache_is_written(tmp_path) -> None:
            "PATH": "/usr/bin:/bin"}  # fmt: skip
     subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=120)
     assert any((tmp_path / "cache").iterdir())
+
+
+def test_race_equals_separate_runs_and_validates_first() -> None:
+    entries = [("adam", {"lr": 0.01}), ("lion", None), ("sophia", {"rho": 0.1})]
+    settings = engine.RunSettings(steps=40)
+    raced = engine.race(entries, ROSENBROCK, [[-1.5, 2.0]], settings)
+    for (name, hp), traj in zip(entries, raced, strict=True):
+        alone = engine.run(name, hp, ROSENBROCK, [[-1.5, 2.0]], settings)
+        assert traj.optimizer == name
+        np.testing.assert_array_equal(traj.positions, alone.positions)
+    with pytest.raises(ValueError, match="lr"):
+        engine.race([("adam", None), ("lion", {"lr": -1.0})], ROSENBROCK, [0.0, 0.0])

@@ -11,9 +11,9 @@ import argparse
 from collections.abc import Sequence
 from types import ModuleType
 
-from . import core
+from . import core, engine
 
-COMMANDS: tuple[ModuleType, ...] = (core,)
+COMMANDS: tuple[ModuleType, ...] = (core, engine)
 
 
 def build_parser() -> argparse.ArgumentParser:

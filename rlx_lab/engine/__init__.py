@@ -10,7 +10,7 @@
 from .cache import CACHE_ENV, default_cache_dir, enable_compilation_cache
 from .hessian import ESTIMATORS
 from .results import SweepResult, Trajectory, to_csv, to_json
-from .run import MAX_STEPS, VIEWS, RunSettings, compiled_programs, run, sweep
+from .run import MAX_STEPS, VIEWS, RunSettings, compiled_programs, race, run, sweep
 
 __all__ = [
     "CACHE_ENV",
@@ -23,6 +23,7 @@ __all__ = [
     "compiled_programs",
     "default_cache_dir",
     "enable_compilation_cache",
+    "race",
     "run",
     "sweep",
     "to_csv",

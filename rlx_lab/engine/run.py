@@ -79,15 +79,36 @@ def run(
     settings: RunSettings | None = None,
 ) -> Trajectory:
     """Trajectories of ``optimizer`` from each start point (shape (2,) or (N, 2))."""
+    return race([(optimizer, hparams)], surface, starts, settings)[0]
+
+
+def race(
+    entries: Sequence[tuple[str, Mapping[str, Any] | None]],
+    surface: Surface,
+    starts: Any,
+    settings: RunSettings | None = None,
+) -> list[Trajectory]:
+    """One trajectory per (optimizer, hyperparameter overrides), same starts and settings.
+
+    Every input is validated first (a bad entry raises before anything runs); then all runs
+    are dispatched before any result is awaited, so they overlap on the device.
+    """
     settings = (settings or RunSettings()).validate()
-    opt = optim.get(optimizer)
-    overrides = dict(hparams or {})
-    hp = opt.hparams(**overrides)
     points = _starts(starts)
-    program = _program(opt.name, surface, settings.view, _bucket(settings.steps),
-                       settings.probes, len(points), over_hparams=False)  # fmt: skip
-    trace = program(hp, jnp.asarray(points), _dynamics(surface, settings))
-    return _trajectory(opt.name, overrides, surface, settings, points, jax.device_get(trace))
+    dyn = _dynamics(surface, settings)
+    checked = []
+    for name, overrides in entries:
+        opt = optim.get(name)
+        checked.append((opt, dict(overrides or {}), opt.hparams(**dict(overrides or {}))))
+    pending = [
+        _program(opt.name, surface, settings.view, _bucket(settings.steps), settings.probes,
+                 len(points), over_hparams=False)(hp, points, dyn)
+        for opt, _, hp in checked
+    ]  # fmt: skip
+    return [
+        _trajectory(opt.name, overrides, surface, settings, points, jax.device_get(trace))
+        for (opt, overrides, _), trace in zip(checked, pending, strict=True)
+    ]
 
 
 def sweep(
@@ -112,7 +133,7 @@ def sweep(
     program = _program(opt.name, surface, settings.view, _bucket(settings.steps),
                        settings.probes, 1, over_hparams=True)  # fmt: skip
     point = _starts(start)[:1]
-    trace = jax.device_get(program(grid, jnp.asarray(point), _dynamics(surface, settings)))
+    trace = jax.device_get(program(grid, point, _dynamics(surface, settings)))
     shape = (len(values_a), len(values_b))
     steps = settings.steps
     losses = np.concatenate([trace.start_loss[..., None], trace.steps.loss[..., :steps]], -1)
@@ -166,17 +187,20 @@ def _program(
 def _dynamics(surface: Surface, settings: RunSettings) -> Dynamics:
     (x0, x1), (y0, y1) = surface.window
     span = max(x1 - x0, y1 - y0)
+    # numpy, not jax, scalars: they become traced arguments at dispatch without a device
+    # round trip each (creating a JAX scalar costs ~50 µs, a numpy one ~1 µs)
     return Dynamics(
-        noise=jnp.float32(settings.noise),
-        seed=jnp.int32(settings.seed),
-        clip_on=jnp.bool_(settings.clip_norm is not None),
-        clip_norm=jnp.float32(settings.clip_norm or 1.0),
-        hessian_kind=jnp.int32(hessian.estimator_index(settings.hessian)),
-        hessian_every=jnp.int32(settings.hessian_every),
-        center=jnp.asarray([(x0 + x1) / 2, (y0 + y1) / 2], jnp.float32),
-        escape=jnp.float32(settings.escape * span),
-        surface_params=surface.surface_params(**settings.surface_params),
-    )
+        noise=np.float32(settings.noise),
+        seed=np.int32(settings.seed),
+        clip_on=np.bool_(settings.clip_norm is not None),
+        clip_norm=np.float32(settings.clip_norm or 1.0),
+        hessian_kind=np.int32(hessian.estimator_index(settings.hessian)),
+        hessian_every=np.int32(settings.hessian_every),
+        center=np.asarray([(x0 + x1) / 2, (y0 + y1) / 2], np.float32),
+        escape=np.float32(settings.escape * span),
+        surface_params={k: np.asarray(v, np.float32)
+                        for k, v in surface.surface_params(**settings.surface_params).items()},
+    )  # fmt: skip
 
 
 def _trajectory(

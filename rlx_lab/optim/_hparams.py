@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import jax.numpy as jnp
 import numpy as np
 
 Kind = Literal["float", "optional_float", "bool", "int", "tuple"]
@@ -104,19 +103,19 @@ class HParam:
     def encode(self, value: Any) -> dict[str, Any]:
         """The traced leaves for a validated value."""
         if self.kind == "bool":
-            return {self.name: jnp.asarray(value, dtype=jnp.bool_)}
+            return {self.name: np.asarray(value, dtype=np.bool_)}
         if self.kind == "int":
-            return {self.name: jnp.asarray(value, dtype=jnp.int32)}
+            return {self.name: np.asarray(value, dtype=np.int32)}
         if self.kind == "tuple":
-            return {self.name: jnp.asarray(value, dtype=jnp.float32)}
+            return {self.name: np.asarray(value, dtype=np.float32)}
         if self.kind == "optional_float":
             is_none = value is None
             number = self.none_fallback if is_none else value
             return {
-                self.name: jnp.asarray(number, dtype=jnp.float32),
-                self.none_flag: jnp.asarray(is_none, dtype=jnp.bool_),
+                self.name: np.asarray(number, dtype=np.float32),
+                self.none_flag: np.asarray(is_none, dtype=np.bool_),
             }
-        return {self.name: jnp.asarray(value, dtype=jnp.float32)}
+        return {self.name: np.asarray(value, dtype=np.float32)}
 
 
 def encode_hparams(spec: tuple[HParam, ...], overrides: Mapping[str, Any]) -> HParamsDict:

@@ -1,0 +1,13 @@
+"""Smoke test of ``python -m rlx_lab.bench engine`` pieces at tiny sizes (no timing asserted)."""
+
+from __future__ import annotations
+
+import math
+
+from rlx_lab.bench import engine as bench_engine
+
+
+def test_slider_moves_and_batch_return_positive_times() -> None:
+    moves = bench_engine.slider_moves(steps=20, repeats=2)
+    assert len(moves) == 2 and all(t > 0 and math.isfinite(t) for t in moves)
+    assert bench_engine.batch(points=4, steps=10, repeats=1) > 0
