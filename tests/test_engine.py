@@ -205,7 +205,7 @@ def test_no_recompilation_when_values_change(name: str) -> None:
     before = engine.compiled_programs()
     from rlx_lab.engine.run import _program
 
-    program = _program(name, surface, "vector", 50, 2, 2, over_hparams=False)
+    program = _program(name, surface, "vector", 50, 2, 2, over_hparams=None)
     assert program._cache_size() == 1
     for i, p in enumerate(opt.spec):
         value = p.default if p.kind in ("tuple", "optional_float") else p.ui_high
@@ -298,3 +298,21 @@ def test_race_equals_separate_runs_and_validates_first() -> None:
         np.testing.assert_array_equal(traj.positions, alone.positions)
     with pytest.raises(ValueError, match="lr"):
         engine.race([("adam", None), ("lion", {"lr": -1.0})], ROSENBROCK, [0.0, 0.0])
+
+
+def test_sweep_over_adafactor_lr_leaves_the_relative_step() -> None:
+    result = engine.sweep("adafactor", {"lr": None}, {"lr": [1e-3, 1e-1], "clip_threshold": [1.0]},
+                          ROSENBROCK, [-1.5, 2.0], engine.RunSettings(steps=50))  # fmt: skip
+    for i, lr in enumerate([1e-3, 1e-1]):
+        single = engine.run("adafactor", {"lr": lr}, ROSENBROCK, [-1.5, 2.0],
+                            engine.RunSettings(steps=50))  # fmt: skip
+        np.testing.assert_allclose(result.final_loss[i, 0], single.final_loss()[0], rtol=1e-4)
+
+
+def test_sweep_batches_only_the_swept_fields() -> None:
+    engine.sweep("soap", {}, {"lr": [1e-3, 1e-2], "beta1": [0.9, 0.95]}, ROSENBROCK,
+                 [-1.5, 2.0], engine.RunSettings(steps=20))  # fmt: skip
+    from rlx_lab.engine.run import _program
+
+    program = _program("soap", ROSENBROCK, "vector", 50, 1, 1, over_hparams=("beta1", "lr"))
+    assert program._cache_size() == 1

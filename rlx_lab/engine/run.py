@@ -102,7 +102,7 @@ def race(
         checked.append((opt, dict(overrides or {}), opt.hparams(**dict(overrides or {}))))
     pending = [
         _program(opt.name, surface, settings.view, _bucket(settings.steps), settings.probes,
-                 len(points), over_hparams=False)(hp, points, dyn)
+                 len(points), over_hparams=None)(hp, points, dyn)
         for opt, _, hp in checked
     ]  # fmt: skip
     return [
@@ -130,10 +130,15 @@ def sweep(
     if name_a == name_b:
         raise ValueError(f"axes: the two hyperparameters must differ, got {name_a!r} twice")
     grid = _hparam_grid(opt, dict(base or {}), name_a, list(values_a), name_b, list(values_b))
+    # Only the fields that vary are batched: a batched SOAP precond_freq, say, would turn its
+    # basis recompute into a select that runs eigh every step for every lane.
+    varying = tuple(sorted(k for k, v in grid.items() if np.any(v != v[:1])))
+    shared = {k: v[0] for k, v in grid.items() if k not in varying}
+    batched = {k: grid[k] for k in varying}
     program = _program(opt.name, surface, settings.view, _bucket(settings.steps),
-                       settings.probes, 1, over_hparams=True)  # fmt: skip
+                       settings.probes, 1, over_hparams=varying)  # fmt: skip
     point = _starts(start)[:1]
-    trace = jax.device_get(program(grid, point, _dynamics(surface, settings)))
+    trace = jax.device_get(program(shared, batched, point, _dynamics(surface, settings)))
     shape = (len(values_a), len(values_b))
     steps = settings.steps
     losses = np.concatenate([trace.start_loss[..., None], trace.steps.loss[..., :steps]], -1)
@@ -165,7 +170,7 @@ def compiled_programs() -> int:
 @functools.lru_cache(maxsize=256)
 def _program(
     name: str, surface: Surface, view: str, length: int, probes: int, count: int, *,
-    over_hparams: bool,
+    over_hparams: tuple[str, ...] | None,
 ) -> Callable[..., Trace]:  # fmt: skip
     """The jitted, vmapped simulation for one static configuration (memoised)."""
     del count  # part of the key only: a new start count is a new program
@@ -179,9 +184,15 @@ def _program(
         lanes = jnp.arange(starts.shape[0])
         return jax.vmap(one, in_axes=(None, 0, 0, None))(hp, starts, lanes, dyn)
 
-    if over_hparams:
-        return jax.jit(jax.vmap(over_starts, in_axes=(0, None, None)))
-    return jax.jit(over_starts)
+    if over_hparams is None:
+        return jax.jit(over_starts)
+
+    def over_grid(
+        shared: optim.HParamsDict, batched: optim.HParamsDict, starts: jax.Array, dyn: Dynamics
+    ) -> Trace:
+        return jax.vmap(lambda b: over_starts({**shared, **b}, starts, dyn))(batched)
+
+    return jax.jit(over_grid)
 
 
 def _dynamics(surface: Surface, settings: RunSettings) -> Dynamics:
@@ -277,7 +288,9 @@ def _hparam_grid(
             for k, v in encoded.items()}  # fmt: skip
     for name, values, repeat, tile in ((name_a, values_a, len(values_b), 1),
                                        (name_b, values_b, 1, len(values_a))):  # fmt: skip
-        column = [opt.hparams(**{**base, name: v})[name] for v in values]
-        grid[name] = np.tile(np.repeat(np.stack([np.asarray(c) for c in column]), repeat, 0),
-                             (tile, *([1] * (np.ndim(column[0])))))  # fmt: skip
-    return {k: jnp.asarray(v) for k, v in grid.items()}
+        encoded_values = [opt.hparams(**{**base, name: v}) for v in values]
+        spec = next((p for p in opt.spec if p.name == name), None)
+        for key in (name, spec.none_flag) if spec is not None and spec.none_flag else (name,):
+            column = np.stack([np.asarray(e[key]) for e in encoded_values])
+            grid[key] = np.tile(np.repeat(column, repeat, 0), (tile, *([1] * (column.ndim - 1))))
+    return grid

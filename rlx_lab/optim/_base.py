@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 import jax
@@ -82,12 +83,27 @@ class Optimizer:
     departures: str = ""
     hessian_tensor: HessianTensor | None = None
     clip_tensor: ClipTensor | None = None
+    net_defaults: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    """Lab defaults for the small-nets world where they differ from RLX's (tuned on two moons,
+    MLP 2-32-32-2, batch 64, 300 steps); the reason is beside each in the module."""
+
+    def __post_init__(self) -> None:
+        encode_hparams(self.spec, self.net_defaults)  # a bad table fails at import
+        object.__setattr__(self, "net_defaults", MappingProxyType(dict(self.net_defaults)))
 
     # --- hyperparameters -------------------------------------------------------------------
 
-    def defaults(self) -> dict[str, Any]:
-        """Every hyperparameter's default as a plain Python value."""
-        return {p.name: p.default for p in self.spec}
+    def defaults(self, world: str = "surfaces") -> dict[str, Any]:
+        """Every hyperparameter's default as a plain Python value.
+
+        ``world="nets"`` applies the small-nets lab defaults (:attr:`net_defaults`).
+        """
+        values = {p.name: p.default for p in self.spec}
+        if world == "nets":
+            values.update(self.net_defaults)
+        elif world != "surfaces":
+            raise ValueError(f"world: expected 'surfaces' or 'nets', got {world!r}")
+        return values
 
     def hparams(self, **overrides: Any) -> HParamsDict:
         """Every hyperparameter as a traced array; RLX defaults where not given.

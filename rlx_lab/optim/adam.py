@@ -37,4 +37,6 @@ OPTIMIZER = Optimizer(
     summary="Per-coordinate step scaled by running gradient statistics.",
     rule_latex=r"\theta \leftarrow \theta - \eta\,\frac{\hat m}{\sqrt{\hat v}+\epsilon}",
     departures="Weight decay is L2 (added to the gradient), as in the original Adam.",
+    # nets: fast and robust; 1e-3 is slow, ≥ 0.3 erratic
+    net_defaults={"lr": 0.01},
 )

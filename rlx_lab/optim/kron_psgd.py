@@ -181,4 +181,6 @@ OPTIMIZER = Optimizer(
         "criterion) lets the factors learn."
     ),
     clip_tensor=clip_tensor,
+    # nets: momentum SGD on a clipped gradient: 0.01 is slow
+    net_defaults={"lr": 0.03},
 )

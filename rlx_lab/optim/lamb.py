@@ -51,4 +51,6 @@ OPTIMIZER = Optimizer(
         r"u = \frac{\hat m}{\sqrt{\hat v}+\epsilon} + \lambda\theta,\quad"
         r"\theta \leftarrow \theta - \eta\,\frac{\lVert\theta\rVert}{\lVert u\rVert}\,u"
     ),
+    # nets: the trust ratio moves each layer ~1%/step; ≥ 0.1 collapses the net
+    net_defaults={"lr": 0.01},
 )

@@ -52,4 +52,6 @@ OPTIMIZER = Optimizer(
         r"\theta \leftarrow \theta - \eta\left(\operatorname{sign}"
         r"(\beta_1 m + (1-\beta_1)g) + \lambda\theta\right)"
     ),
+    # nets: a sign step of lr: about AdamW's lr / 3, as the paper advises
+    net_defaults={"lr": 0.003},
 )

@@ -99,4 +99,6 @@ OPTIMIZER = Optimizer(
     ),
     departures="The clip of c is per tensor; the paper clips the global norm.",
     clip_tensor=clip_tensor,
+    # nets: the Adam family's 1e-2
+    net_defaults={"lr": 0.01},
 )

@@ -98,4 +98,6 @@ OPTIMIZER = Optimizer(
         "Non-matrix tensors take momentum SGD with decoupled decay; the paper routes "
         "them to AdamW. A 2-D point is a vector unless viewed as a (1,2) or (2,1) matrix."
     ),
+    # nets: √max(r,c) moves each entry ~lr; 0.02 oscillates on a 64-wide layer
+    net_defaults={"lr": 0.01},
 )

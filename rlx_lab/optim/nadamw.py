@@ -46,4 +46,6 @@ OPTIMIZER = Optimizer(
         r"\theta \leftarrow \theta - \eta\left(\tfrac{\bar m}{\sqrt{\hat v}+\epsilon}"
         r" + \lambda\theta\right)"
     ),
+    # nets: fast and robust; 1e-3 is slow, ≥ 0.3 erratic
+    net_defaults={"lr": 0.01},
 )

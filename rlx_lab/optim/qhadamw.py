@@ -56,4 +56,6 @@ OPTIMIZER = Optimizer(
         r"\theta \leftarrow \theta - \eta\left(\frac{(1-\nu_1)g + \nu_1\hat m}"
         r"{\sqrt{(1-\nu_2)g^2 + \nu_2\hat v}+\epsilon} + \lambda\theta\right)"
     ),
+    # nets: the Adam family's 1e-2
+    net_defaults={"lr": 0.01},
 )

@@ -55,4 +55,6 @@ OPTIMIZER = Optimizer(
     update_tensor=update_tensor,
     summary="Stochastic gradient descent, optionally with (Nesterov) momentum.",
     rule_latex=r"v \leftarrow \mu v + g,\quad \theta \leftarrow \theta - \eta\,v",
+    # nets: 0.01 barely halves the loss in 300 steps; 0.1 is stable up to 1
+    net_defaults={"lr": 0.1},
 )

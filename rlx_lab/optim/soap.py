@@ -192,4 +192,6 @@ OPTIMIZER = Optimizer(
         "first step (where G' is numerically degenerate); the paper re-projects m and skips "
         "the first update — both are switches here."
     ),
+    # nets: the Adam family's 1e-2
+    net_defaults={"lr": 0.01},
 )

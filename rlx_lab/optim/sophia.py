@@ -109,4 +109,6 @@ OPTIMIZER = Optimizer(
     ),
     hessian_tensor=hessian_tensor,
     clip_tensor=clip_tensor,
+    # nets: ρ clips ~90% of coordinates: lr·ρ = 3e-3, Lion's step
+    net_defaults={"lr": 0.03, "rho": 0.1},
 )
