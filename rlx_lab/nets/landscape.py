@@ -1,0 +1,187 @@
+r"""2-D slices of a network's training loss, with every optimizer's path on the same plane.
+
+A plane through a centre :math:`\theta^*` is spanned by two directions :math:`d_1, d_2` and
+evaluated as :math:`L(\theta^* + \alpha d_1 + \beta d_2)` on a grid (one jitted, vmapped call).
+
+* :func:`random_plane` — *filter-normalised* Gaussian directions (Li et al., 2018, "Visualizing
+  the Loss Landscape of Neural Nets"): for a weight matrix W (in, out) each output unit's column
+  of d is rescaled to that column's norm in W, :math:`d_{:,j} \leftarrow
+  \frac{d_{:,j}}{\lVert d_{:,j}\rVert}\lVert W_{:,j}\rVert`, so the slice is comparable across
+  layers and nets of different scale. Biases get d = 0 (the paper's ``ignore='biasbn'``, used
+  for its figures) or, with ``bias="copy"``, d = b (its code's treatment of 1-D params).
+* :func:`pca_plane` — the top two principal directions of the trajectories: every snapshot's
+  offset :math:`\theta_k - \theta^*`, of every optimizer, as the rows of one matrix M; the
+  two leading right-singular vectors of M (uncentred, so the plane passes through the centre).
+  They are orthonormal, and :func:`project` reduces to dot products.
+
+:func:`project` gives the least-squares coordinates :math:`(\alpha, \beta) = \arg\min
+\lVert \alpha d_1 + \beta d_2 - (\theta - \theta^*)\rVert` of any params in the plane.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping, Sequence
+from typing import Literal, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from . import mlp as mlp_
+from .mlp import MLP
+
+Arrays = Mapping[str, np.ndarray]
+"""Params by name (numpy or JAX arrays); with a leading frame axis for a trajectory."""
+
+
+class Plane(NamedTuple):
+    """The centre and the two directions, as params-shaped float32 numpy dicts."""
+
+    center: dict[str, np.ndarray]
+    d1: dict[str, np.ndarray]
+    d2: dict[str, np.ndarray]
+    kind: str
+    """``"random"`` or ``"pca"``."""
+    explained: np.ndarray
+    """(2,) share of the trajectories' squared offset each PCA direction explains (NaN: random)."""
+
+
+class Slice(NamedTuple):
+    """The loss on the grid ``alphas`` × ``betas``, and the plane it was cut along."""
+
+    alphas: np.ndarray
+    betas: np.ndarray
+    loss: np.ndarray
+    """(len(betas), len(alphas)): row j is β = betas[j], column i is α = alphas[i] (β grows
+    downwards: flip the rows for a top-down image)."""
+    plane: Plane
+
+
+def _flat(params: Arrays, like: Arrays) -> np.ndarray:
+    """The tensors of ``params`` flattened in sorted-name order into one float64 vector each;
+    leading axes that ``like`` (one set of params) lacks, e.g. frames, are kept."""
+    names = sorted(like)
+    lead = np.ndim(params[names[0]]) - np.ndim(like[names[0]])
+    parts = [np.asarray(params[n], np.float64) for n in names]
+    return np.concatenate([p.reshape(*p.shape[:lead], -1) for p in parts], axis=-1)
+
+
+def _unflat(vector: np.ndarray, like: Arrays) -> dict[str, np.ndarray]:
+    out, offset = {}, 0
+    for name in sorted(like):
+        shape = np.shape(like[name])
+        size = int(np.prod(shape))
+        out[name] = vector[offset : offset + size].reshape(shape).astype(np.float32)
+        offset += size
+    return out
+
+
+def random_plane(center: Arrays, *, seed: int = 0, bias: Literal["zero", "copy"] = "zero") -> Plane:
+    """Two filter-normalised Gaussian directions around ``center`` (Li et al., 2018)."""
+    if bias not in ("zero", "copy"):
+        raise ValueError(f"bias: expected 'zero' or 'copy', got {bias!r}")
+    rng = np.random.default_rng(seed)
+    directions = []
+    for _ in range(2):
+        d = {}
+        for name in sorted(center):
+            w = np.asarray(center[name], np.float64)
+            if w.ndim == 2:
+                g = rng.standard_normal(w.shape)
+                norms = np.linalg.norm(g, axis=0, keepdims=True)
+                d[name] = (
+                    g / np.where(norms > 0, norms, 1.0) * np.linalg.norm(w, axis=0, keepdims=True)
+                )
+            else:
+                d[name] = np.zeros_like(w) if bias == "zero" else w.copy()
+        directions.append({k: v.astype(np.float32) for k, v in d.items()})
+    center32 = {k: np.asarray(v, np.float32) for k, v in center.items()}
+    return Plane(center32, directions[0], directions[1], "random", np.full(2, np.nan))
+
+
+def pca_plane(center: Arrays, paths: Sequence[Arrays]) -> Plane:
+    """The two leading principal directions of every path's offsets from ``center``.
+
+    ``paths``: snapshots shaped (F, *param shape) per name (e.g. ``NetRun.snapshots``).
+    Non-finite snapshots are skipped. Each direction's largest-magnitude entry is positive.
+    """
+    c = _flat(center, center)
+    rows = np.concatenate([_flat(p, center) - c for p in paths], axis=0)
+    rows = rows[np.all(np.isfinite(rows), axis=1)]
+    if rows.shape[0] < 2:
+        raise ValueError("paths: need at least two finite snapshots for a PCA plane")
+    _, sing, vt = np.linalg.svd(rows, full_matrices=False)
+    top = vt[:2]
+    lead = np.argmax(np.abs(top), axis=1)
+    top = top * np.sign(top[np.arange(2), lead])[:, None]
+    energy = np.sum(sing**2)
+    explained = sing[:2] ** 2 / energy if energy > 0 else np.zeros(2)
+    center32 = {k: np.asarray(v, np.float32) for k, v in center.items()}
+    return Plane(center32, _unflat(top[0], center), _unflat(top[1], center), "pca",
+                 np.asarray(explained, np.float64))  # fmt: skip
+
+
+def project(plane: Plane, params: Arrays) -> np.ndarray:
+    """Least-squares plane coordinates: (2,) for params, (F, 2) for snapshots (F, …)."""
+    like = plane.center
+    basis = np.stack([_flat(plane.d1, like), _flat(plane.d2, like)], axis=1)  # (P, 2)
+    offsets = _flat(params, like) - _flat(like, like)
+    coords, *_ = np.linalg.lstsq(basis, offsets.reshape(-1, basis.shape[0]).T, rcond=None)
+    return coords.T.reshape(*offsets.shape[:-1], 2)
+
+
+def loss_slice(
+    model: MLP,
+    plane: Plane,
+    x: np.ndarray,
+    y: np.ndarray,
+    alphas: np.ndarray,
+    betas: np.ndarray,
+) -> Slice:
+    """The loss on (x, y) at centre + α·d1 + β·d2 for every α, β (one jitted call)."""
+    alphas = np.asarray(alphas, np.float32)
+    betas = np.asarray(betas, np.float32)
+    program = _slice_program(model)
+    loss = program(plane.center, plane.d1, plane.d2, jnp.asarray(x), jnp.asarray(y),
+                   jnp.asarray(alphas), jnp.asarray(betas))  # fmt: skip
+    return Slice(alphas, betas, np.asarray(loss), plane)
+
+
+def grid_around(
+    coords: Sequence[np.ndarray] = (), *, resolution: int = 41, span: float = 1.0,
+    margin: float = 0.2,
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Symmetric α, β grids (an odd ``resolution`` contains 0) covering ±``span`` and every
+    finite projected point in ``coords``, plus ``margin`` of the extent."""
+    points = [np.asarray(c).reshape(-1, 2) for c in coords]
+    points = [p[np.all(np.isfinite(p), axis=1)] for p in points]
+    finite = np.concatenate(points) if points else np.zeros((0, 2))
+    extent = np.full(2, float(span))
+    if finite.size:
+        extent = np.maximum(extent, np.max(np.abs(finite), axis=0))
+    extent = extent * (1.0 + margin)
+    unit = np.linspace(-1.0, 1.0, resolution)
+    if resolution % 2:
+        unit[resolution // 2] = 0.0  # exactly the centre, not linspace's rounding of it
+    return unit * extent[0], unit * extent[1]
+
+
+@functools.lru_cache(maxsize=16)
+def _slice_program(model: MLP) -> Callable[..., jax.Array]:
+    """jit: (centre, d1, d2, x, y, α (n,), β (m,)) → (m, n) losses, vmapped over the grid."""
+
+    def at(center: dict, d1: dict, d2: dict, x: jax.Array, y: jax.Array, a: jax.Array,
+           b: jax.Array) -> jax.Array:  # fmt: skip
+        params = jax.tree.map(lambda c, u, v: c + a * u + b * v, center, d1, d2)
+        return mlp_.loss(model, params, x, y)
+
+    def grid(center: dict, d1: dict, d2: dict, x: jax.Array, y: jax.Array, alphas: jax.Array,
+             betas: jax.Array) -> jax.Array:  # fmt: skip
+        aa, bb = jnp.meshgrid(alphas, betas)
+        points = jnp.stack([aa.ravel(), bb.ravel()], axis=1)
+        losses = jax.lax.map(lambda ab: at(center, d1, d2, x, y, ab[0], ab[1]), points,
+                             batch_size=64)  # fmt: skip
+        return losses.reshape(aa.shape)
+
+    return jax.jit(grid)

@@ -1,0 +1,117 @@
+"""Loss-landscape slices and projected paths, and decision boundaries, on a short race."""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from rlx_lab.nets import RaceResult, TrainSettings, boundary, datasets, landscape, mlp, race
+
+RESOLUTION = 41
+
+
+@pytest.fixture(scope="module")
+def moons() -> datasets.Dataset:
+    return datasets.make("two_moons", seed=0)
+
+
+@pytest.fixture(scope="module")
+def short_race(moons: datasets.Dataset) -> RaceResult:
+    return race(moons, ["adamw", "muon", "sgd"], settings=TrainSettings(steps=100))
+
+
+def _flat(params: dict) -> np.ndarray:
+    return np.concatenate([np.ravel(params[k]) for k in sorted(params)]).astype(np.float64)
+
+
+@pytest.fixture(scope="module")
+def pca(short_race: RaceResult) -> landscape.Plane:
+    centre = short_race["adamw"].final_params()
+    return landscape.pca_plane(centre, [run.snapshots for run in short_race.runs])
+
+
+def test_pca_directions_are_orthonormal(pca: landscape.Plane) -> None:
+    d1, d2 = _flat(pca.d1), _flat(pca.d2)
+    np.testing.assert_allclose([d1 @ d1, d2 @ d2, d1 @ d2], [1.0, 1.0, 0.0], atol=1e-6)
+    assert 0 < pca.explained[1] <= pca.explained[0] <= 1
+    assert set(pca.d1) == set(pca.center) and pca.d1["w1"].shape == (32, 32)
+
+
+@pytest.mark.parametrize("kind", ["pca", "random"])
+def test_projection_is_zero_at_the_centre_and_exact_in_the_plane(
+    pca: landscape.Plane, kind: str
+) -> None:
+    plane = pca if kind == "pca" else landscape.random_plane(pca.center, seed=3)
+    np.testing.assert_allclose(landscape.project(plane, plane.center), [0.0, 0.0], atol=1e-6)
+    point = {k: plane.center[k] + 0.3 * plane.d1[k] - 1.7 * plane.d2[k] for k in plane.center}
+    np.testing.assert_allclose(landscape.project(plane, point), [0.3, -1.7], atol=1e-4)
+
+
+def test_trajectories_project_frame_by_frame(short_race: RaceResult, pca: landscape.Plane) -> None:
+    run = short_race["adamw"]
+    coords = landscape.project(pca, run.snapshots)
+    assert coords.shape == (len(run.frame_steps), 2)
+    np.testing.assert_allclose(coords[-1], [0.0, 0.0], atol=1e-5)  # adamw ends at the centre
+    first = landscape.project(pca, run.params_at(0))
+    np.testing.assert_allclose(coords[0], first, rtol=1e-6)
+
+
+def test_random_directions_are_filter_normalised(pca: landscape.Plane) -> None:
+    plane = landscape.random_plane(pca.center, seed=0)
+    for name, w in plane.center.items():
+        d = plane.d1[name]
+        if w.ndim == 2:  # each output unit's column has its weights' norm
+            np.testing.assert_allclose(np.linalg.norm(d, axis=0), np.linalg.norm(w, axis=0),
+                                       rtol=1e-5)  # fmt: skip
+        else:
+            assert np.all(d == 0.0)
+    copied = landscape.random_plane(pca.center, seed=0, bias="copy")
+    np.testing.assert_array_equal(copied.d2["b1"], pca.center["b1"])
+    assert not np.allclose(plane.d1["w1"], plane.d2["w1"])
+
+
+@pytest.mark.parametrize("kind", ["pca", "random"])
+def test_slice_centre_is_the_loss_at_the_trained_point(
+    short_race: RaceResult, moons: datasets.Dataset, pca: landscape.Plane, kind: str
+) -> None:
+    plane = pca if kind == "pca" else landscape.random_plane(pca.center, seed=1)
+    coords = [landscape.project(plane, run.snapshots) for run in short_race.runs]
+    alphas, betas = landscape.grid_around(coords, resolution=RESOLUTION)
+    cut = landscape.loss_slice(short_race.model, plane, moons.x_train, moons.y_train, alphas,
+                               betas)  # fmt: skip
+    assert cut.loss.shape == (RESOLUTION, RESOLUTION)
+    middle = RESOLUTION // 2
+    assert cut.alphas[middle] == 0.0 and cut.betas[middle] == 0.0
+    at_centre = mlp.loss(short_race.model, {k: jnp.asarray(v) for k, v in plane.center.items()},
+                         moons.x_train, moons.y_train)  # fmt: skip
+    np.testing.assert_allclose(cut.loss[middle, middle], at_centre, rtol=1e-5)
+    np.testing.assert_allclose(cut.loss[middle, middle], short_race["adamw"].train_loss[-1],
+                               rtol=1e-5)  # fmt: skip
+    # Any other grid point: row = β, column = α.
+    a, b = cut.alphas[3], cut.betas[-2]
+    moved = {k: jnp.asarray(plane.center[k] + a * plane.d1[k] + b * plane.d2[k])
+             for k in plane.center}  # fmt: skip
+    np.testing.assert_allclose(cut.loss[-2, 3], mlp.loss(short_race.model, moved, moons.x_train,
+                                                         moons.y_train), rtol=1e-4)  # fmt: skip
+    # Every path fits inside the grid.
+    for c in coords:
+        assert np.all(np.abs(c[:, 0]) <= cut.alphas[-1]) and np.all(
+            np.abs(c[:, 1]) <= cut.betas[-1]
+        )
+
+
+def test_decision_boundaries_are_probabilities_on_a_grid(
+    short_race: RaceResult, moons: datasets.Dataset
+) -> None:
+    run = short_race["muon"]
+    one = boundary.decision_boundary(short_race.model, run.final_params(), moons, resolution=30)
+    assert one.probs.shape == (30, 30, 2)
+    np.testing.assert_allclose(one.probs.sum(-1), 1.0, rtol=1e-5)
+    every = boundary.decision_frames(short_race.model, run.snapshots, moons, resolution=20)
+    assert every.probs.shape == (len(run.frame_steps), 20, 20, 2)
+    again = boundary.decision_boundary(short_race.model, run.final_params(), moons, resolution=20)
+    np.testing.assert_allclose(every.probs[-1], again.probs, rtol=1e-5, atol=1e-7)
+    with pytest.raises(ValueError, match="2 input features"):
+        boundary.decision_boundary(short_race.model, run.final_params(),
+                                   datasets.make("glyphs"))  # fmt: skip
