@@ -560,3 +560,21 @@ def test_global_grad_clip_scale_brings_the_norm_to_at_most_max_norm(
     elif norm >= max_norm * (1 + 4 * EPS32):
         assert 0.0 < scale < 1.0
         assert scaled_norm == pytest.approx(max_norm, rel=1e-5)
+
+
+def test_kron_triangular_solve_zeroes_singular_rows_in_both_paths() -> None:
+    """Small factors (substitution) and large ones (LAPACK) share one rule: |d| ≤ 1e-12 → 0."""
+    from rlx_lab.optim.kron_psgd import solve_lower
+
+    rng = np.random.default_rng(0)
+    for n in (3, 20):
+        lower = np.tril(rng.normal(size=(n, n))) + 4 * np.eye(n)
+        lower[1, 1] = 1e-13
+        rhs = rng.normal(size=(n, 2))
+        expected = np.zeros_like(rhs)
+        for i in range(n):  # the rule, by hand in float64
+            if abs(lower[i, i]) > 1e-12:
+                expected[i] = (rhs[i] - lower[i, :i] @ expected[:i]) / lower[i, i]
+        got = solve_lower(jnp.asarray(lower, jnp.float32), jnp.asarray(rhs, jnp.float32))
+        np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)
+        assert np.all(np.asarray(got)[1] == 0)

@@ -61,13 +61,11 @@ def solve_lower(lower: jax.Array, rhs: jax.Array) -> jax.Array:
             rows.append(jnp.where(ok, acc / jnp.where(ok, d, 1.0), 0.0))
         return jnp.stack(rows)
 
-    def body(i: jax.Array, x: jax.Array) -> jax.Array:
-        d = lower[i, i]
-        ok = jnp.abs(d) > _SINGULAR
-        row = (rhs[i] - lower[i] @ x) / jnp.where(ok, d, 1.0)
-        return x.at[i].set(jnp.where(ok, row, 0.0))
-
-    return jax.lax.fori_loop(0, lower.shape[0], body, jnp.zeros_like(rhs))
+    # A row whose diagonal is (near) zero becomes the unit row with a zero right-hand side:
+    # its unknown is 0 and later rows see 0, exactly as the substitution above.
+    bad = jnp.abs(jnp.diagonal(lower)) <= _SINGULAR
+    safe = jnp.where(bad[:, None], jnp.eye(n, dtype=lower.dtype), lower)
+    return jax.scipy.linalg.solve_triangular(safe, jnp.where(bad[:, None], 0.0, rhs), lower=True)
 
 
 def _factor_step(q: jax.Array, d: jax.Array, hp: H.HParamsDict) -> jax.Array:
