@@ -1,36 +1,62 @@
-"""rlx_lab app entry point (``panel serve app/app.py``).
+"""rlx_lab web app entry point: ``panel serve app/app.py``.
 
-For now a catalogue page: every optimizer with its update rule and RLX defaults, read from the
-registry. The trajectory app replaces it.
+One session = one :class:`app.views.SurfacesLab` (its own state, so browser sessions are
+independent); compiled programs and computed trajectories are shared between sessions.
 """
 
 from __future__ import annotations
 
+import os
+import sys
+from pathlib import Path
+
 import panel as pn
 
-from rlx_lab import optim
+_HERE = Path(__file__).resolve().parent
+# `panel serve app/app.py` puts app/ first on sys.path, where this very file would shadow the
+# `app` package; drop that entry, and fall back to the repository root when the package is not
+# installed (a fresh checkout).
+sys.path[:] = [p for p in sys.path if Path(p or os.curdir).resolve() != _HERE]
+if getattr(sys.modules.get("app"), "__file__", None) == __file__:
+    del sys.modules["app"]
+try:
+    from app.views import SurfacesLab
+    from app.views.nets_tab import NetsTab
+except ImportError:
+    sys.path.insert(0, str(_HERE.parent))
+    from app.views import SurfacesLab
+    from app.views.nets_tab import NetsTab
 
+from rlx_lab import engine  # noqa: E402
 
-def optimizer_card(name: str) -> pn.Card:
-    """One optimizer: summary, update rule, and a table of its hyperparameters."""
-    opt = optim.get(name)
-    rows = "\n".join(
-        f"| `{p.name}` | ${p.symbol}$ | `{p.default!r}` | {p.interval()} | {p.meaning} |"
-        for p in opt.spec
-    )
-    table = "| field | | default | valid | meaning |\n|---|---|---|---|---|\n" + rows
-    parts = [pn.pane.Markdown(opt.summary), pn.pane.LaTeX(f"${opt.rule_latex}$"),
-             pn.pane.Markdown(table)]  # fmt: skip
-    if opt.departures:
-        parts.append(pn.pane.Alert(f"RLX vs paper: {opt.departures}", alert_type="info"))
-    return pn.Card(*parts, title=opt.title, collapsed=False, sizing_mode="stretch_width")
+TITLE = "rlx_lab — optimizer races on loss surfaces and small nets"
 
 
 def build() -> pn.template.BaseTemplate:
-    """The page: one card per optimizer."""
-    pn.extension("katex")
-    template = pn.template.FastListTemplate(title="rlx_lab — the 14 RLX optimizers")
-    template.main.extend(optimizer_card(name) for name in optim.names())
+    """The page for one session: a Surfaces tab (race and sweep) and a Small nets tab, each
+    with its own sidebar (shown while its tab is active)."""
+    pn.extension("katex", notifications=False)
+    engine.enable_compilation_cache()
+    lab = SurfacesLab()
+    template = pn.template.BootstrapTemplate(
+        title=TITLE, sidebar_width=380, header_background="#2f4f6f"
+    )
+    nets = NetsTab(train_on_load=False)  # trains when its tab is first opened
+    sidebars = [lab.sidebar, nets.sidebar]  # `.sidebar` builds a new Column: take it once
+    sidebars[1].visible = False
+    template.sidebar.extend(sidebars)
+    tabs = pn.Tabs(("Surfaces", lab.main), ("Small nets", nets.main), dynamic=False,
+                   sizing_mode="stretch_width")  # fmt: skip
+
+    def show(event: object) -> None:
+        active = event.new  # type: ignore[attr-defined]
+        for i, sidebar in enumerate(sidebars):
+            sidebar.visible = i == active
+        if active == 1:
+            nets.activate()
+
+    tabs.param.watch(show, "active")
+    template.main.append(tabs)
     return template
 
 

@@ -11,9 +11,9 @@ import argparse
 from collections.abc import Sequence
 from types import ModuleType
 
-from . import core, engine
+from . import app, core, engine, nets
 
-COMMANDS: tuple[ModuleType, ...] = (core, engine)
+COMMANDS: tuple[ModuleType, ...] = (core, engine, nets, app)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,24 @@
+"""The rlx_lab web app: the surfaces lab (state in :mod:`app.state`, views in :mod:`app.views`).
+
+>>> from app import RaceModel
+>>> model = RaceModel(surface="himmelblau", optimizers=["adam", "lion"])
+>>> outcome = model.recompute()
+
+``SurfacesLab`` (the Panel view) is imported lazily so that using the state needs no Panel.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .state import RaceModel, SweepModel
+
+__all__ = ["RaceModel", "SurfacesLab", "SweepModel"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "SurfacesLab":
+        from .views import SurfacesLab
+
+        return SurfacesLab
+    raise AttributeError(f"module 'app' has no attribute {name!r}")

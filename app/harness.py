@@ -1,0 +1,211 @@
+"""Serve the app and drive it in Debian's Chromium: shared by the browser tests and the benchmark.
+
+Nothing here runs on import; Playwright is imported only by :func:`launch_chromium`.
+Never downloads a browser: it drives ``/usr/bin/chromium``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+APP = Path(__file__).with_name("app.py")
+ROOT = APP.parent.parent
+
+
+LAUNCHER = (
+    "import ctypes, os, signal, sys\n"
+    "try:\n"
+    "    ctypes.CDLL('libc.so.6').prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG\n"
+    "except (OSError, AttributeError):\n"
+    "    pass\n"
+    "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])\n"
+)
+"""Runs the server so that it gets SIGTERM when its parent dies (Linux), leaving nothing
+behind; the signal setting survives ``execv``. (No ``preexec_fn``: forking a process that
+runs JAX threads is unsafe.)"""
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class PanelServer:
+    """``panel serve app/app.py`` on a free localhost port, as a context manager."""
+
+    def __init__(
+        self,
+        app: Path = APP,
+        *,
+        env: dict[str, str] | None = None,
+        port: int | None = None,
+        timeout_s: float = 90.0,
+    ) -> None:
+        self.app = app
+        self.port = port or free_port()
+        self.env = {**os.environ, **(env or {})}
+        self.timeout_s = timeout_s
+        self.process: subprocess.Popen[bytes] | None = None
+        # the server writes here for its whole life, so no `with` block
+        self._log = tempfile.NamedTemporaryFile(prefix="panel-serve-", suffix=".log", delete=False)  # noqa: SIM115
+        self.started_at = 0.0
+
+    def __enter__(self) -> PanelServer:
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        """The page's URL (without a query)."""
+        return f"http://127.0.0.1:{self.port}/{self.app.stem}"
+
+    def start(self) -> PanelServer:
+        """Start the server and wait (bounded) until it answers its liveness endpoint."""
+        command = [
+            sys.executable,
+            "-c",
+            LAUNCHER,
+            "-m",
+            "panel",
+            "serve",
+            str(self.app),
+            "--port",
+            str(self.port),
+            "--address",
+            "127.0.0.1",
+            f"--allow-websocket-origin=127.0.0.1:{self.port}",
+            "--liveness",
+        ]
+        self.started_at = time.perf_counter()
+        self.process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = self.started_at + self.timeout_s
+        while time.perf_counter() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"panel serve exited with {self.process.returncode}:\n{self.log()[-3000:]}"
+                )
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{self.port}/liveness", timeout=1
+                ) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise TimeoutError(f"panel serve not ready after {self.timeout_s} s:\n{self.log()[-3000:]}")
+
+    def stop(self) -> None:
+        """Terminate the server (kill it if it does not stop within 10 s)."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def log(self) -> str:
+        """Everything the server printed so far."""
+        self._log.flush()
+        return Path(self._log.name).read_text(errors="replace")
+
+
+def launch_chromium(playwright: Any) -> Any:
+    """Headless Debian Chromium through Playwright (never a downloaded build)."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+SOURCE_DATA = """(name) => {
+  for (const doc of Bokeh.documents) {
+    const model = doc.get_model_by_name(name);
+    if (model) {
+      const out = {};
+      for (const [k, v] of Object.entries(model.data)) {
+        out[k] = Array.from(v, (x) => (x && typeof x !== "string" && x.length !== undefined
+                                       ? Array.from(x) : x));
+      }
+      return out;
+    }
+  }
+  return null;
+}"""
+"""JS: the data of the Bokeh source called ``name`` as plain arrays (null when absent)."""
+
+DRAWN_PATHS = """() => {
+  for (const doc of Bokeh.documents) {
+    const paths = doc.get_model_by_name("paths");
+    if (paths) return [...new Set(Array.from(paths.data.name || []))].sort();
+  }
+  return [];
+}"""
+"""JS: titles of the optimizers whose paths are drawn."""
+
+PLOT_FRAME = """(name) => {
+  const v = Bokeh.index.query_one((view) => view.model && view.model.name === name);
+  if (!v) return null;
+  const r = v.canvas_view.el.getBoundingClientRect();
+  const b = v.frame.bbox;
+  return {left: r.left + b.left, top: r.top + b.top, width: b.width, height: b.height,
+          x0: v.frame.x_range.start, x1: v.frame.x_range.end,
+          y0: v.frame.y_range.start, y1: v.frame.y_range.end};
+}"""
+"""JS: page position and data ranges of the plot area of the figure called ``name``."""
+
+MODEL_WITH_CLASS = """(css) => {
+  for (const doc of Bokeh.documents) {
+    for (const m of doc.all_models) {
+      if (m.css_classes && m.css_classes.includes(css) && "value" in m) return m.id;
+    }
+  }
+  return null;
+}"""
+"""JS: the id of the widget model carrying CSS class ``css``."""
+
+SET_WIDGET = """([id, value]) => {
+  for (const doc of Bokeh.documents) {
+    const m = doc.get_model_by_id(id);
+    if (m) {
+      m.value = value;
+      if ("value_throttled" in m) m.value_throttled = value;
+      return true;
+    }
+  }
+  return false;
+}"""
+"""JS: move a widget as a user would (value, then value_throttled as on release)."""
+
+
+def data_to_page(frame: dict[str, float], x: float, y: float) -> tuple[float, float]:
+    """Page pixel of data point (x, y) inside a :data:`PLOT_FRAME` result."""
+    px = frame["left"] + (x - frame["x0"]) / (frame["x1"] - frame["x0"]) * frame["width"]
+    py = frame["top"] + (1 - (y - frame["y0"]) / (frame["y1"] - frame["y0"])) * frame["height"]
+    return px, py

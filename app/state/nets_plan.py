@@ -1,0 +1,239 @@
+"""A small-nets race's immutable snapshot (:class:`NetsPlan`) and how it is computed.
+
+Like :mod:`app.state.plan` for the surfaces: the model snapshots everything a training run
+depends on, so :func:`compute` can run on a worker thread while the user keeps moving sliders.
+Runs are memoised per optimizer in a process-wide LRU keyed by that snapshot, so sessions showing
+the same thing share the work.
+
+Compiling dominates (seconds per optimizer on 2 cores; running 300 steps takes ~0.1 s), so
+whenever anything needs training, the *whole* selection races in one program: it is compiled
+once per (selection, architecture, batch size, sample count, step bucket, seed count) and then
+reused by every slider move. Pure numpy/JAX: no Panel, no ``param``.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from rlx_lab import nets, optim
+from rlx_lab.nets import MLP, Boundary, Dataset, NetRun, TrainSettings
+
+from .plan import TrajectoryCache
+
+RESOLUTION = 80
+"""Decision-boundary grid points per side (every frame of every optimizer is sent once)."""
+LANDSCAPE_RESOLUTION = 41
+CACHE = TrajectoryCache(size=32)
+"""(shared key, optimizer, settings) → (runs per seed, seed-0 boundary frames); an entry is
+about 1–3 MB (the boundary probabilities), so the cache stays under ~100 MB."""
+_COMPILED: set[tuple[Any, ...]] = set()
+"""Program keys already trained in this process (to tell the user whether a run compiles)."""
+
+
+@dataclass(frozen=True)
+class NetsJob:
+    """One optimizer of the race with every hyperparameter's value."""
+
+    optimizer: str
+    overrides: Mapping[str, Any]
+    key: tuple[Any, ...]
+
+
+class DataSpec(NamedTuple):
+    """What :func:`rlx_lab.nets.datasets.make` is called with (hashable)."""
+
+    name: str
+    samples: int
+    noise: float
+    seed: int
+
+
+class Landscape(NamedTuple):
+    """The loss on a plane through parameter space and each optimizer's projected path."""
+
+    slice: nets.Slice
+    paths: dict[str, np.ndarray]
+    """Optimizer → (F, 2) plane coordinates of its seed-0 frames."""
+    center: str
+    """Where the plane is centred, in words."""
+    left_out: tuple[str, ...]
+    """Optimizers that diverged: projected, but not used to place the plane or the grid."""
+
+
+@dataclass(frozen=True, eq=False)
+class NetsPlan:
+    """Everything a training run needs; safe to hand to another thread."""
+
+    data: DataSpec
+    model: MLP
+    settings: TrainSettings
+    seeds: tuple[int, ...]
+    jobs: tuple[NetsJob, ...]
+    landscape: str = "pca"
+    problems: tuple[str, ...] = field(default=())
+    """What was wrong with the inputs; jobs are empty when nothing can be trained."""
+
+    def shared_key(self) -> tuple[Any, ...]:
+        """The part of every job's cache key that all optimizers share."""
+        return (self.data, self.model, self.settings, self.seeds)
+
+    def cache_key(self, job: NetsJob) -> tuple[Any, ...]:
+        """The memo key of one optimizer's runs."""
+        return (*self.shared_key(), job.optimizer, job.key)
+
+    def program_key(self) -> tuple[Any, ...]:
+        """What decides whether training compiles (mirrors ``nets.train``'s program key)."""
+        s = self.settings
+        return (
+            self.race_order(),
+            self.model,
+            s.batch_size,
+            nets.bucket(s.steps),
+            s.frames,
+            s.probes,
+            len(self.seeds),
+            self.data.samples,
+        )
+
+    def race_order(self) -> tuple[str, ...]:
+        """The selection in registry order, so {adam, lion} and {lion, adam} share a program."""
+        order = optim.names()
+        return tuple(sorted((j.optimizer for j in self.jobs), key=order.index))
+
+    def needs_training(self) -> bool:
+        """Whether some optimizer's runs are not cached yet."""
+        return any(CACHE.get(self.cache_key(job)) is None for job in self.jobs)
+
+    def compiles(self) -> bool:
+        """Whether training would build a new program (a first run, a new architecture…)."""
+        return self.needs_training() and self.program_key() not in _COMPILED
+
+
+@dataclass
+class NetsOutcome:
+    """What a compute produced."""
+
+    runs: dict[str, tuple[NetRun, ...]] = field(default_factory=dict)
+    """Optimizer → one run per seed."""
+    boundaries: dict[str, Boundary] = field(default_factory=dict)
+    """Optimizer → class probabilities on the input grid at every frame (first seed)."""
+    landscape: Landscape | None = None
+    data: Dataset | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+    computed: int = 0
+    cached: int = 0
+    compiled: bool = False
+    seconds: float = 0.0
+
+
+@functools.lru_cache(maxsize=32)
+def make_data(spec: DataSpec) -> Dataset:
+    """The dataset of ``spec`` (memoised: the same spec gives the same arrays)."""
+    return nets.datasets.make(
+        spec.name, n_train=spec.samples, n_test=spec.samples, noise=spec.noise, seed=spec.seed
+    )
+
+
+def compute(plan: NetsPlan) -> NetsOutcome:
+    """Train what is not cached, then decision frames and the landscape. Never raises for bad
+    input: problems end up in :attr:`NetsOutcome.errors`."""
+    outcome = NetsOutcome()
+    began = time.perf_counter()
+    if not plan.jobs:
+        return outcome
+    try:
+        data = make_data(plan.data)
+    except ValueError as error:
+        outcome.errors["data"] = str(error)
+        return outcome
+    outcome.data = data
+    hits = {job.optimizer: CACHE.get(plan.cache_key(job)) for job in plan.jobs}
+    if any(hit is None for hit in hits.values()):
+        outcome.compiled = plan.compiles()
+        try:
+            fresh = _train(plan, data)
+        except (ValueError, TypeError, FloatingPointError) as error:
+            outcome.errors["training"] = str(error)
+            return outcome
+        _COMPILED.add(plan.program_key())
+        for job in plan.jobs:
+            if hits[job.optimizer] is None:
+                hits[job.optimizer] = fresh[job.optimizer]
+                CACHE.put(plan.cache_key(job), fresh[job.optimizer])
+                outcome.computed += 1
+            else:
+                outcome.cached += 1
+    else:
+        outcome.cached = len(hits)
+    for job in plan.jobs:
+        runs, boundary = hits[job.optimizer]
+        outcome.runs[job.optimizer] = runs
+        outcome.boundaries[job.optimizer] = boundary
+    try:
+        outcome.landscape = landscape(plan, data, outcome.runs)
+    except ValueError as error:
+        outcome.errors["landscape"] = str(error)
+    outcome.seconds = time.perf_counter() - began
+    return outcome
+
+
+def _train(plan: NetsPlan, data: Dataset) -> dict[str, tuple[tuple[NetRun, ...], Boundary]]:
+    """Race the whole selection in one program; seed-0 decision frames for each optimizer."""
+    jobs = {j.optimizer: j for j in plan.jobs}
+    choice = {name: dict(jobs[name].overrides) for name in plan.race_order()}
+    result = nets.race(data, choice, model=plan.model, settings=plan.settings, seeds=plan.seeds)
+    out = {}
+    for name in choice:
+        runs = result.runs_of(name)
+        boundary = nets.decision_frames(plan.model, runs[0].snapshots, data, resolution=RESOLUTION)
+        out[name] = (runs, boundary)
+    return out
+
+
+def landscape(
+    plan: NetsPlan, data: Dataset, runs: Mapping[str, tuple[NetRun, ...]]
+) -> Landscape | None:
+    """The training loss on one plane shared by every optimizer, with their seed-0 paths.
+
+    ``pca``: the plane through the shared start (every run of a seed begins there) spanned by
+    the two leading principal directions of all optimizers' offsets from it. ``random``: two
+    filter-normalised random directions (Li et al., 2018) around the best run's end point.
+    Diverged runs are projected but do not steer the plane or the grid's extent.
+    """
+    first = {name: r[0] for name, r in runs.items() if r}
+    if not first:
+        return None
+    healthy = {n: r for n, r in first.items() if not r.diverged and _finite(r)}
+    left_out = tuple(n for n in first if n not in healthy)
+    if not healthy:
+        raise ValueError("every run diverged: no plane to draw the landscape on")
+    if plan.landscape == "pca":
+        start = next(iter(healthy.values())).params_at(0)
+        plane = nets.landscape.pca_plane(start, [r.snapshots for r in healthy.values()])
+        share = float(np.sum(plane.explained)) * 100
+        center = f"PCA plane through the shared start: {share:.0f}% of the movement"
+    else:
+        best = min(healthy, key=lambda n: float(healthy[n].train_loss[-1]))
+        plane = nets.landscape.random_plane(healthy[best].final_params(), seed=plan.seeds[0])
+        center = f"Random directions around {optim.get(best).title}'s end point"
+    paths = {n: nets.landscape.project(plane, r.snapshots) for n, r in first.items()}
+    alphas, betas = nets.landscape.grid_around(
+        [paths[n] for n in healthy],
+        resolution=LANDSCAPE_RESOLUTION,
+        span=0.5 if plan.landscape == "pca" else 1.0,
+    )
+    cut = nets.landscape.loss_slice(plan.model, plane, data.x_train, data.y_train, alphas, betas)
+    return Landscape(cut, paths, center, left_out)
+
+
+def _finite(run: NetRun) -> bool:
+    return all(np.all(np.isfinite(v)) for v in run.snapshots.values()) and math.isfinite(
+        float(run.train_loss[-1])
+    )

@@ -1,0 +1,107 @@
+"""Slider scales and number formatting, shared by the state (sweeps, queries) and the widgets.
+
+A hyperparameter declares how a slider should move through it (``HParam.scale``):
+
+* ``linear`` — the slider position is the value;
+* ``log`` — the position is ``log10(value)`` (learning rates, ε, clip thresholds);
+* ``log1m`` — the position is ``-log10(1 - value)`` (β close to 1: 0.9, 0.99, 0.999 are
+  evenly spaced).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+
+SCALES = ("linear", "log", "log1m")
+TINY = 1e-300
+
+
+def to_position(value: float, scale: str) -> float:
+    """The slider position of ``value`` on ``scale`` (clamped where the scale is undefined)."""
+    if scale == "log":
+        return math.log10(max(value, TINY))
+    if scale == "log1m":
+        return -math.log10(max(1.0 - value, TINY))
+    return float(value)
+
+
+def from_position(position: float, scale: str, digits: int = 4) -> float:
+    """The value at slider ``position``, rounded to ``digits`` significant digits.
+
+    Rounding keeps slider values short (they end up in the URL) without moving them visibly.
+    """
+    if scale == "log":
+        return round_sig(10.0**position, digits)
+    if scale == "log1m":
+        gap = round_sig(10.0 ** (-position), digits)
+        return 1.0 - gap
+    return round_sig(position, digits)
+
+
+def round_sig(value: float, digits: int = 4) -> float:
+    """``value`` rounded to ``digits`` significant digits (0 and non-finite pass through)."""
+    if value == 0 or not math.isfinite(value):
+        return float(value)
+    return float(f"{value:.{digits}g}")
+
+
+def sweep_values(low: float, high: float, count: int, scale: str) -> np.ndarray:
+    """``count`` values from ``low`` to ``high``, evenly spaced in slider positions."""
+    if count < 1:
+        raise ValueError(f"count: need at least 1, got {count}")
+    a, b = to_position(low, scale), to_position(high, scale)
+    positions = np.linspace(a, b, count)
+    return np.array([from_position(float(p), scale, 6) for p in positions], dtype=np.float64)
+
+
+def format_value(value: float | None, digits: int = 3) -> str:
+    """A compact human-readable number (``None`` → ``auto``)."""
+    if value is None:
+        return "auto"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, int):
+        return str(value)
+    if not math.isfinite(value):
+        return str(value)
+    if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e4):
+        return f"{value:.{digits - 1}e}".replace("e-0", "e-").replace("e+0", "e")
+    return f"{value:.{digits}g}"
+
+
+_GREEK = {
+    "alpha": "α",
+    "beta": "β",
+    "gamma": "γ",
+    "delta": "δ",
+    "epsilon": "ε",
+    "eta": "η",
+    "theta": "θ",
+    "lambda": "λ",
+    "mu": "μ",
+    "nu": "ν",
+    "rho": "ρ",
+    "sigma": "σ",
+    "tau": "τ",
+    "sim": "∼",
+}
+_SUBSCRIPT_CHARS = "0123456789aeiosx"
+_SUBSCRIPTS = str.maketrans(_SUBSCRIPT_CHARS, "₀₁₂₃₄₅₆₇₈₉ₐₑᵢₒₛₓ")
+
+
+def unicode_symbol(latex: str) -> str:
+    """A plain-text rendering of a short LaTeX symbol (``\\beta_1`` → ``β₁``) for labels."""
+    text = re.sub(r"\\text\{([^}]*)\}", r"\1", latex)
+    text = re.sub(r"\\([a-zA-Z]+)", lambda m: _GREEK.get(m.group(1), m.group(1)), text)
+
+    def subscript(match: re.Match[str]) -> str:
+        body = match.group(1) or match.group(2)
+        if all(c in _SUBSCRIPT_CHARS for c in body):
+            return body.translate(_SUBSCRIPTS)
+        return f"_{body}"
+
+    text = re.sub(r"_\{([^}]*)\}|_(\w)", subscript, text)
+    return text.replace("{", "").replace("}", "").replace("\\", "")

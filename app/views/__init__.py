@@ -1,0 +1,19 @@
+"""Thin Panel views over the state in :mod:`app.state`; they render and forward input only.
+
+``SurfacesLab`` is imported lazily, so the numpy-only helpers (:mod:`app.views.sources`) can be
+used without importing Panel.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["SurfacesLab"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "SurfacesLab":
+        from .lab import SurfacesLab
+
+        return SurfacesLab
+    raise AttributeError(f"module 'app.views' has no attribute {name!r}")

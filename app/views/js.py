@@ -1,0 +1,154 @@
+"""Browser-side code: playback reveals frames without asking the server.
+
+The server sends each optimizer's trajectory once, in its own *full* source (so a slider move
+sends only the optimizer that changed). One ``CustomJS`` (``FRAME``) rebuilds the few drawn
+sources — paths, heads, ✕ marks, hover points, ghosts, the linked plots' markers — up to the
+frame, using typed-array views (``subarray``: no copy), and mutates them in place followed by
+``change.emit()``: that repaints but, unlike assigning a property, sends nothing back to the
+server. It runs when the player's value changes and whenever new data arrive, so a recompute
+during playback keeps playing. ``style`` lists the racing slots in order with their colours.
+
+``window.rlxLab`` records the frame and counters that the browser tests and benchmark read.
+"""
+
+from __future__ import annotations
+
+FRAME = r"""
+const data = cb_data || {};
+let f = (data.frame !== undefined && data.frame !== null) ? data.frame : cursor.data.x[0];
+f = Math.max(0, Math.floor(Number(f) || 0));
+const cut = (a, n) => (a.subarray ? a.subarray(0, n) : a.slice(0, n));
+const lab = (window.rlxLab = window.rlxLab || {frames: 0, updates: 0});
+cursor.data.x = [f];
+cursor.change.emit();
+const S = style.data;
+
+// Hover points of every path, step-major (all paths' step 0, then step 1, ...): built once per
+// data update, so a frame is a prefix of typed arrays, viewed without copying.
+let H = cursor._rlx_points;
+const hover = !data.playing;  // hover points wait for a pause: playback stays light
+if (hover && (data.update || !H)) {
+  let paths = 0, length = 0;
+  for (let j = 0; j < S.slot.length; j++) {
+    const F = fulls[S.slot[j]].data;
+    if (F.hx && F.hx.length) { paths += F.hx.length; length = Math.max(length, F.hx[0].length); }
+  }
+  const size = paths * length;
+  H = {x: new Float32Array(size), y: new Float32Array(size), step: new Int32Array(size),
+       loss: new Float32Array(size), name: new Array(size), color: new Array(size),
+       paths: paths};
+  let p = 0;
+  for (let j = 0; j < S.slot.length; j++) {
+    const F = fulls[S.slot[j]].data;
+    const n = F.hx ? F.hx.length : 0;
+    for (let i = 0; i < n; i++, p++) {
+      for (let s = 0; s < length; s++) {
+        const q = s * paths + p, ok = s <= F.last[i] && s < F.hx[i].length;
+        H.x[q] = ok ? F.hx[i][s] : NaN; H.y[q] = ok ? F.hy[i][s] : NaN;
+        H.step[q] = s; H.loss[q] = ok ? F.loss[i][s] : NaN;
+        H.name[q] = S.name[j]; H.color[q] = S.color[j];
+      }
+    }
+  }
+  cursor._rlx_points = H;
+}
+let Q = null;
+if (hover) {
+  const count = Math.min((f + 1) * H.paths, H.x.length);
+  Q = {x: H.x.subarray(0, count), y: H.y.subarray(0, count),
+       step: H.step.subarray(0, count), loss: H.loss.subarray(0, count),
+       name: H.name.slice(0, count), color: H.color.slice(0, count)};
+}
+
+const P = {xs: [], ys: [], color: [], name: []};
+const G = {xs: [], ys: [], color: []};
+const D = {x: [], y: [], step: [], loss: [], color: [], marker: [], name: []};
+const X = {x: [], y: [], color: [], at: [], name: []};
+const N = {x: [], loss: [], step_plot: [], color: []};
+for (let j = 0; j < S.slot.length; j++) {
+  const k = S.slot[j], color = S.color[j], name = S.name[j];
+  const F = fulls[k].data;
+  const n = F.xs ? F.xs.length : 0;
+  for (let i = 0; i < n; i++) {
+    const m = Math.min(f, F.last[i]), end = F.cut[i][m] + 1;
+    P.xs.push(cut(F.xs[i], end)); P.ys.push(cut(F.ys[i], end));
+    P.color.push(color); P.name.push(name);
+    D.x.push(F.hx[i][m]); D.y.push(F.hy[i][m]); D.step.push(m); D.loss.push(F.loss[i][m]);
+    D.color.push(color); D.marker.push(S.marker[j]); D.name.push(name);
+    if (F.div[i] >= 0 && f >= F.div[i]) {
+      X.x.push(F.cross_x[i]); X.y.push(F.cross_y[i]);
+      X.color.push(color); X.at.push(F.div[i]); X.name.push(name);
+    }
+  }
+  if (n > 0) {
+    const m = Math.min(f, F.loss[0].length - 1);
+    N.x.push(m); N.loss.push(F.plot_loss[0][m]); N.step_plot.push(F.plot_step[0][m]);
+    N.color.push(color);
+  }
+  const Gd = gfulls[k].data;
+  const g = (S.ghost[j] && Gd.xs) ? Gd.xs.length : 0;
+  for (let i = 0; i < g; i++) {
+    const end = Gd.cut[i][Math.min(f, Gd.last[i])] + 1;
+    G.xs.push(cut(Gd.xs[i], end)); G.ys.push(cut(Gd.ys[i], end)); G.color.push(color);
+  }
+}
+for (const [source, columns] of [[paths, P], [gpaths, G], [heads, D], [crosses, X], [pts, Q],
+                                 [nows, N]]) {
+  if (columns === null) continue;
+  for (const key of Object.keys(columns)) source.data[key] = columns[key];
+  source.change.emit();
+}
+lab.frame = f;
+lab.frames += 1;
+lab.frameAt = performance.now();
+if (data.update) {
+  lab.updates += 1;
+  lab.updateAt = performance.now();
+}
+"""
+
+ON_PLAYER = r"""
+frame_cb.execute(cb_obj, {frame: cb_obj.value, playing: cb_obj.direction != 0});
+if (cb_obj.direction == 0) {  // a value set from outside: Panel's player keeps its old label
+  cb_obj._rlx_view = cb_obj._rlx_view ?? window.Bokeh?.index?.find_one(cb_obj);
+  cb_obj._rlx_view?.update_title_and_value?.();
+}
+"""
+"""The player's ``value`` callback."""
+
+ON_DATA = r"""
+if (!frame_cb._rlx_pending) {
+  frame_cb._rlx_pending = true;
+  setTimeout(() => {
+    frame_cb._rlx_pending = false;
+    frame_cb.execute(cb_obj, {update: true});
+  }, 0);
+}
+"""
+"""Callback of every full source's ``data`` and of ``style``: one redraw once the server's
+update has been applied (all its changes arrive in one message)."""
+
+ON_DIRECTION = r"""
+if (cb_obj.direction == 1 && cb_obj.value >= cb_obj.end) {
+  cb_obj.value = cb_obj.start;
+}
+if (cb_obj.direction == 0) {
+  frame_cb.execute(cb_obj, {frame: cb_obj.value});
+}
+"""
+"""Pressing play at the last frame starts again from the first; a pause refreshes the hover
+points (skipped while playing)."""
+
+ON_START = r"""
+if (cb_obj.direction == 1 && cb_obj.value >= cb_obj.end) {
+  cb_obj.value = cb_obj.start;
+}
+"""
+"""Only the restart-at-the-end part of :data:`ON_DIRECTION` (for players without hover)."""
+
+SAVE_PNG = "tool.do.emit(undefined);"
+"""A button that triggers the surface plot's save tool (a client-side PNG)."""
+
+LOG_FORMAT = "return (10 ** tick).toPrecision(3);"
+LOG1M_FORMAT = "return (1 - 10 ** (-tick)).toPrecision(Math.max(3, Math.ceil(tick) + 1));"
+"""Slider labels: the slider moves through log10(v) or −log10(1 − β) and shows the value."""

@@ -1,0 +1,161 @@
+"""The surfaces lab assembled: controls and cards beside the race, the sweep in a tab.
+
+:class:`SurfacesLab` owns one session's state (a :class:`RaceModel` and a :class:`SweepModel`),
+its Bokeh sources and views, the :class:`Runner` that recomputes off-thread, and the URL sync.
+Use it inline in a notebook (``SurfacesLab()``) or in a template (``.sidebar`` / ``.main``).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import panel as pn
+import param
+
+from rlx_lab import optim
+
+from ..state import RaceModel, SweepModel, color, marker
+from ..state.surface_source import surface_grid
+from .controls import Controls
+from .linked_plots import LinkedPlots
+from .optimizer_cards import OptimizerCards
+from .player import FramePlayer
+from .race_sources import RaceSources, grid_min
+from .report_view import Export, Messages, Scoreboard, now
+from .runner import Runner, in_document, session_document
+from .sources import Style, loss_offset, offset_label
+from .surface_plot import SurfacePlot
+from .sweep_view import SweepView
+from .url import UrlSync
+from .widgets import IntSlider
+
+TEXT_DELAY_MS = 60
+"""The scoreboard and messages follow the plots by this much (the plots update first)."""
+
+
+def _after(doc: Any, callback: Any) -> None:
+    """Run ``callback`` on ``doc`` :data:`TEXT_DELAY_MS` from now, as Panel code."""
+    doc.add_timeout_callback(in_document(doc, callback), TEXT_DELAY_MS)
+
+
+class SurfacesLab(pn.viewable.Viewer):
+    """Everything of the surfaces tab for one session."""
+
+    model = param.ClassSelector(class_=RaceModel)
+
+    def __init__(
+        self, model: RaceModel | None = None, *, sync_url: bool | None = None, **params: Any
+    ) -> None:
+        super().__init__(model=model or RaceModel(), **params)
+        model = self.model
+        doc = session_document()
+        self.sweep = SweepModel(model)
+        self.sources = RaceSources(frame=model.frame)
+        if doc is not None:
+            self.sources.draw_on_load(doc)
+        self.surface_plot = SurfacePlot(model, self.sources)
+        self.linked = LinkedPlots(model, self.sources)
+        self.player = FramePlayer(model, self.sources)
+        self.controls = Controls(model)
+        self.cards = OptimizerCards(model, extras={"sophia": self._sophia_controls})
+        defer = partial(_after, doc) if doc is not None else now
+        self.messages = Messages(model, defer)
+        self.scoreboard = Scoreboard(model, defer)
+        self.export = Export(model, self.surface_plot.save_tool)
+        self.sweep_view = SweepView(self.sweep, doc=doc)
+        if sync_url if sync_url is not None else doc is not None:
+            self.url = UrlSync(model, on_link=self._show_link)
+        self.runner = Runner(model, doc=doc)
+        model.param.watch(self._render, ["results", "ghosts", "ghosts_on", "colors"])
+        if doc is None:
+            self.runner.request()
+        else:  # after the page has been sent: the browser loads it while the race computes
+            doc.add_next_tick_callback(in_document(doc, self.runner.request))
+        self._render()
+
+    def _sophia_controls(self) -> list[pn.viewable.Viewable]:
+        m = self.model.param
+        return [
+            pn.pane.Markdown("**Curvature estimate** (run setting)", margin=(6, 8, 0, 8)),
+            pn.widgets.RadioButtonGroup.from_param(
+                m.hessian,
+                button_type="light",
+                options={
+                    "exact": "exact",
+                    "Hutchinson": "hutchinson",
+                    "Gauss–Newton": "gauss_newton",
+                },
+            ),
+            IntSlider.from_param(
+                m.hessian_every, throttled=True, name="k: a fresh estimate every k steps"
+            ),
+            IntSlider.from_param(m.probes, throttled=True, name="Hutchinson probes"),
+        ]
+
+    def _show_link(self, search: str) -> None:
+        location = pn.state.location
+        base = ""
+        if location is not None and location.href:
+            base = location.href.split("?")[0]
+        self.export.link.value = f"{base}{search}"
+
+    def _render(self, *events: Any) -> None:
+        model = self.model
+        surface = model.shown_surface or model.current_surface
+        z = surface_grid(surface, dict(model.shown_params))[2]
+        offset = loss_offset(list(model.results.values()), surface.min_value, grid_min(z))
+        ghosts = model.ghosts if model.ghosts_on else {}
+        styles = [
+            Style(
+                self.sources.slot[name],
+                name,
+                optim.get(name).title,
+                color(model.colors.get(name, 0)),
+                marker(model.colors.get(name, 0)),
+                ghost=name in ghosts,
+            )
+            for name in model.optimizers
+            if name in model.results
+        ]
+        self.sources.show(styles, model.results, ghosts, int(model.frame), offset, surface.window)
+        # the legend names the optimizers; η and the loss reached are in the scoreboard, so
+        # a slider move does not re-lay-out the plot
+        self.surface_plot.refresh(styles)
+        self.linked.refresh([s.title for s in styles], offset_label(surface.min_value, offset))
+
+    @property
+    def sidebar(self) -> pn.viewable.Viewable:
+        """Controls and optimizer cards."""
+        return pn.Column(
+            self.controls,
+            pn.pane.Markdown("### Optimizers", margin=(10, 10, 0, 10)),
+            self.cards,
+            sizing_mode="stretch_width",
+        )
+
+    @property
+    def main(self) -> pn.viewable.Viewable:
+        """The race (surface, linked plots, player, scoreboard, export) and the sweep tab."""
+        race = pn.Column(
+            pn.Row(self.surface_plot, self.linked, margin=0),
+            self.player,
+            self.messages,
+            self.scoreboard,
+            self.export,
+            sizing_mode="stretch_width",
+        )
+        # The sweep tab is filled when first opened: a lighter first page. (Panel's
+        # dynamic tabs would also drop and rebuild the race each time it is left.)
+        sweep = pn.Column(pn.pane.Markdown("Loading the sweep…"), sizing_mode="stretch_width")
+        tabs = pn.Tabs(("Race", race), ("Sweep", sweep), sizing_mode="stretch_width")
+
+        def open_sweep(event: param.parameterized.Event) -> None:
+            if event.new == 1 and not isinstance(sweep[0], SweepView):
+                sweep.objects = [self.sweep_view]
+
+        tabs.param.watch(open_sweep, "active")
+        return tabs
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return pn.Row(pn.Column(self.sidebar, width=360), self.main, sizing_mode="stretch_width")

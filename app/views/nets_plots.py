@@ -1,0 +1,340 @@
+"""The small-nets plots: decision-boundary small multiples, loss/accuracy curves, landscape.
+
+Raw Bokeh figures (for the browser-side playback, like the surface tab) drawing from
+:class:`~app.views.nets_sources.NetsSources`. Each optimizer keeps its palette colour from
+:mod:`app.state.palette` everywhere; classes have their own colours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from bokeh.models import ColorBar, ColumnDataSource, LinearColorMapper, Range1d
+from bokeh.plotting import figure
+from bokeh.plotting.contour import contour_data
+
+from rlx_lab import optim
+from rlx_lab.nets import Boundary, Dataset, NetRun
+
+from ..state.nets_plan import Landscape
+from ..state.surface_source import contour_levels
+from .nets_sources import SHADES, NetsSources, curve_columns, log_loss, loss_range
+from .surface_plot import HEAT, palette
+
+CLASS_COLORS = (
+    "#d6604d",
+    "#4393c3",
+    "#1b9e77",
+    "#7570b3",
+    "#e7298a",
+    "#66a61e",
+    "#a6761d",
+    "#666666",
+)
+"""Class colours (ColorBrewer): distinct from the optimizers' Okabe–Ito palette."""
+STRENGTH = 0.55
+"""How far a fully confident pixel goes from white towards its class colour."""
+BOX = 256
+
+
+def class_palette(n_classes: int) -> list[str]:
+    """``SHADES`` colours per class, white (unsure) to the light class colour (certain)."""
+    out = []
+    for c in range(n_classes):
+        rgb = np.array([int(CLASS_COLORS[c % 8][i : i + 2], 16) for i in (1, 3, 5)], float)
+        for t in np.linspace(0.0, STRENGTH, SHADES):
+            out.append("#{:02x}{:02x}{:02x}".format(*np.round(255 + t * (rgb - 255)).astype(int)))
+    return out
+
+
+def _figure(**kwargs: Any) -> Any:
+    fig = figure(**{"toolbar_location": None, **kwargs})
+    fig.toolbar.logo = None
+    fig.title.text_font_size = "10pt"
+    return fig
+
+
+class BoundaryFigures:
+    """One small decision-boundary plot per optimizer (built on first use), sharing ranges."""
+
+    def __init__(self, sources: NetsSources) -> None:
+        self.sources = sources
+        self.x_range, self.y_range = Range1d(-1, 1), Range1d(-1, 1)
+        self.mapper = LinearColorMapper(palette=class_palette(2), low=-0.5, high=2 * SHADES - 0.5)
+        self.figures: dict[str, Any] = {}
+
+    def figure(self, name: str) -> Any:
+        """The plot of optimizer ``name``."""
+        if name not in self.figures:
+            s = self.sources
+            fig = _figure(
+                width=BOX,
+                height=BOX + 24,
+                x_range=self.x_range,
+                y_range=self.y_range,
+                name=f"nets-boundary-{name}",
+                min_border=4,
+            )
+            fig.image(
+                "image",
+                x="x",
+                y="y",
+                dw="dw",
+                dh="dh",
+                source=s.shown[s.slot[name]],
+                color_mapper=self.mapper,
+                level="image",
+            )
+            fig.scatter(
+                "x",
+                "y",
+                source=s.points,
+                size=4,
+                fill_color="color",
+                line_color="white",
+                line_width=0.4,
+            )
+            fig.text(
+                "x",
+                "y",
+                text="text",
+                source=s.label,
+                text_font_size="9pt",
+                text_color="#333",
+                text_baseline="bottom",
+            )
+            fig.axis.visible = False
+            fig.grid.visible = False
+            fig.outline_line_width = 3
+            self.figures[name] = fig
+        return self.figures[name]
+
+    def style(self, name: str, title: str, color: str) -> None:
+        """Title and frame colour of ``name``'s plot."""
+        fig = self.figure(name)
+        fig.title.update(text=title, text_color=color)
+        fig.outline_line_color = color
+
+    def set_data(self, data: Dataset, boundary: Boundary) -> None:
+        """Ranges, colours and the training points of ``data`` (grid from ``boundary``)."""
+        xs, ys = boundary.xs, boundary.ys
+        self.x_range.update(start=float(xs[0]), end=float(xs[-1]))
+        self.y_range.update(start=float(ys[0]), end=float(ys[-1]))
+        n = data.n_classes
+        self.mapper.update(palette=class_palette(n), high=n * SHADES - 0.5)
+        self.sources.points.data = {
+            "x": data.x_train[:, 0],
+            "y": data.x_train[:, 1],
+            "color": [CLASS_COLORS[c % 8] for c in data.y_train],
+        }
+        self.sources.label.data = {
+            "x": [float(xs[0]) + 0.05 * float(xs[-1] - xs[0])],
+            "y": [float(ys[0]) + 0.03 * float(ys[-1] - ys[0])],
+            "text": [self.sources.label.data["text"][0]],
+        }
+
+
+class Curves:
+    """Loss (log) and accuracy against steps: mean over seeds, min–max band, frame cursor."""
+
+    def __init__(self, sources: NetsSources, width: int = 470, height: int = 225) -> None:
+        s = self.sources = sources
+        self.crosses = ColumnDataSource({"x": [], "loss": [], "acc": [], "color": []})
+        self.loss = _figure(
+            width=width,
+            height=height,
+            y_axis_type="log",
+            x_range=Range1d(0, 300),
+            y_range=Range1d(1e-3, 1.0),
+            name="nets-loss",
+            title="Loss (log scale): train ——, test - - -",
+        )
+        self.accuracy = _figure(
+            width=width,
+            height=height,
+            name="nets-accuracy",
+            x_range=self.loss.x_range,
+            y_range=Range1d(0.0, 1.02),
+            title="Accuracy: train ——, test - - -",
+        )
+        for fig, train, test, band in (
+            (self.loss, "train_loss", "test_loss", "train_loss"),
+            (self.accuracy, "train_acc", "test_acc", "test_acc"),
+        ):
+            fig.patches(
+                "xs",
+                "ys",
+                source=s.bands[band],
+                fill_color="color",
+                fill_alpha=0.15,
+                line_color=None,
+            )
+            fig.multi_line("xs", "ys", source=s.loss[train], line_color="color", line_width=2)
+            fig.multi_line(
+                "xs",
+                "ys",
+                source=s.loss[test],
+                line_color="color",
+                line_width=1.6,
+                line_dash="dashed",
+            )
+            fig.vspan(x="x", source=s.cursor, line_color="#888", line_width=1)
+            fig.scatter(
+                "x", "y", source=s.heads[band], size=8, fill_color="color", line_color="white"
+            )
+            fig.scatter(
+                "x",
+                "loss" if fig is self.loss else "acc",
+                source=self.crosses,
+                marker="x",
+                size=14,
+                line_color="color",
+                line_width=3,
+            )
+            fig.xaxis.axis_label = "step"
+            fig.min_border_left = 50
+
+    def set_data(self, runs: Mapping[str, Sequence[NetRun]], colors: Mapping[str, str]) -> None:
+        """Every optimizer's curves; the loss axis fits the runs that did not diverge."""
+        for field in ("train_loss", "test_loss", "train_acc", "test_acc"):
+            lines, bands = curve_columns(runs, colors, field)
+            self.sources.loss[field].data = lines
+            if field in self.sources.bands:
+                self.sources.bands[field].data = bands
+        low, high = loss_range(runs)
+        self.loss.y_range.update(start=low / 1.6, end=high * 1.6)
+        steps = max((float(g[0].frame_steps[-1]) for g in runs.values()), default=1.0)
+        self.loss.x_range.update(start=0.0, end=max(steps, 1.0))
+        marks = {"x": [], "loss": [], "acc": [], "color": []}
+        for name, group in runs.items():
+            run = group[0]
+            if run.diverged:
+                k = min(int(np.searchsorted(run.frame_steps, run.diverged_at)), run.steps)
+                k = min(k, len(run.frame_steps) - 1)
+                marks["x"].append(float(run.diverged_at))
+                marks["loss"].append(float(np.clip(run.train_loss[k], low, high)))
+                marks["acc"].append(float(run.train_acc[k]))
+                marks["color"].append(colors[name])
+        self.crosses.data = marks
+
+
+class LandscapePlot:
+    """log₁₀ training loss on the plane, its contours, and each optimizer's projected path."""
+
+    def __init__(self, sources: NetsSources, width: int = 470, height: int = 450) -> None:
+        s = self.sources = sources
+        fig = _figure(
+            width=width,
+            height=height,
+            name="nets-landscape",
+            x_range=Range1d(-1, 1),
+            y_range=Range1d(-1, 1),
+            tools="pan,wheel_zoom,reset,save",
+            toolbar_location="above",
+        )
+        self.mapper = LinearColorMapper(palette=palette(HEAT), nan_color=(0, 0, 0, 0))
+        self.image = ColumnDataSource(
+            {"image": [], "x": [], "y": [], "dw": [], "dh": []}, name="nets-landscape-image"
+        )
+        fig.image(
+            "image",
+            x="x",
+            y="y",
+            dw="dw",
+            dh="dh",
+            source=self.image,
+            color_mapper=self.mapper,
+            level="image",
+        )
+        z = np.add.outer(np.linspace(0, 1, 4), np.linspace(0, 1, 4))
+        self.contours = fig.contour(
+            np.linspace(-1, 1, 4),
+            np.linspace(-1, 1, 4),
+            z,
+            levels=[0.5, 1.0],
+            line_color="#4d5d6d",
+            line_alpha=0.45,
+            line_width=1,
+            fill_color=None,
+        )
+        fig.add_layout(
+            ColorBar(color_mapper=self.mapper, width=12, title="log₁₀ train loss"), "right"
+        )
+        fig.multi_line(
+            "xs", "ys", source=s.paths, line_color="color", line_width=1.5, line_alpha=0.35
+        )
+        fig.multi_line("xs", "ys", source=s.trail, line_color="color", line_width=2.5)
+        self.marks = ColumnDataSource({"x": [], "y": [], "color": [], "marker": []})
+        fig.scatter(
+            "x",
+            "y",
+            source=self.marks,
+            marker="marker",
+            size=13,
+            line_color="color",
+            fill_color="white",
+            line_width=2.5,
+        )
+        fig.scatter(
+            "x",
+            "y",
+            source=s.path_heads,
+            marker="marker",
+            size=13,
+            fill_color="color",
+            line_color="white",
+            line_width=1.5,
+        )
+        fig.xaxis.axis_label, fig.yaxis.axis_label = "α (direction 1)", "β (direction 2)"
+        self.figure = fig
+
+    def set_data(
+        self, result: Landscape | None, colors: Mapping[str, str], markers: Mapping[str, str]
+    ) -> None:
+        """The slice, its contours, paths, start points and ✕ where a run diverged."""
+        if result is None:
+            self.image.data = {"image": [], "x": [], "y": [], "dw": [], "dh": []}
+            self.sources.paths.data = {"xs": [], "ys": [], "color": [], "marker": [], "name": []}
+            return
+        cut = result.slice
+        a, b = cut.alphas.astype(np.float64), cut.betas.astype(np.float64)
+        values = log_loss(cut.loss)
+        finite = values[np.isfinite(values)]
+        self.image.data = {
+            "image": [values],
+            "x": [a[0]],
+            "y": [b[0]],
+            "dw": [a[-1] - a[0]],
+            "dh": [b[-1] - b[0]],
+        }
+        if finite.size:
+            self.mapper.update(
+                low=float(np.percentile(finite, 1)), high=float(np.percentile(finite, 99))
+            )
+            levels = contour_levels(values)
+            if levels:
+                filled = np.where(np.isfinite(values), values, float(finite.max()))
+                self.contours.set_data(contour_data(a, b, filled, levels, want_fill=False))
+        self.figure.x_range.update(start=a[0], end=a[-1])
+        self.figure.y_range.update(start=b[0], end=b[-1])
+        self.figure.title.text = result.center
+        paths = {n: np.clip(p, [a[0], b[0]], [a[-1], b[-1]]) for n, p in result.paths.items()}
+        names = list(paths)
+        self.sources.paths.data = {
+            "xs": [paths[n][:, 0] for n in names],
+            "ys": [paths[n][:, 1] for n in names],
+            "color": [colors[n] for n in names],
+            "marker": [markers[n] for n in names],
+            "name": [optim.get(n).title for n in names],
+        }
+        starts = [(paths[n][0], colors[n], "circle") for n in names]
+        crosses = [(paths[n][-1], colors[n], "x") for n in names if n in result.left_out]
+        marks = starts[:1] + crosses
+        self.marks.data = {
+            "x": [m[0][0] for m in marks],
+            "y": [m[0][1] for m in marks],
+            "color": ["#222" if m[2] == "circle" else m[1] for m in marks],
+            "marker": [m[2] for m in marks],
+        }

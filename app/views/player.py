@@ -1,0 +1,91 @@
+"""Playback: a Panel ``Player`` drives the frame in the browser; the speed is steps per second.
+
+The player's value runs the browser-side frame callback directly (``jscallback``), so frames
+never wait for the server. Speeds above what a display shows are reached by skipping steps
+(the player's ``step``) rather than by timers faster than :data:`MIN_INTERVAL_MS`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import panel as pn
+import param
+
+from ..state import RaceModel
+from . import js
+from .race_sources import RaceSources
+
+SPEEDS = (5, 10, 25, 50, 100, 250, 500, 1000)
+MIN_INTERVAL_MS = 20
+
+
+def timing(speed: int) -> tuple[int, int]:
+    """(interval in ms, steps per frame) for ``speed`` steps per second."""
+    interval = max(MIN_INTERVAL_MS, round(1000 / max(speed, 1)))
+    return interval, max(1, round(speed * interval / 1000))
+
+
+class FramePlayer(pn.viewable.Viewer):
+    """Play / pause / step / scrub through the race, and choose the speed."""
+
+    model = param.ClassSelector(class_=RaceModel)
+
+    def __init__(self, model: RaceModel, race_sources: RaceSources, **params: Any) -> None:
+        super().__init__(model=model, **params)
+        interval, step = timing(model.speed)
+        self.player = pn.widgets.Player(
+            name="step",
+            start=0,
+            end=model.steps,
+            value=min(model.frame, model.steps),
+            interval=interval,
+            step=step,
+            loop_policy="once",
+            show_loop_controls=False,
+            show_value=True,
+            width=520,
+            height=90,
+            css_classes=["frame-player"],
+            visible_buttons=["first", "previous", "reverse", "pause", "play", "next", "last"],
+        )
+        # one jscallback per property: Panel 1.9 keeps only the last of several in one call
+        self.player.jscallback(args={"frame_cb": race_sources.frame_cb}, value=js.ON_PLAYER)
+        self.player.jscallback(args={"frame_cb": race_sources.frame_cb}, direction=js.ON_DIRECTION)
+        self.speed = pn.widgets.DiscreteSlider(
+            name="speed (steps/s)", options=list(SPEEDS), value=_nearest(model.speed), width=220
+        )
+        self.speed_note = pn.pane.Markdown("", margin=(0, 10), styles={"color": "#555"})
+        self.player.param.watch(self._to_model, "value")
+        self.speed.param.watch(lambda e: setattr(self.model, "speed", e.new), "value")
+        self._speed()
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return pn.Row(self.player, pn.Column(self.speed, self.speed_note, margin=0), margin=0)
+
+    def _to_model(self, event: param.parameterized.Event) -> None:
+        if self.model.frame != event.new:
+            self.model.frame = int(event.new)
+
+    @param.depends("model.frame", "model.results", watch=True)
+    def _follow(self) -> None:
+        steps = max((t.steps for t in self.model.results.values()), default=self.model.steps)
+        if self.player.end != steps:
+            self.player.end = steps
+        if self.player.value != self.model.frame:
+            self.player.value = min(self.model.frame, steps)
+
+    @param.depends("model.speed", watch=True)
+    def _speed(self) -> None:
+        interval, step = timing(self.model.speed)
+        self.player.param.update(interval=interval, step=step)
+        if self.speed.value != self.model.speed and self.model.speed in SPEEDS:
+            self.speed.value = self.model.speed
+        per_frame = f", {step} steps per frame" if step > 1 else ""
+        self.speed_note.object = (
+            f"{self.model.speed} steps/s: a frame every {interval} ms{per_frame}"
+        )
+
+
+def _nearest(speed: int) -> int:
+    return min(SPEEDS, key=lambda s: abs(s - speed))

@@ -1,0 +1,164 @@
+"""What the race says in words: problems, a fair-comparison scoreboard, exports and the link."""
+
+from __future__ import annotations
+
+import html
+import io
+from collections.abc import Callable
+from typing import Any
+
+import panel as pn
+import param
+
+from ..state import RaceModel
+from ..state.scales import format_value
+from . import js
+
+Defer = Callable[[Callable[[], None]], None]
+
+
+def now(callback: Callable[[], None]) -> None:
+    """The default :data:`Defer`: no deferral."""
+    callback()
+
+
+class Deferred(pn.viewable.Viewer):
+    """A text view that may update a moment after the plots (plots first: they are what a
+    slider move is for; text can follow)."""
+
+    model = param.ClassSelector(class_=RaceModel)
+
+    def __init__(self, model: RaceModel, defer: Defer = now, **params: Any) -> None:
+        super().__init__(model=model, **params)
+        self._defer = defer
+        self._pending = False
+
+    def _request(self, *events: Any) -> None:
+        if self._pending:
+            return
+        self._pending = True
+        self._defer(self._flush)
+
+    def _flush(self) -> None:
+        self._pending = False
+        self.render()
+
+    def render(self) -> None:
+        """Update the text now."""
+        raise NotImplementedError
+
+
+class Messages(Deferred):
+    """A warning box listing what is wrong (hidden when nothing is), plus a busy note."""
+
+    def __init__(self, model: RaceModel, defer: Defer = now, **params: Any) -> None:
+        super().__init__(model, defer, **params)
+        self.alert = pn.pane.Alert(
+            "",
+            alert_type="warning",
+            visible=False,
+            css_classes=["race-message"],
+            sizing_mode="stretch_width",
+        )
+        self.status = pn.pane.HTML("", css_classes=["race-status"], styles={"color": "#555"})
+        self.render()
+        model.param.watch(self._request, ["message", "status", "busy"])
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return pn.Column(self.status, self.alert, margin=0, sizing_mode="stretch_width")
+
+    def render(self) -> None:
+        """Show the current message and status."""
+        lines = [line for line in self.model.message.splitlines() if line]
+        self.alert.object = "<br>".join(html.escape(line) for line in lines)
+        self.alert.visible = bool(lines)
+        busy = "computing… " if self.model.busy else ""
+        self.status.object = f"<small>{busy}{html.escape(self.model.status)}</small>"
+
+
+class Scoreboard(Deferred):
+    """Every optimizer from the same start with the same budget: η, loss reached, clips."""
+
+    def __init__(self, model: RaceModel, defer: Defer = now, **params: Any) -> None:
+        super().__init__(model, defer, **params)
+        self.pane = pn.pane.HTML("", css_classes=["scoreboard"], sizing_mode="stretch_width")
+        self.render()
+        model.param.watch(self._request, ["results", "colors"])
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return self.pane
+
+    def render(self) -> None:
+        """The table for the current results."""
+        rows = self.model.summary()
+        if not rows:
+            self.pane.object = "<i>No optimizer selected.</i>"
+            return
+        x, y = self.model.start_point()
+        settings = self.model.run_settings()
+        head = (
+            f"Same start ({x:.3g}, {y:.3g}), same {settings.steps} steps, view "
+            f"{settings.view}, noise σ={settings.noise:g}; each optimizer's η as listed "
+            "(lab defaults unless you moved it)."
+        )
+        body = "".join(
+            f"<tr><td><span style='color:{r['color']}'>●</span> {html.escape(r['optimizer'])}"
+            f"</td><td>{html.escape(r['lr'])}</td><td>{format_value(r['final_loss'])}</td>"
+            f"<td>{format_value(r['best_loss'])}</td>"
+            f"<td>{'✕ step ' + str(r['diverged_at']) if r['diverged_at'] >= 0 else '—'}</td>"
+            f"<td>{r['clip_pct']:.0f}%</td><td>{r['global_clip_pct']:.0f}%</td></tr>"
+            for r in rows
+        )
+        self.pane.object = (
+            f"<div style='font-size:0.85em;color:#444'>{html.escape(head)}</div>"
+            "<table style='font-size:0.85em;border-collapse:collapse' cellpadding='3'>"
+            "<tr><th align='left'>optimizer</th><th>η</th><th>final loss</th><th>best loss</th>"
+            "<th>diverged</th><th>own clip</th><th>global clip</th></tr>"
+            f"{body}</table>"
+        )
+
+
+class Export(pn.viewable.Viewer):
+    """CSV / JSON of the trajectories, a PNG of the surface plot, and a link to this view."""
+
+    model = param.ClassSelector(class_=RaceModel)
+
+    def __init__(self, model: RaceModel, save_tool: Any, **params: Any) -> None:
+        super().__init__(model=model, **params)
+        self.csv = pn.widgets.FileDownload(
+            callback=lambda: io.StringIO(model.export_csv()),
+            filename="rlx_lab_trajectories.csv",
+            label="CSV",
+            button_type="light",
+            width=90,
+        )
+        self.json = pn.widgets.FileDownload(
+            callback=lambda: io.StringIO(model.export_json()),
+            filename="rlx_lab_trajectories.json",
+            label="JSON",
+            button_type="light",
+            width=90,
+        )
+        self.png = pn.widgets.Button(name="PNG", button_type="light", width=90)
+        self.png.js_on_click(args={"tool": save_tool}, code=js.SAVE_PNG)
+        self.link = pn.widgets.TextInput(
+            name="Link to this view",
+            value="",
+            disabled=False,
+            css_classes=["share-link"],
+            sizing_mode="stretch_width",
+        )
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return pn.Column(
+            pn.Row(
+                pn.pane.Markdown("**Export**", margin=(12, 10)),
+                self.csv,
+                self.json,
+                self.png,
+                margin=0,
+            ),
+            self.link,
+            sizing_mode="stretch_width",
+            margin=0,
+        )

@@ -1,0 +1,307 @@
+"""The surface view: heat map and contours of the loss, minima, start points and the race.
+
+A raw Bokeh figure (for the browser-side playback). The background follows
+:attr:`RaceModel.shown_surface`; the race is drawn from :class:`RaceSources` (one renderer per
+kind of mark, coloured per optimizer). A tap on the plot moves the start point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
+
+import numpy as np
+import panel as pn
+import param
+from bokeh import events
+from bokeh.core.properties import value
+from bokeh.models import (
+    ColorBar,
+    ColumnDataSource,
+    HoverTool,
+    Legend,
+    LegendItem,
+    LinearColorMapper,
+    Range1d,
+    SaveTool,
+)
+from bokeh.plotting import figure
+from bokeh.plotting.contour import contour_data
+
+from ..state import RaceModel
+from ..state.surface_source import contour_levels, display_values, surface_grid
+from .race_sources import RaceSources
+from .runner import in_document
+from .sources import Style
+
+HEAT = ("#7d9fc3", "#9bb5d2", "#b7cbe0", "#d0dded", "#e5edf6", "#f5f8fc", "#ffffff")
+"""Light blue (low loss) to white (high): every path colour stays visible on top."""
+
+
+def palette(anchors: Sequence[str], count: int = 128) -> list[str]:
+    """``count`` colours interpolated linearly between ``anchors``."""
+    rgb = np.array([[int(a[i : i + 2], 16) for i in (1, 3, 5)] for a in anchors], float)
+    t = np.linspace(0, len(anchors) - 1, count)
+    channels = [np.interp(t, np.arange(len(anchors)), rgb[:, c]) for c in range(3)]
+    return [
+        "#{:02x}{:02x}{:02x}".format(*(int(ch[i] + 0.5) for ch in channels)) for i in range(count)
+    ]
+
+
+class SurfacePlot(pn.viewable.Viewer):
+    """Heat map + contours + every optimizer's path, head, ✕ and ghost."""
+
+    model = param.ClassSelector(class_=RaceModel)
+
+    def __init__(self, model: RaceModel, race_sources: RaceSources, **params: Any) -> None:
+        super().__init__(model=model, **params)
+        self.sources = race_sources
+        self.save_tool = SaveTool(filename="rlx_lab_surface")
+        fig = figure(
+            width=620,
+            height=540,
+            name="surface-plot",
+            x_range=Range1d(-1, 1),
+            y_range=Range1d(-1, 1),
+            tools=["pan", "wheel_zoom", "box_zoom", "reset"],
+            toolbar_location="above",
+        )
+        fig.add_tools(self.save_tool)
+        fig.xaxis.axis_label, fig.yaxis.axis_label = "x", "y"
+        self.mapper = LinearColorMapper(palette=palette(HEAT), nan_color=(0, 0, 0, 0))
+        self.image = ColumnDataSource(
+            {"image": [np.zeros((2, 2))], "x": [-1.0], "y": [-1.0], "dw": [2.0], "dh": [2.0]}
+        )
+        fig.image(
+            "image",
+            x="x",
+            y="y",
+            dw="dw",
+            dh="dh",
+            source=self.image,
+            color_mapper=self.mapper,
+            level="image",
+        )
+        z = np.add.outer(np.linspace(0, 1, 4), np.linspace(0, 1, 4))
+        self.contours = fig.contour(
+            np.linspace(-1, 1, 4),
+            np.linspace(-1, 1, 4),
+            z,
+            levels=[0.5, 1.0],
+            line_color="#4d5d6d",
+            line_alpha=0.45,
+            line_width=1,
+            fill_color=None,
+        )
+        self.colorbar = ColorBar(color_mapper=self.mapper, width=12, title="loss")
+        fig.add_layout(self.colorbar, "right")
+        self.minima = ColumnDataSource({"x": [], "y": []})
+        minima = fig.scatter(
+            "x",
+            "y",
+            source=self.minima,
+            marker="star",
+            size=17,
+            fill_color="white",
+            line_color="black",
+            line_width=1.5,
+        )
+        self.starts = ColumnDataSource({"x": [], "y": [], "size": []}, name="starts")
+        starts = fig.scatter(
+            "x",
+            "y",
+            source=self.starts,
+            size="size",
+            marker="circle",
+            fill_color=None,
+            line_color="black",
+            line_width=2,
+        )
+        d = race_sources.drawn
+        # Everything that moves during playback is drawn on the overlay layer: a frame repaints
+        # only that layer, never the heat map and contours underneath.
+        top = {"level": "overlay"}
+        self.ghosts = fig.multi_line(
+            "xs",
+            "ys",
+            source=d["gpaths"],
+            line_color="color",
+            line_alpha=0.45,
+            line_width=2,
+            line_dash="dashed",
+            **top,
+        )
+        self.paths = fig.multi_line(
+            "xs", "ys", source=d["paths"], line_color="color", line_width=2.5, **top
+        )
+        points = fig.scatter(
+            "x",
+            "y",
+            source=d["pts"],
+            size=8,
+            fill_alpha=0,
+            line_alpha=0,
+            hover_fill_color="color",
+            hover_fill_alpha=1,
+            hover_line_color="white",
+            **top,
+        )
+        self.heads = fig.scatter(
+            "x",
+            "y",
+            source=d["heads"],
+            marker="marker",
+            size=13,
+            fill_color="color",
+            line_color="white",
+            line_width=1.5,
+            **top,
+        )
+        fig.scatter(
+            "x",
+            "y",
+            source=d["crosses"],
+            marker="x",
+            size=18,
+            line_color="color",
+            line_width=3.5,
+            **top,
+        )
+        fig.add_tools(
+            HoverTool(
+                renderers=[points],
+                tooltips=[
+                    ("", "@name"),
+                    ("step", "@step"),
+                    ("loss", "@loss{0.000e}"),
+                    ("position", "(@x{0.0000}, @y{0.0000})"),
+                ],
+            )
+        )
+        self.legend = Legend(
+            items=[],
+            click_policy="none",
+            label_text_font_size="9pt",
+            spacing=0,
+            padding=4,
+            background_fill_alpha=0.85,
+            ncols=2,
+            border_line_color=None,
+        )
+        # legend symbols come from these never-drawn renderers (NaN data, one row per
+        # optimizer), set with the legend; the moving marks are filled in later by the browser
+        self.key = ColumnDataSource(
+            {"xs": [], "ys": [], "x": [], "y": [], "color": [], "marker": []}, name="legend-key"
+        )
+        self._key_line = fig.multi_line(
+            "xs", "ys", source=self.key, line_color="color", line_width=2.5
+        )
+        self._key_marker = fig.scatter(
+            "x",
+            "y",
+            source=self.key,
+            marker="marker",
+            size=10,
+            fill_color="color",
+            line_color="white",
+        )
+        self._minima_item = LegendItem(label="global minimum", renderers=[minima])
+        self._start_item = LegendItem(label="start", renderers=[starts])
+        self._legend_key: tuple = ()
+        fig.add_layout(self.legend, "below")
+        fig.on_event(events.Tap, self._on_tap)
+        self.figure = fig
+        self.pane = pn.pane.Bokeh(fig, sizing_mode="fixed")
+        self._background_key: tuple | None = None
+        self._starts_shown = np.zeros((0, 2))
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return self.pane
+
+    def _on_tap(self, event: events.Tap) -> None:
+        if event.x is None or event.y is None:
+            return
+        doc = pn.state.curdoc
+        if doc is not None and getattr(doc, "session_context", None) is not None:
+            # run as Panel code for the document (a Bokeh event callback is not)
+            doc.add_next_tick_callback(
+                in_document(doc, partial(self.model.set_start, float(event.x), float(event.y)))
+            )
+        else:
+            self.model.set_start(float(event.x), float(event.y))
+
+    @param.depends("model.shown_surface", "model.shown_params", "model.log_color", watch=True)
+    def background(self) -> None:
+        """Heat map, contours, minima and ranges of the surface being shown."""
+        surface = self.model.shown_surface or self.model.current_surface
+        params = dict(self.model.shown_params)
+        key = (id(surface), tuple(sorted(params.items())), self.model.log_color)
+        if key == self._background_key:
+            return
+        self._background_key = key
+        xs, ys, z = surface_grid(surface, params)
+        values, title = display_values(z, self.model.log_color)
+        (x0, x1), (y0, y1) = surface.window
+        self.image.data = {
+            "image": [values],
+            "x": [x0],
+            "y": [y0],
+            "dw": [x1 - x0],
+            "dh": [y1 - y0],
+        }
+        finite = values[np.isfinite(values)]
+        if finite.size:
+            self.mapper.update(
+                low=float(np.percentile(finite, 1)), high=float(np.percentile(finite, 99))
+            )
+        self.colorbar.title = title
+        levels = contour_levels(values)
+        if levels:
+            filled = np.where(np.isfinite(values), values, float(finite.max()))
+            self.contours.set_data(contour_data(xs, ys, filled, levels, want_fill=False))
+        self.figure.x_range.update(start=x0, end=x1)
+        self.figure.y_range.update(start=y0, end=y1)
+        mins = np.array(surface.minima, dtype=float).reshape(-1, 2)
+        self.minima.data = {"x": mins[:, 0], "y": mins[:, 1]}
+        self.figure.title.text = surface.title
+
+    def refresh(self, styles: Sequence[Style]) -> None:
+        """Start points, ghost visibility and the legend (``styles`` in race order).
+
+        Only what changed is set: a new start or label repaints the whole plot (heat map and
+        contours included), while a new path only repaints the overlay layer.
+        """
+        self.background()
+        model = self.model
+        minima = bool(model.shown_surface and model.shown_surface.minima)
+        key = (minima, tuple((s.title, s.color, s.marker) for s in styles))
+        if key != self._legend_key:  # new items only when the race changes, not per slider move
+            self._legend_key = key
+            count = len(styles)
+            self.key.data = {
+                "xs": [[np.nan]] * count,
+                "ys": [[np.nan]] * count,
+                "x": [np.nan] * count,
+                "y": [np.nan] * count,
+                "color": [s.color for s in styles],
+                "marker": [s.marker for s in styles],
+            }
+            fixed = [self._minima_item, self._start_item] if minima else [self._start_item]
+            # an entry draws the line and marker of row `index` of the key source
+            self.legend.items = fixed + [
+                LegendItem(
+                    label=value(s.title), renderers=[self._key_line, self._key_marker], index=j
+                )
+                for j, s in enumerate(styles)
+            ]
+        first = next(iter(model.results.values()), None)
+        starts = first.starts if first is not None else model.starts()
+        if not np.array_equal(starts, self._starts_shown):
+            self._starts_shown = starts
+            self.starts.data = {
+                "x": starts[:, 0],
+                "y": starts[:, 1],
+                "size": [14.0] + [7.0] * (len(starts) - 1),
+            }
+        self.ghosts.visible = model.ghosts_on

@@ -1,0 +1,150 @@
+"""Widgets generated from metadata: a slider per hyperparameter, on its own scale.
+
+A ``log`` slider moves through ``log10(value)`` and a ``log1m`` slider through
+``−log10(1 − β)`` (so 0.9, 0.99, 0.999 are evenly spaced), while the label shows the value
+itself. Sliders report on release (``value_throttled``), so a drag costs one recompute.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+import panel as pn
+import param
+from bokeh.models import CustomJSTickFormatter
+
+from rlx_lab.optim import HParam
+
+from ..state.scales import from_position, to_position, unicode_symbol
+from . import js
+
+FORMATS = {"log": js.LOG_FORMAT, "log1m": js.LOG1M_FORMAT}
+
+
+class FloatSlider(pn.widgets.FloatSlider):
+    """A float slider whose release reaches the server at once.
+
+    Panel batches incoming widget changes for 50 ms before applying them; a slider that
+    reports only on release gains nothing from that wait, so its changes skip it.
+    """
+
+    _priority_changes: ClassVar[list[str]] = ["value", "value_throttled"]
+
+
+class IntSlider(pn.widgets.IntSlider):
+    """An integer slider whose release reaches the server at once (see :class:`FloatSlider`)."""
+
+    _priority_changes: ClassVar[list[str]] = ["value", "value_throttled"]
+
+
+TAG_NOTES = {"clip": " · clip", "inert": " · no effect in the lab", "paper": " · paper"}
+
+
+def scaled_slider(
+    value: float,
+    scale: str,
+    start: float,
+    end: float,
+    label: str,
+    on_change: Callable[[float], None],
+    **kwargs: Any,
+) -> FloatSlider:
+    """A slider over ``value`` on ``scale`` that calls ``on_change(new value)`` on release."""
+    low, high = to_position(start, scale), to_position(end, scale)
+    step = 0.01 if scale != "linear" else (high - low) / 200
+    fmt = CustomJSTickFormatter(code=FORMATS[scale]) if scale in FORMATS else "0[.]000"
+    slider = FloatSlider(
+        name=label,
+        start=low,
+        end=high,
+        step=step,
+        format=fmt,
+        value=min(max(to_position(value, scale), low), high),
+        **kwargs,
+    )
+
+    def released(event: param.parameterized.Event) -> None:
+        on_change(from_position(event.new, scale))
+
+    slider.param.watch(released, "value_throttled")
+    return slider
+
+
+def param_slider(
+    obj: param.Parameterized, name: str, scale: str, label: str, **kwargs: Any
+) -> pn.widgets.FloatSlider:
+    """A :func:`scaled_slider` linked both ways to ``obj.param[name]`` (bounds: soft bounds)."""
+    parameter = obj.param[name]
+    start, end = parameter.get_soft_bounds()
+    slider = scaled_slider(
+        getattr(obj, name), scale, start, end, label, lambda v: _set(obj, name, v), **kwargs
+    )
+
+    def follow(event: param.parameterized.Event) -> None:
+        position = min(max(to_position(event.new, scale), slider.start), slider.end)
+        if abs(position - slider.value) > 1e-9:
+            slider.value = position
+
+    obj.param.watch(follow, name)
+    return slider
+
+
+def _set(obj: param.Parameterized, name: str, value: float) -> None:
+    parameter = obj.param[name]
+    low, high = parameter.bounds or (None, None)
+    low_in, high_in = parameter.inclusive_bounds
+    if low is not None and (value < low or (value == low and not low_in)):
+        value = low if low_in else getattr(obj, name)
+    if high is not None and (value > high or (value == high and not high_in)):
+        value = high if high_in else getattr(obj, name)
+    if value != getattr(obj, name):
+        setattr(obj, name, value)
+
+
+def hparam_label(hp: HParam) -> str:
+    """``β₁ beta1`` plus a note for clip / paper / inert fields."""
+    symbol = unicode_symbol(hp.symbol)
+    head = hp.name if symbol in (hp.name, "") else f"{symbol}  {hp.name}"
+    return head + TAG_NOTES.get(hp.tag, "")
+
+
+def switch(obj: param.Parameterized, name: str, label: str, **kwargs: Any) -> pn.widgets.Switch:
+    """A switch for a boolean parameter, labelled ``label``."""
+    return pn.widgets.Switch.from_param(obj.param[name], name=label, **kwargs)
+
+
+def hparam_widget(settings: param.Parameterized, hp: HParam, css: str) -> pn.viewable.Viewable:
+    """The control for one hyperparameter, chosen from its kind, scale and tag."""
+    label = hparam_label(hp)
+    classes = [f"{css}-{hp.name}"]
+    if hp.kind == "bool":
+        return switch(settings, hp.name, label, css_classes=classes)
+    if hp.kind == "tuple":
+        return pn.widgets.LiteralInput.from_param(
+            settings.param[hp.name], name=label, css_classes=classes
+        )
+    if hp.kind == "int":
+        return IntSlider.from_param(
+            settings.param[hp.name],
+            name=label,
+            throttled=True,
+            css_classes=classes,
+            disabled=hp.tag == "inert",
+        )
+    slider = param_slider(settings, hp.name, hp.scale, label, css_classes=classes)
+    if hp.kind != "optional_float":
+        return slider
+    flag = hp.none_flag
+    slider.disabled = getattr(settings, flag)
+    settings.param.watch(lambda e: setattr(slider, "disabled", e.new), flag)
+    return pn.Column(
+        switch(
+            settings,
+            flag,
+            f"{flag.replace('_', ' ')} ({hp.name}=None)",
+            css_classes=[f"{css}-{flag}"],
+        ),
+        slider,
+        margin=0,
+    )

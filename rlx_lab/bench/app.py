@@ -1,0 +1,213 @@
+"""``python -m rlx_lab.bench app``: the web app in a real browser (headless Debian Chromium).
+
+* ``first_plot_s`` — from starting ``panel serve`` to the surface plot drawn in the browser
+  with the race's first paths (optimizers appear as each is ready; ``full_race_drawn_s`` is
+  when all are), the compile cache warmed by a first, untimed server run;
+* ``slider_p50_ms`` / ``slider_p95_ms`` — from a learning-rate slider change (as a release sends
+  it) to the surface plot repainted with the new path, over ``--moves`` distinct values;
+* ``playback_fps`` — surface-plot repaints per second while playing at one step per frame;
+* ``sweep_s`` — a 32 × 32 sweep (one vmapped engine call), compiled program reused.
+
+Default race: 6 optimizers × 500 steps on Rosenbrock. Timings are reports, never assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from . import _report
+
+NAME = "app"
+HELP = "slider-to-plot latency, first plot, playback fps and sweep time in headless Chromium"
+OPTIMIZERS = ("adam", "lion", "sophia", "mars", "nadamw", "lamb")
+GOALS = {
+    "slider_p50_ms": ("<=", 100.0),
+    "slider_p95_ms": ("<=", 250.0),
+    "first_plot_s": ("<=", 5.0),
+    "playback_fps": (">=", 30.0),
+    "sweep_s": ("<=", 2.0),
+}
+
+INSTRUMENT = """() => {
+  const v = Bokeh.index.query_one((view) => view.model && view.model.name === "surface-plot");
+  window.rlxPaints = [];
+  const repaint = v.repaint.bind(v);
+  v.repaint = (...args) => { repaint(...args); window.rlxPaints.push(performance.now()); };
+  return true;
+}"""
+"""Record a timestamp whenever the surface plot repaints."""
+
+MOVE = """async ([id, value]) => {
+  const lab = window.rlxLab || (window.rlxLab = {frames: 0, updates: 0});
+  const before = lab.updates;
+  const model = Bokeh.documents.map((d) => d.get_model_by_id(id)).find((m) => m);
+  const t0 = performance.now();
+  model.value = value;
+  model.value_throttled = value;
+  const deadline = t0 + 20000;
+  while (lab.updates === before) {
+    if (performance.now() > deadline) return null;
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  const updated = lab.updateAt;
+  while (!window.rlxPaints.some((t) => t >= updated)) {
+    if (performance.now() > deadline) return null;
+    await new Promise((r) => requestAnimationFrame(r));
+  }
+  return window.rlxPaints.find((t) => t >= updated) - t0;
+}"""
+"""Move a slider as a release does; milliseconds until the plot repainted with the new data."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``app`` subcommand's options."""
+    parser.add_argument("--json", metavar="FILE", help="also write the numbers as a JSON object")
+    parser.add_argument("--moves", type=int, default=30, help="slider moves to time")
+    parser.add_argument("--steps", type=int, default=500, help="steps of the race")
+    parser.add_argument("--optimizers", default=",".join(OPTIMIZERS), help="comma-separated")
+    parser.add_argument("--play-seconds", type=float, default=4.0, help="playback to time")
+    parser.add_argument("--sweep", type=int, default=32, help="cells per side of the sweep")
+    parser.add_argument("--cache-dir", help="compile cache (default: rlx_lab's user cache)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the benchmark, print the table, write ``--json``."""
+    from app.harness import CHROMIUM
+
+    if not CHROMIUM.exists():
+        print(f"app: {CHROMIUM} is missing (install Debian's chromium)", file=sys.stderr)
+        return 2
+    from rlx_lab.engine import default_cache_dir
+
+    cache = Path(args.cache_dir) if args.cache_dir else default_cache_dir()
+    os.environ["RLX_LAB_CACHE_DIR"] = str(cache)
+    names = [n.strip() for n in args.optimizers.split(",") if n.strip()]
+    query = f"?opt={','.join(names)}&steps={args.steps}"
+    results = _browser_metrics(query, names, args)
+    results.update(_sweep_metrics(args.steps, args.sweep))
+    rows = [
+        {
+            "metric": key,
+            "value": round(value, 3),
+            "goal": f"{GOALS[key][0]} {GOALS[key][1]:g}",
+            "met": _met(key, value),
+        }
+        for key, value in results.items()
+        if key in GOALS
+    ]
+    print(
+        f"app: {len(names)} optimizers ({', '.join(names)}) × {args.steps} steps on "
+        f"Rosenbrock; {args.moves} slider moves; compile cache {cache}"
+    )
+    print(_report.format_table(rows, ("metric", "value", "goal", "met")))
+    extra = {k: round(v, 3) for k, v in results.items() if k not in GOALS}
+    print("also: " + ", ".join(f"{k}={v}" for k, v in extra.items()))
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps({k: round(v, 4) for k, v in results.items()}, indent=2) + "\n"
+        )
+    return 0
+
+
+def _met(key: str, value: float) -> str:
+    op, goal = GOALS[key]
+    return "yes" if (value <= goal if op == "<=" else value >= goal) else "no"
+
+
+def _browser_metrics(query: str, names: list[str], args: argparse.Namespace) -> dict[str, float]:
+    from playwright.sync_api import sync_playwright
+
+    from app.harness import DRAWN_PATHS, MODEL_WITH_CLASS, PanelServer, launch_chromium
+    from rlx_lab import optim
+
+    titles = sorted(optim.get(n).title for n in names)
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            with PanelServer() as server:  # warm the compile cache; untimed
+                page = browser.new_page()
+                _open(page, server.url + query, titles, DRAWN_PATHS)
+                page.close()
+            server = PanelServer()
+            began = time.perf_counter()
+            with server.start():
+                page = browser.new_page(viewport={"width": 1500, "height": 1000})
+                first_path, whole_race = _open(page, server.url + query, titles, DRAWN_PATHS)
+                first_plot, full_race = first_path - began, whole_race - began
+                page.evaluate(INSTRUMENT)
+                slider = page.evaluate(MODEL_WITH_CLASS, f"hp-{names[0]}-lr")
+                latencies = []
+                for i in range(args.moves):
+                    value = -2.6 + 0.02 * i  # distinct log10(lr) values: no cached path
+                    latency = page.evaluate(MOVE, [slider, value])
+                    if latency is None:
+                        raise RuntimeError(f"slider move {i} was never drawn")
+                    latencies.append(latency)
+                    page.wait_for_timeout(150)
+                fps, frames = _playback(page, args.play_seconds)
+                page.close()
+        finally:
+            browser.close()
+    latencies.sort()
+    return {
+        "slider_p50_ms": statistics.median(latencies),
+        "slider_p95_ms": latencies[min(len(latencies) - 1, round(0.95 * (len(latencies) - 1)))],
+        "first_plot_s": first_plot,
+        "full_race_drawn_s": full_race,
+        "playback_fps": fps,
+        "slider_max_ms": latencies[-1],
+        "playback_frame_callbacks_per_s": frames,
+    }
+
+
+def _open(page: Any, url: str, titles: list[str], drawn_paths: str) -> tuple[float, float]:
+    """Load the race; (time the first path was drawn, time all were drawn) — after a paint."""
+    page.goto(url)
+    page.wait_for_function("() => window.Bokeh && Bokeh.documents.length > 0", timeout=120_000)
+    deadline = time.monotonic() + 180
+    first = None
+    while True:
+        drawn = page.evaluate(drawn_paths)
+        if drawn and first is None:
+            page.evaluate("() => new Promise((r) => requestAnimationFrame(() => r()))")
+            first = time.perf_counter()
+        if drawn == titles:
+            page.evaluate("() => new Promise((r) => requestAnimationFrame(() => r()))")
+            return first or time.perf_counter(), time.perf_counter()
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the race {titles} was never drawn")
+        page.wait_for_timeout(20)
+
+
+def _playback(page: Any, seconds: float) -> tuple[float, float]:
+    """(repaints per second, frame callbacks per second) while playing from the first frame."""
+    page.locator(".frame-player button.first").first.click()
+    page.wait_for_timeout(300)
+    start = page.evaluate("() => [performance.now(), window.rlxLab.frames]")
+    page.locator(".frame-player button.play").first.click()
+    page.wait_for_timeout(int(seconds * 1000))
+    end = page.evaluate("() => [performance.now(), window.rlxLab.frames]")
+    paints = page.evaluate("(t0) => window.rlxPaints.filter((t) => t >= t0).length", start[0])
+    page.locator(".frame-player button.pause").first.click()
+    elapsed = (end[0] - start[0]) / 1000
+    return paints / elapsed, (end[1] - start[1]) / elapsed
+
+
+def _sweep_metrics(steps: int, size: int) -> dict[str, float]:
+    from app.state import RaceModel, SweepModel
+    from rlx_lab import engine
+
+    engine.enable_compilation_cache()
+    race = RaceModel(optimizers=["adam"], steps=steps)
+    sweep = SweepModel(race, optimizer="adam", resolution=size)
+    first = sweep.run()[2]
+    sweep.x_range = (2e-4, 0.5)  # new values, same compiled program
+    again = sweep.run()[2]
+    return {"sweep_s": again, "sweep_first_call_s": first}

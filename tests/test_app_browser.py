@@ -1,0 +1,207 @@
+"""The surfaces lab in a real browser: headless Debian Chromium against ``panel serve``.
+
+One server for the module (its compile cache in a temporary folder); each test opens its own
+page, so sessions are also checked to be independent. The last test saves the README's
+screenshot.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from app.harness import (
+    DRAWN_PATHS,
+    MODEL_WITH_CLASS,
+    PLOT_FRAME,
+    SET_WIDGET,
+    SOURCE_DATA,
+    data_to_page,
+)
+from tests.browser import browser, cache_dir, open_page, served_app, wait_until
+
+__all__ = ["browser", "cache_dir", "open_page", "served_app"]  # fixtures used by name
+
+pytestmark = pytest.mark.browser
+RACE = "?opt=adam,lion&steps=200"
+SCREENSHOT = Path(__file__).resolve().parent.parent / "assets" / "screenshot-surfaces.png"
+
+
+def drawn(page: Any) -> list[str]:
+    """Titles of the optimizers whose paths are on the surface plot."""
+    return page.evaluate(DRAWN_PATHS)
+
+
+def source(page: Any, name: str) -> dict[str, Any]:
+    """A Bokeh source's data as plain lists."""
+    return page.evaluate(SOURCE_DATA, name) or {}
+
+
+def first_path(page: Any, optimizer: str) -> list[float]:
+    """The whole first path of ``optimizer`` (x coordinates)."""
+    data = source(page, f"full-{optimizer}")
+    return data["xs"][0] if data.get("xs") else []
+
+
+def text(page: Any, css: str) -> str:
+    """Text shown inside the Panel pane with CSS class ``css`` (Playwright pierces shadow DOM)."""
+    return " ".join(page.locator(f".{css} :not(style)").all_inner_texts())
+
+
+def open_card(page: Any, optimizer: str) -> str:
+    """Expand an optimizer's card (its controls are built then); return its lr slider's id."""
+    page.locator(f".card-{optimizer} .card-header").first.click()
+    return wait_until(
+        lambda: page.evaluate(MODEL_WITH_CLASS, f"hp-{optimizer}-lr"), 10, f"{optimizer}'s controls"
+    )
+
+
+def open_race(open_page: Any, served_app: Any, query: str, titles: list[str]) -> tuple[Any, Any]:
+    page, log = open_page(served_app.url + query)
+    try:
+        wait_until(lambda: drawn(page) == sorted(titles), 90, f"paths of {titles}")
+    except AssertionError:
+        import signal
+        import time
+
+        page.screenshot(path="/tmp/fail.png")
+        print(log.errors, text(page, "race-status"), text(page, "race-message"))
+        print(page.evaluate("window.location.search"))
+        served_app.process.send_signal(signal.SIGUSR1)
+        time.sleep(1)
+        print(served_app.log()[-20000:])
+        raise
+    return page, log
+
+
+def test_page_draws_the_selected_optimizers(open_page: Any, served_app: Any) -> None:
+    page, log = open_race(open_page, served_app, RACE, ["Adam", "Lion"])
+    heads = source(page, "heads")
+    assert sorted(set(heads["name"])) == ["Adam", "Lion"]
+    assert len(first_path(page, "adam")) == 201
+    assert page.locator(".katex").count() > 0, "KaTeX did not render the update rules"
+    log.assert_clean()
+
+
+def test_lr_slider_changes_the_drawn_path(open_page: Any, served_app: Any) -> None:
+    page, log = open_race(open_page, served_app, RACE, ["Adam", "Lion"])
+    other, _ = open_race(open_page, served_app, RACE, ["Adam", "Lion"])  # a second session
+    before, lion = first_path(page, "adam"), first_path(page, "lion")
+    track = page.locator(".hp-adam-lr .noUi-target").first
+    track.scroll_into_view_if_needed()
+    box = track.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.8, box["y"] + box["height"] / 2)
+    wait_until(lambda: first_path(page, "adam") != before, 30, "a new Adam path")
+    assert first_path(page, "lion") == lion, "only the moved optimizer is recomputed"
+    assert len(source(page, "gpaths")["xs"]) == 1, "the previous Adam path stays as a ghost"
+    assert "adam.lr=" in page.evaluate("window.location.search")
+    assert first_path(other, "adam") == before, "sessions are independent"
+    log.assert_clean()
+
+
+def test_clicking_the_plot_moves_the_start(open_page: Any, served_app: Any) -> None:
+    page, log = open_race(open_page, served_app, RACE, ["Adam", "Lion"])
+    frame = page.evaluate(PLOT_FRAME, "surface-plot")
+    x, y = data_to_page(frame, 0.5, 2.5)
+    page.mouse.click(x, y)
+    wait_until(lambda: abs(first_path(page, "adam")[0] - 0.5) < 0.05, 30, "paths from x≈0.5")
+    wait_until(lambda: abs(source(page, "starts")["x"][0] - 0.5) < 0.05, 10, "the start marker")
+    assert abs(source(page, "starts")["y"][0] - 2.5) < 0.05
+    assert "start=" in page.evaluate("window.location.search")
+    log.assert_clean()
+
+
+def test_play_advances_frames_in_the_browser(open_page: Any, served_app: Any) -> None:
+    page, log = open_race(open_page, served_app, RACE, ["Adam", "Lion"])
+    page.locator(".frame-player button.play").first.click()
+    wait_until(
+        lambda: 5 < (page.evaluate("window.rlxLab && window.rlxLab.frame") or 0) < 200,
+        10,
+        "playback to move",
+    )
+    assert max(source(page, "heads")["step"]) < 200, "paths are drawn only up to the frame"
+    before = first_path(page, "adam")
+    page.evaluate(SET_WIDGET, [page.evaluate(MODEL_WITH_CLASS, "hp-adam-lr"), -1.5])
+    wait_until(lambda: first_path(page, "adam") != before, 30, "a recompute during playback")
+    frame = page.evaluate("window.rlxLab.frame")
+    wait_until(lambda: page.evaluate("window.rlxLab.frame") > frame, 10, "playback to go on")
+    page.locator(".frame-player button.pause").first.click()
+    log.assert_clean()
+
+
+def test_invalid_formula_shows_its_error_and_the_page_keeps_working(
+    open_page: Any, served_app: Any
+) -> None:
+    page, log = open_race(open_page, served_app, "?opt=adam&steps=100&surface=custom", ["Adam"])
+    before = first_path(page, "adam")
+    box = page.locator(".formula-input input").first
+    box.fill("x +* y")
+    box.press("Enter")
+    wait_until(lambda: "position" in text(page, "formula-error"), 20, "the parser error")
+    assert "^" in text(page, "formula-error"), "the error points at the character"
+    box.fill("(x - 1)**2 + 3*(y + 0.5)**2")
+    box.press("Enter")
+    wait_until(lambda: "position" not in text(page, "formula-error"), 20, "the error to clear")
+    wait_until(lambda: first_path(page, "adam") != before, 60, "Adam on the new surface")
+    log.assert_clean()
+
+
+def test_bad_url_input_is_reported_and_the_rest_applies(open_page: Any, served_app: Any) -> None:
+    page, log = open_race(
+        open_page, served_app, "?opt=adam,nosuch&adam.lr=nan&steps=abc&start=0,nan", ["Adam"]
+    )
+    wait_until(lambda: "nosuch" in text(page, "race-message"), 20, "the problems to be listed")
+    message = text(page, "race-message")
+    assert "adam.lr" in message and "steps" in message and "start" in message
+    log.assert_clean()
+
+
+def test_shared_url_restores_the_state(open_page: Any, served_app: Any) -> None:
+    page, _ = open_race(open_page, served_app, RACE + "&view=row&start=-1,2.5", ["Adam", "Lion"])
+    before = first_path(page, "lion")
+    page.evaluate(SET_WIDGET, [open_card(page, "lion"), -2.0])  # log10 position: lr = 0.01
+    wait_until(lambda: first_path(page, "lion") != before, 30, "the new Lion path")
+    wait_until(lambda: "lion.lr=0.01" in page.evaluate("window.location.search"), 30, "URL")
+    search = page.evaluate("window.location.search")
+    paths = {n: first_path(page, n) for n in ("adam", "lion")}
+    other, log = open_race(open_page, served_app, search, ["Adam", "Lion"])
+    query = parse_qs(urlparse(other.url).query)
+    assert query["view"] == ["row"] and query["lion.lr"] == ["0.01"]
+    wait_until(lambda: first_path(other, "lion") == paths["lion"], 30, "the same Lion path")
+    assert first_path(other, "adam") == paths["adam"]
+    log.assert_clean()
+
+
+def test_sweep_cell_click_races_that_setting(open_page: Any, served_app: Any) -> None:
+    page, log = open_race(open_page, served_app, "?opt=adam&steps=100", ["Adam"])
+    page.locator(".bk-tab", has_text="Sweep").first.click()
+    resolution = page.evaluate(MODEL_WITH_CLASS, "sweep-resolution")
+    page.evaluate(SET_WIDGET, [resolution, 8])
+    page.locator(".run-sweep button").first.click()
+    wait_until(lambda: "Click a cell" in text(page, "sweep-info"), 60, "the sweep")
+    frame = page.evaluate(PLOT_FRAME, "sweep-plot")
+    page.mouse.click(frame["left"] + 0.1 * frame["width"], frame["top"] + 0.1 * frame["height"])
+    wait_until(lambda: "adam.lr=" in page.evaluate("window.location.search"), 20, "the cell")
+    query = parse_qs(urlparse(page.evaluate("window.location.href")).query)
+    assert float(query["adam.lr"][0]) < 1e-3, "a left column (small lr) was picked"
+    log.assert_clean()
+
+
+def test_screenshot(open_page: Any, served_app: Any) -> None:
+    """A full race for the README: five optimizers, a ghost, a divergence, mid-playback."""
+    query = "?opt=adam,lion,sophia,mars,kron_psgd&steps=500"
+    page, log = open_race(
+        open_page, served_app, query, ["Adam", "Kron-PSGD", "Lion", "MARS", "Sophia-H"]
+    )
+    before = first_path(page, "adam")
+    page.evaluate(SET_WIDGET, [page.evaluate(MODEL_WITH_CLASS, "hp-adam-lr"), -1.4])
+    wait_until(lambda: first_path(page, "adam") != before, 30, "the new Adam path")
+    page.locator(".frame-player input[type=range]").first.fill("320")  # scrub
+    wait_until(lambda: page.evaluate("window.rlxLab && window.rlxLab.frame") == 320, 10)
+    page.wait_for_timeout(500)
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT), full_page=False)
+    log.assert_clean()

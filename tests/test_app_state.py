@@ -1,0 +1,372 @@
+"""The lab's state without a browser: set parameters, recompute, check the model's results."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from app.state import CACHE, RaceModel, SweepModel, assign_colors, make_settings, settings_class
+from app.state.scales import from_position, sweep_values, to_position, unicode_symbol
+from app.views.sources import Style, clip_segments, drawn, full
+from rlx_lab import optim
+
+FAST = ["adam", "lion"]
+
+
+@pytest.fixture
+def race() -> RaceModel:
+    """Adam and Lion on Rosenbrock, 100 steps, computed."""
+    model = RaceModel(optimizers=list(FAST), steps=100)
+    model.recompute()
+    return model
+
+
+# --- settings generated from the registry ------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", optim.names())
+def test_settings_mirror_the_registry(name: str) -> None:
+    settings = make_settings(name)
+    opt = optim.get(name)
+    assert settings.overrides() == opt.defaults()
+    assert settings.changed() == {}
+    opt.hparams(**settings.overrides())  # every default is valid
+    for hp in opt.spec:
+        parameter = settings.param[hp.name]
+        assert parameter.doc == hp.meaning
+        if hp.kind in ("float", "optional_float", "int"):
+            assert parameter.get_soft_bounds() == (hp.ui_low, hp.ui_high)
+
+
+def test_adafactor_relative_step_is_a_switch() -> None:
+    settings = make_settings("adafactor")
+    assert settings.relative_step and settings.overrides()["lr"] is None
+    settings.relative_step = False
+    settings.lr = 0.05
+    assert settings.overrides()["lr"] == 0.05
+    assert settings.lr_label() == "η=0.05"
+
+
+def test_settings_reject_bad_values_by_name() -> None:
+    settings = make_settings("adam")
+    problems = settings.apply({"lr": math.nan, "beta1": 1.0, "eps": 1e-6, "nope": 1})
+    assert any(p.startswith("adam.lr") for p in problems)
+    assert any("beta1" in p for p in problems)
+    assert any("nope" in p for p in problems)
+    assert settings.eps == 1e-6, "valid fields still apply"
+    settings.reset()
+    assert settings.changed() == {}
+
+
+def test_settings_classes_are_generated_once() -> None:
+    assert settings_class("soap") is settings_class("soap")
+    assert {"skip_first_update", "reproject_moments"} <= set(settings_class("soap").param)
+    assert "random_probe" in settings_class("kron_psgd").param
+
+
+# --- the race ----------------------------------------------------------------------------------
+
+
+def test_race_computes_every_selected_optimizer(race: RaceModel) -> None:
+    assert list(race.results) == FAST
+    for trajectory in race.results.values():
+        assert trajectory.positions.shape == (1, 101, 2)
+        np.testing.assert_allclose(trajectory.positions[0, 0], race.current_surface.start)
+    assert race.frame == 100, "the first result shows the whole race"
+    assert [row["name"] for row in race.summary()] == FAST
+
+
+def test_a_slider_recomputes_only_that_optimizer_and_leaves_a_ghost(race: RaceModel) -> None:
+    before = dict(race.results)
+    race.settings["adam"].lr = 0.05
+    outcome = race.recompute()
+    assert (outcome.computed, outcome.cached) == (1, 1)
+    assert race.results["lion"] is before["lion"]
+    assert not np.allclose(race.results["adam"].positions, before["adam"].positions)
+    assert race.ghosts == {"adam": before["adam"]}
+    race.settings["lion"].beta1 = 0.5
+    race.recompute()
+    assert set(race.ghosts) == {"lion"}, "ghosts show only the latest change"
+
+
+def test_moving_a_setting_back_hits_the_cache(race: RaceModel) -> None:
+    first = race.results["adam"]
+    race.settings["adam"].lr = 0.02
+    race.recompute()
+    race.settings["adam"].lr = 0.01
+    outcome = race.recompute()
+    assert outcome.computed == 0 and race.results["adam"] is first
+
+
+def test_settings_of_an_unselected_optimizer_do_not_trigger(race: RaceModel) -> None:
+    revision = race.revision
+    race.settings["muon"].lr = 0.001
+    assert race.revision == revision
+    race.settings["adam"].lr = 0.001
+    assert race.revision == revision + 1
+
+
+def test_start_point_and_many_starts(race: RaceModel) -> None:
+    race.set_start(0.5, 2.5)
+    race.recompute()
+    np.testing.assert_allclose(race.results["adam"].positions[0, 0], [0.5, 2.5])
+    race.set_start(math.nan, 1.0)
+    assert "not a finite point" in race.message and race.start == (0.5, 2.5)
+    race.param.update(many_starts=True, grid_size=2)
+    race.recompute()
+    assert race.results["adam"].positions.shape[0] == 5
+    np.testing.assert_allclose(race.results["adam"].positions[0, 0], [0.5, 2.5])
+
+
+def test_changing_steps_moves_the_frame_to_the_end(race: RaceModel) -> None:
+    race.steps = 150
+    race.recompute()
+    assert race.frame == 150 and race.results["adam"].steps == 150
+    race.frame = 40
+    race.steps = 200
+    race.recompute()
+    assert race.frame == 40, "a frame inside the race stays where the user left it"
+
+
+def test_divergence_is_reported_in_words() -> None:
+    race = RaceModel(optimizers=["sgd"], steps=50)
+    race.settings["sgd"].lr = 10.0  # the slider's top end
+    race.recompute()
+    assert race.results["sgd"].diverged_at[0] > 0
+    assert "SGD diverged" in race.message and "smaller η" in race.message
+    assert race.summary()[0]["diverged_at"] == race.results["sgd"].diverged_at[0]
+
+
+@pytest.mark.parametrize("name", ["adam", "sophia", "adafactor"])
+def test_sliders_at_their_extremes_never_raise(name: str) -> None:
+    race = RaceModel(optimizers=[name], steps=20, surface="beale")
+    settings = race.settings[name]
+    for hp in settings.spec():
+        if hp.kind in ("float", "optional_float", "int") and hp.ui_high is not None:
+            for value in (hp.ui_low, hp.ui_high):
+                if hp.kind == "int":
+                    value = int(value)
+                elif hp.kind == "float" and hp.high_open and value >= hp.high:
+                    continue
+                setattr(settings, hp.name, value)
+    outcome = race.recompute()
+    assert name in outcome.results or name in outcome.errors
+    assert isinstance(race.message, str)
+
+
+def test_colours_are_sticky() -> None:
+    slots = assign_colors(["adam", "lion", "sgd"], {})
+    assert slots == {"adam": 0, "lion": 1, "sgd": 2}
+    later = assign_colors(["lion", "sgd", "muon"], slots)
+    assert later["lion"] == 1 and later["sgd"] == 2 and later["muon"] == 0
+
+
+# --- surfaces and formulas ---------------------------------------------------------------------
+
+
+def test_an_invalid_formula_is_reported_and_the_last_surface_kept() -> None:
+    race = RaceModel(optimizers=["adam"], steps=20)
+    race.surface = "custom"
+    race.formula = "(x - 1)**2 + y**2"
+    surface = race.current_surface
+    assert surface.name == "custom" and race.formula_error == ""
+    race.formula = "x +* y"
+    assert "position 3" in race.formula_error and "^" in race.formula_error
+    assert race.current_surface is surface
+    race.recompute()
+    assert race.results["adam"].surface == "custom"
+    race.formula = "x**2 + y**2"
+    assert race.formula_error == ""
+    race.window = (1.0, -1.0, -1.0, 1.0)
+    assert "window" in race.formula_error
+
+
+def test_surface_parameters_are_traced_settings() -> None:
+    race = RaceModel(optimizers=["adam"], steps=30, surface="rotated_quadratic")
+    race.recompute()
+    first = race.results["adam"]
+    race.surface_params = {"condition": 100.0}
+    race.recompute()
+    assert not np.allclose(first.positions, race.results["adam"].positions)
+    assert "adam" in race.ghosts, "same landscape family: the ghost stays"
+    race.surface = "himmelblau"
+    race.recompute()
+    assert race.surface_params == {} and race.ghosts == {}
+
+
+# --- URL query -----------------------------------------------------------------------------------
+
+
+def test_query_round_trip_reproduces_the_race() -> None:
+    race = RaceModel(optimizers=["lion", "adam"], steps=120, view="row", surface="beale")
+    race.settings["adam"].lr = 0.0316
+    race.settings["lion"].beta2 = 0.9
+    race.param.update(start=(1.5, -0.5), noise=0.1, seed=3, clip_on=True, clip_norm=2.0)
+    query = race.to_query()
+    assert query["opt"] == "lion,adam" and query["adam.lr"] == "0.0316"
+    copy = RaceModel()
+    assert copy.from_query(query) == []
+    assert copy.plan().shared_key() == race.plan().shared_key()
+    assert [j.key for j in copy.plan().jobs] == [j.key for j in race.plan().jobs]
+    assert copy.to_query() == query
+
+
+def test_custom_formula_round_trips() -> None:
+    race = RaceModel(optimizers=["adam"])
+    race.param.update(surface="custom", formula="x**2 + 3*y**2", window=(-2.0, 2.0, -1.0, 1.0))
+    copy = RaceModel()
+    assert copy.from_query(race.to_query()) == []
+    assert copy.current_surface is race.current_surface
+
+
+def test_bad_query_values_are_listed_and_the_rest_applies() -> None:
+    race = RaceModel()
+    problems = race.from_query(
+        {
+            "surface": "nowhere",
+            "opt": "adam,bogus",
+            "adam.lr": "nan",
+            "adam.beta2": "0.95",
+            "lion.wat": "1",
+            "start": "1,inf",
+            "steps": "-5",
+            "view": "cube",
+            "clip": "abc",
+            "sp.condition": "3",
+            "zzz": "1",
+            "muon.ns_coeffs": "1,2",
+        }
+    )
+    text = "\n".join(problems)
+    for needle in (
+        "nowhere",
+        "bogus",
+        "adam.lr",
+        "lion",
+        "start",
+        "steps",
+        "view",
+        "clip",
+        "sp.condition",
+        "zzz",
+        "ns_coeffs",
+    ):
+        assert needle in text, needle
+    assert race.optimizers == ["adam"] and race.settings["adam"].beta2 == 0.95
+    assert race.steps == 500 and race.view == "vector" and race.start is None
+    assert race.message == text
+    race.recompute()
+    assert "adam" in race.results and "nowhere" in race.message, "problems shown after compute"
+
+
+def test_hand_edited_bools_and_none() -> None:
+    race = RaceModel()
+    assert (
+        race.from_query(
+            {
+                "opt": "adafactor,soap",
+                "adafactor.lr": "none",
+                "soap.skip_first_update": "1",
+                "ghosts": "0",
+            }
+        )
+        == []
+    )
+    assert race.settings["adafactor"].overrides()["lr"] is None
+    assert race.settings["soap"].skip_first_update and not race.ghosts_on
+
+
+# --- sweep ---------------------------------------------------------------------------------------
+
+
+def test_sweep_grid_and_loading_a_cell() -> None:
+    race = RaceModel(optimizers=["adam"], steps=50)
+    sweep = SweepModel(race, optimizer="lion", resolution=5)
+    assert (sweep.x_param, sweep.y_param) == ("lr", "beta1")
+    result = sweep.compute()
+    assert result is not None and result.final_loss.shape == (5, 5)
+    np.testing.assert_allclose(result.values[0], [1e-4, 1e-3, 1e-2, 1e-1, 1.0], rtol=1e-6)
+    assert "Lowest final loss" in sweep.message
+    sweep.load(2, 1)
+    assert race.settings["lion"].lr == pytest.approx(result.values[0][2])
+    assert race.settings["lion"].beta1 == pytest.approx(result.values[1][1])
+    assert "lion" in race.optimizers
+
+
+def test_sweep_axes_follow_the_optimizer() -> None:
+    sweep = SweepModel(RaceModel(), optimizer="sophia")
+    assert (sweep.x_param, sweep.y_param) == ("lr", "rho")
+    sweep.optimizer = "qhadamw"
+    assert sweep.y_param == "beta1" and "nu1" in sweep.param.y_param.objects
+    sweep.y_param = "lr"
+    result, message, _ = sweep.run()
+    assert result is None and "two different" in message
+
+
+# --- scales, plot data, export -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("value", "scale"), [(0.01, "log"), (0.999, "log1m"), (0.3, "linear")])
+def test_slider_scales_round_trip(value: float, scale: str) -> None:
+    assert from_position(to_position(value, scale), scale) == pytest.approx(value)
+
+
+def test_sweep_values_are_even_on_the_slider() -> None:
+    betas = sweep_values(0.0, 0.999, 4, "log1m")
+    np.testing.assert_allclose(np.diff([to_position(b, "log1m") for b in betas]), 1.0)
+    assert unicode_symbol(r"\beta_1") == "β₁" and unicode_symbol(r"\epsilon") == "ε"
+
+
+def test_drawn_data_is_cut_at_the_frame(race: RaceModel) -> None:
+    trajectory = race.results["adam"]
+    style = Style(1, "adam", "Adam", "#000000", "circle")
+    columns = full(trajectory)
+    out = drawn([(style, columns, full(None))], 10)
+    assert len(out["paths"]["xs"][0]) == 11 and out["heads"]["step"] == [10]
+    assert len(out["pts"]["x"]) == 11 and out["crosses"]["x"] == []
+    np.testing.assert_allclose(out["heads"]["x"][0], trajectory.positions[0, 10, 0])
+
+
+def test_clip_strip_run_length_encodes() -> None:
+    race = RaceModel(optimizers=["sophia"], steps=60)
+    race.recompute()
+    quads = clip_segments(
+        [(Style(12, "sophia", "Sophia-H", "#000", "circle"), race.results["sophia"])]
+    )
+    assert 1 <= len(quads["left"]) <= 10
+    assert set(quads["kind"]) <= {"own clip", "global clip"}
+
+
+def test_exports(race: RaceModel) -> None:
+    csv = race.export_csv()
+    assert csv.splitlines()[0].startswith("optimizer,start,step,x,y,loss")
+    assert len(csv.splitlines()) == 1 + 2 * 101
+    payload = json.loads(race.export_json())
+    assert [p["optimizer"] for p in payload] == FAST
+
+
+def test_sessions_share_trajectories_not_state() -> None:
+    one, two = RaceModel(optimizers=["adam"], steps=40), RaceModel(optimizers=["adam"], steps=40)
+    one.recompute()
+    outcome = two.recompute()
+    assert outcome.cached == 1 and two.results["adam"] is one.results["adam"]
+    one.settings["adam"].lr = 0.2
+    assert two.settings["adam"].lr == 0.01
+    CACHE.clear()
+
+
+def test_a_surface_that_is_nowhere_finite_is_reported() -> None:
+    race = RaceModel(optimizers=["adam"], steps=20, surface="custom", formula="log(-1 - x**2)")
+    assert race.formula_error == ""
+    race.recompute()
+    assert race.results["adam"].diverged_at[0] >= 0
+    assert "Adam diverged" in race.message
+
+
+def test_an_empty_race_is_fine() -> None:
+    race = RaceModel(optimizers=[], steps=20)
+    outcome = race.recompute()
+    assert race.results == {} and outcome.computed == 0 and race.summary() == []

@@ -1,0 +1,216 @@
+"""The small-nets tab without a browser: set parameters, train a few steps, read the state.
+
+Small on purpose (128 points, 50 steps, an 8-8 MLP): the few programs compiled here are shared
+by every test through the process-wide caches.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app.state.nets import DEFAULT_OPTIMIZERS, NetsModel, net_default_values
+from app.views.nets_sources import SHADES, curve_columns, encode
+from rlx_lab import nets, optim
+
+SMALL = {"samples": 128, "steps": 50, "width": 8, "batch_size": 32}
+
+
+def small(**params: object) -> NetsModel:
+    return NetsModel(**{**SMALL, "optimizers": ["adam", "lion"], **params})
+
+
+@pytest.fixture
+def trained() -> NetsModel:
+    model = small()
+    model.train()
+    return model
+
+
+# --- settings -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", optim.names())
+def test_settings_start_at_the_nets_lab_defaults(name: str) -> None:
+    model = NetsModel()
+    assert model.settings[name].overrides() == optim.get(name).defaults("nets")
+    assert model.is_lab_default(name)
+
+
+def test_reset_returns_to_the_nets_lab_defaults_not_rlx() -> None:
+    model = NetsModel()
+    adafactor = model.settings["adafactor"]
+    assert not adafactor.relative_step and adafactor.lr == 0.01, "RLX's default is lr=None"
+    model.settings["sophia"].param.update(lr=0.5, rho=0.5)
+    assert not model.is_lab_default("sophia")
+    assert "lab default" not in model.lr_label("sophia")
+    model.reset("sophia")
+    assert model.settings["sophia"].lr == 0.03 and model.settings["sophia"].rho == 0.1
+    assert model.lr_label("sophia") == "η=0.03 (lab default)"
+    assert net_default_values("muon")["lr"] == 0.01 != optim.get("muon").defaults()["lr"]
+
+
+def test_defaults_are_small_and_quick() -> None:
+    model = NetsModel()
+    assert list(model.optimizers) == list(DEFAULT_OPTIMIZERS) == ["adam", "lion", "muon", "soap"]
+    assert model.steps == 300 and model.auto
+    assert model.architecture() == "2 → 32 → 32 → 2 · 1,218 weights"
+
+
+def test_dataset_sets_its_noise_and_classes() -> None:
+    model = NetsModel()
+    model.dataset = "blobs"
+    assert model.noise == nets.datasets.DATASETS["blobs"].noise
+    assert model.architecture().startswith("2 → 32 → 32 → 4 ")
+    model.depth = 0
+    assert model.architecture() == "2 → 4 · 12 weights"
+
+
+# --- training -----------------------------------------------------------------------------------
+
+
+def test_training_fills_runs_boundaries_and_landscape(trained: NetsModel) -> None:
+    assert list(trained.runs) == ["adam", "lion"] and not trained.stale
+    assert trained.message == ""
+    assert "2 optimizers, 50 steps" in trained.status
+    adam, lion = trained.runs["adam"][0], trained.runs["lion"][0]
+    assert adam.hparams["lr"] == 0.01 and lion.hparams["lr"] == 0.003, "nets lab defaults"
+    assert adam.steps == lion.steps == 50
+    assert adam.train_loss[-1] < adam.train_loss[0]
+    frames = len(adam.frame_steps)
+    probs = trained.boundaries["adam"].probs
+    assert probs.shape[0] == frames and probs.shape[-1] == 2
+    np.testing.assert_allclose(probs.sum(-1), 1.0, atol=1e-5)
+    land = trained.landscape_result
+    assert land.slice.loss.shape == (41, 41) and np.all(np.isfinite(land.slice.loss))
+    assert land.paths["lion"].shape == (frames, 2) and land.left_out == ()
+    np.testing.assert_allclose(land.paths["adam"][0], 0.0, atol=1e-5)  # the plane's centre
+
+
+def test_the_race_is_fair(trained: NetsModel) -> None:
+    adam, lion = trained.runs["adam"][0], trained.runs["lion"][0]
+    for key in adam.snapshots:
+        np.testing.assert_array_equal(adam.snapshots[key][0], lion.snapshots[key][0])
+    assert adam.loss[0] == lion.loss[0], "the same first minibatch"
+    np.testing.assert_array_equal(adam.frame_steps, lion.frame_steps)
+
+
+def test_a_slider_retrains_without_recompiling(trained: NetsModel) -> None:
+    lion, programs = trained.runs["lion"], nets.compiled_programs()
+    trained.settings["adam"].lr = 0.03
+    assert trained.stale and trained.revision > 0
+    outcome = trained.train()
+    assert (outcome.computed, outcome.cached, outcome.compiled) == (1, 1, False)
+    assert trained.runs["adam"][0].hparams["lr"] == 0.03
+    assert trained.runs["lion"] is lion, "an unchanged optimizer is reused"
+    assert nets.compiled_programs() == programs
+    assert "η=0.03" in trained.lr_label("adam") and "lab default" not in trained.lr_label("adam")
+
+
+def test_divergence_is_reported_and_kept_out_of_the_plane() -> None:
+    model = small(optimizers=["sgd", "adam"])
+    model.settings["sgd"].lr = 1e8  # the loss overflows float32 within two steps
+    model.train()
+    assert model.runs["sgd"][0].diverged
+    assert "SGD diverged" in model.message and "η=1.00e8" in model.message
+    row = next(r for r in model.summary() if r["name"] == "sgd")
+    assert row["diverged_at"] == model.runs["sgd"][0].diverged_at >= 0
+    assert model.landscape_result.left_out == ("sgd",)
+    assert not model.runs["adam"][0].diverged
+
+
+def test_bad_input_is_a_message_and_keeps_the_last_results(trained: NetsModel) -> None:
+    runs = trained.runs
+    trained.width = 0
+    trained.train()
+    assert "width" in trained.message and trained.message.startswith("Not trained")
+    assert trained.runs is runs
+    trained.width = 8
+    trained.batch_size = 1000
+    trained.train()
+    assert "batch size" in trained.message and trained.runs is runs
+    trained.batch_size = 32
+    trained.optimizers = []
+    trained.train()
+    assert "choose at least one" in trained.message
+    trained.optimizers = ["adam", "lion"]
+    trained.train()
+    assert trained.message == "" and trained.runs["adam"] is runs["adam"], "cached"
+
+
+def test_seeds_and_random_plane() -> None:
+    model = small(n_seeds=2, landscape="random", seed=5)
+    model.train()
+    runs = model.runs["adam"]
+    assert [r.seed for r in runs] == [5, 6]
+    assert model.summary()[0]["seeds"] == 2
+    assert "Random directions around" in model.landscape_result.center
+
+
+# --- view helpers (numpy only) -------------------------------------------------------------------
+
+
+def test_boundary_encoding_keeps_class_and_confidence() -> None:
+    probs = np.array([[0.5, 0.5], [1.0, 0.0], [0.0, 1.0], [0.25, 0.75]], np.float32)
+    codes = encode(probs)
+    assert codes.dtype == np.uint8
+    assert list(codes) == [0, SHADES - 1, 2 * SHADES - 1, SHADES + SHADES // 2]
+    blobs = np.eye(8, dtype=np.float32)
+    assert encode(blobs).max() == 8 * SHADES - 1 <= 255
+
+
+def test_curves_average_seeds_with_a_band() -> None:
+    model = small(n_seeds=2)
+    model.train()
+    lines, bands = curve_columns(model.runs, {"adam": "#000", "lion": "#111"}, "train_loss")
+    both = np.stack([r.train_loss for r in model.runs["adam"]])
+    np.testing.assert_allclose(lines["ys"][0], both.mean(0), rtol=1e-6)
+    assert len(bands["xs"]) == 2 and len(bands["xs"][0]) == 2 * both.shape[1]
+
+
+def test_the_tab_renders_without_a_browser() -> None:
+    from app.views.nets_tab import NetsTab
+
+    tab = NetsTab(small())
+    s = tab.sources
+    frames = len(tab.model.runs["adam"][0].frame_steps)
+    assert len(s.frames[s.slot["adam"]].data["image"]) == frames
+    assert s.frames[s.slot["muon"]].data["image"] == []
+    assert len(tab.boxes.objects) == 2 and tab.player.end == frames - 1
+    assert len(s.loss["test_acc"].data["xs"]) == 2 and len(s.paths.data["xs"]) == 2
+    assert "Adam" in tab.scoreboard.object and "lab default" in tab.scoreboard.object
+    assert tab.status.object.startswith("<span>✓")
+    assert len(s.path_heads.data["x"]) == 2 and len(s.trail.data["xs"][0]) == frames
+    assert s.label.data["text"] == ["step 50"] and s.cursor.data["x"] == [50.0]
+    tab.player.value = 0
+    s.draw(0)
+    assert s.label.data["text"] == ["step 0"] and len(s.trail.data["xs"][0]) == 1
+
+
+def test_runner_trains_on_change_only_when_auto() -> None:
+    from app.views.nets_runner import NetsRunner, phase
+
+    model = small(auto=False)
+    runner = NetsRunner(model)  # no server document: synchronous
+    model.steps = 40
+    assert model.runs == {} and model.stale, "auto off: nothing trains before Train"
+    plan = model.plan()
+    expected = "first run compiles" if plan.compiles() else "training…"
+    assert expected in phase(plan)
+    runner.request()
+    assert model.runs["adam"][0].steps == 40 and not model.stale
+    model.auto = True
+    model.steps = 30
+    assert model.runs["adam"][0].steps == 30, "auto: a change trains again"
+
+
+def test_run_settings_reach_the_race() -> None:
+    model = NetsModel(hessian="gauss_newton", hessian_every=5, clip_on=True, clip_norm=0.5)
+    settings = model.train_settings()
+    assert (settings.hessian, settings.hessian_every, settings.clip_norm) == (
+        "gauss_newton",
+        5,
+        0.5,
+    )
+    model.clip_on = False
+    assert model.train_settings().clip_norm is None
