@@ -42,14 +42,19 @@ def build() -> pn.template.BaseTemplate:
         title=TITLE, sidebar_width=380, header_background="#2f4f6f"
     )
     nets = NetsTab(train_on_load=False)  # trains when its tab is first opened
-    sidebars = [lab.sidebar, nets.sidebar]  # `.sidebar` builds a new Column: take it once
-    sidebars[1].visible = False
+    # The Small nets tab is rendered when first opened: the first page stays light (it would
+    # double the number of models the browser must build before the first plot).
+    nets_sidebar = pn.Column(visible=False, sizing_mode="stretch_width")
+    nets_main = pn.Column(pn.pane.Markdown("Loading the small nets…"), sizing_mode="stretch_width")
+    sidebars = [lab.sidebar, nets_sidebar]  # `.sidebar` builds a new Column: take it once
     template.sidebar.extend(sidebars)
-    tabs = pn.Tabs(("Surfaces", lab.main), ("Small nets", nets.main), dynamic=False,
-                   sizing_mode="stretch_width")  # fmt: skip
+    tabs = pn.Tabs(("Surfaces", lab.main), ("Small nets", nets_main), sizing_mode="stretch_width")
 
     def show(event: object) -> None:
         active = event.new  # type: ignore[attr-defined]
+        if active == 1 and not nets_sidebar.objects:
+            nets_sidebar.objects = [nets.sidebar]
+            nets_main.objects = [nets.main]
         for i, sidebar in enumerate(sidebars):
             sidebar.visible = i == active
         if active == 1:
