@@ -3,7 +3,8 @@
 An optimizer module supplies two pure per-tensor functions,
 
 * ``init_tensor(param) -> TensorState`` and
-* ``update_tensor(param, grad, tensor_state, hp, ctx) -> (new_param, new_tensor_state)``,
+* ``update_tensor(param, grad, tensor_state, hp, ctx) -> (descent, new_tensor_state)``, where
+  the new value of the tensor is ``param − descent``,
 
 and :class:`Optimizer` lifts them to a whole iteration over a pytree of tensors: every tensor
 sees the same 1-based counter ``t``, then the counter advances (RLX's ``end_iteration``).
@@ -36,8 +37,8 @@ class StepContext(NamedTuple):
     """0-based iteration index (int32)."""
     lr_scale: jax.Array
     """RLX ``lr_scale(name)``: multiplier on this tensor's effective learning rate."""
-    key: jax.Array
-    """A PRNG key private to this tensor and iteration (for random probes)."""
+    key: jax.Array | None
+    """A PRNG key private to this tensor and iteration (None unless the rule is random)."""
 
 
 class OptState(NamedTuple):
@@ -46,7 +47,9 @@ class OptState(NamedTuple):
     count: jax.Array
     tensors: PyTree
     """Same structure as the params, with the rule's per-tensor NamedTuple at each leaf."""
-    key: jax.Array
+    key: jax.Array | None
+    """Seeded PRNG key of a rule that draws random numbers (:attr:`Optimizer.random`); None
+    otherwise, so a scan carries nothing it never reads."""
 
 
 class GradientTransformation(NamedTuple):
@@ -83,6 +86,8 @@ class Optimizer:
     departures: str = ""
     hessian_tensor: HessianTensor | None = None
     clip_tensor: ClipTensor | None = None
+    random: bool = False
+    """Whether ``update_tensor`` reads ``ctx.key`` (Kron-PSGD's random probe)."""
     net_defaults: Mapping[str, Any] = field(default_factory=dict, compare=False)
     """Lab defaults for the small-nets world where they differ from RLX's (tuned on two moons,
     MLP 2-32-32-2, batch 64, 300 steps); the reason is beside each in the module."""
@@ -116,12 +121,13 @@ class Optimizer:
     # --- the protocol ----------------------------------------------------------------------
 
     def init(self, params: PyTree, *, seed: int = 0) -> OptState:
-        """Fresh state: counter 0, zero moments, identity preconditioners, a seeded key."""
+        """Fresh state: counter 0, zero moments, identity preconditioners; a key if random."""
         leaves = jax.tree.leaves(params)
         if not leaves:
             raise ValueError("params: no tensors to optimize")
         tensors = jax.tree.map(lambda p: self.init_tensor(jnp.asarray(p)), params)
-        return OptState(jnp.zeros((), jnp.int32), tensors, jax.random.PRNGKey(seed))
+        key = jax.random.PRNGKey(seed) if self.random else None
+        return OptState(jnp.zeros((), jnp.int32), tensors, key)
 
     def step(
         self,
@@ -153,7 +159,7 @@ class Optimizer:
         return self._jitted_hessian(state, h_hat, hp)
 
     def as_optax(self, lr_scale: Any = None, **overrides: Any) -> GradientTransformation:
-        """This optimizer as an optax-style transformation (updates = new − old params).
+        """This optimizer as an optax-style transformation (updates = −descent = new − old params).
 
         Like optax's, its hyperparameters are fixed when it is built, so the step is
         specialised on them (dead terms such as a zero weight decay drop out); use ``step``
@@ -163,7 +169,7 @@ class Optimizer:
 
         @jax.jit
         def specialised(params: PyTree, grads: PyTree, state: OptState) -> tuple[PyTree, OptState]:
-            return self._step_impl(params, grads, state, fixed, _lr_scales(lr_scale, params))
+            return self._descend(params, grads, state, fixed, _lr_scales(lr_scale, params))
 
         def init(params: PyTree) -> OptState:
             return self.init(params)
@@ -175,8 +181,8 @@ class Optimizer:
                 raise ValueError(f"params: {self.name}.update needs the current params")
             if jax.tree.structure(grads) != jax.tree.structure(params):
                 raise ValueError("grads: must have the same structure as params")
-            new_params, new_state = specialised(params, grads, state)
-            return jax.tree.map(jnp.subtract, new_params, params), new_state
+            descents, new_state = specialised(params, grads, state)
+            return jax.tree.map(jnp.negative, descents), new_state
 
         return GradientTransformation(init, update)
 
@@ -216,22 +222,30 @@ class Optimizer:
     def _step_impl(
         self, params: PyTree, grads: PyTree, state: OptState, hp: HParamsDict, scales: PyTree
     ) -> tuple[PyTree, OptState]:
+        descents, new_state = self._descend(params, grads, state, hp, scales)
+        return jax.tree.map(jnp.subtract, params, descents), new_state
+
+    def _descend(
+        self, params: PyTree, grads: PyTree, state: OptState, hp: HParamsDict, scales: PyTree
+    ) -> tuple[PyTree, OptState]:
+        """One iteration's descents (θ_new = θ − descent) and the advanced state."""
         leaves, treedef = jax.tree.flatten(params)
         grad_leaves = treedef.flatten_up_to(grads)
         state_leaves = treedef.flatten_up_to(state.tensors)
         scale_leaves = treedef.flatten_up_to(scales)
-        step_key = jax.random.fold_in(state.key, state.count)
+        step_key = None if state.key is None else jax.random.fold_in(state.key, state.count)
         t = (state.count + 1).astype(jnp.float32)
-        new_params, new_states = [], []
+        descents, new_states = [], []
         for index, (p, g, s, sc) in enumerate(
             zip(leaves, grad_leaves, state_leaves, scale_leaves, strict=True)
         ):
-            ctx = StepContext(t, state.count, sc, jax.random.fold_in(step_key, index))
-            new_p, new_s = self.update_tensor(p, jnp.asarray(g, p.dtype), s, hp, ctx)
-            new_params.append(new_p.astype(p.dtype))
+            key = None if step_key is None else jax.random.fold_in(step_key, index)
+            ctx = StepContext(t, state.count, sc, key)
+            descent, new_s = self.update_tensor(p, jnp.asarray(g, p.dtype), s, hp, ctx)
+            descents.append(descent.astype(p.dtype))
             new_states.append(new_s)
         new_state = OptState(state.count + 1, treedef.unflatten(new_states), state.key)
-        return treedef.unflatten(new_params), new_state
+        return treedef.unflatten(descents), new_state
 
     def _hessian_impl(self, state: OptState, h_hat: PyTree, hp: HParamsDict) -> OptState:
         assert self.hessian_tensor is not None

@@ -36,13 +36,13 @@ def adam_direction(moments: Moments, hp: HParamsDict, t: jax.Array) -> jax.Array
     return m_hat / (jnp.sqrt(v_hat) + hp["eps"])
 
 
-def decoupled_step(
+def decoupled_descent(
     param: jax.Array, update: jax.Array, lr: jax.Array, hp: HParamsDict
 ) -> jax.Array:
-    """θ ← θ − lr·(update + λθ)."""
+    """The descent lr·(update + λθ) of θ ← θ − lr·(update + λθ)."""
     if is_static_zero(hp["weight_decay"]):
-        return param - lr * update
-    return param - lr * (update + hp["weight_decay"] * param)
+        return lr * update
+    return lr * (update + hp["weight_decay"] * param)
 
 
 def l2_decayed(grad: jax.Array, param: jax.Array, hp: HParamsDict) -> jax.Array:

@@ -27,7 +27,7 @@ import jax.numpy as jnp
 
 from . import _hparams as H
 from ._base import Optimizer, StepContext
-from ._moments import decoupled_step
+from ._moments import decoupled_descent
 from ._numerics import rms
 
 
@@ -89,7 +89,7 @@ def update_tensor(
     u = u / clip_denominator(u, hp)
     relative = jnp.minimum(1.0 / jnp.sqrt(ctx.t), 1e-2) * jnp.maximum(hp["eps2"], rms(param))
     step_size = jnp.where(hp["relative_step"], relative, hp["lr"]) * ctx.lr_scale
-    return decoupled_step(param, u, step_size, hp), new_state
+    return decoupled_descent(param, u, step_size, hp), new_state
 
 
 def clip_tensor(

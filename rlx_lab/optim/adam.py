@@ -20,7 +20,7 @@ def update_tensor(
     param: jax.Array, grad: jax.Array, state: Moments, hp: H.HParamsDict, ctx: StepContext
 ) -> tuple[jax.Array, Moments]:
     moments = update_moments(state, l2_decayed(grad, param, hp), hp)
-    return param - hp["lr"] * ctx.lr_scale * adam_direction(moments, hp, ctx.t), moments
+    return hp["lr"] * ctx.lr_scale * adam_direction(moments, hp, ctx.t), moments
 
 
 OPTIMIZER = Optimizer(

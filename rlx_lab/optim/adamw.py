@@ -13,7 +13,7 @@ import jax
 
 from . import _hparams as H
 from ._base import Optimizer, StepContext
-from ._moments import Moments, adam_direction, decoupled_step, update_moments, zero_moments
+from ._moments import Moments, adam_direction, decoupled_descent, update_moments, zero_moments
 
 
 def update_tensor(
@@ -21,7 +21,7 @@ def update_tensor(
 ) -> tuple[jax.Array, Moments]:
     moments = update_moments(state, grad, hp)
     update = adam_direction(moments, hp, ctx.t)
-    return decoupled_step(param, update, hp["lr"] * ctx.lr_scale, hp), moments
+    return decoupled_descent(param, update, hp["lr"] * ctx.lr_scale, hp), moments
 
 
 OPTIMIZER = Optimizer(

@@ -112,7 +112,7 @@ def update_tensor(
     else:
         p, ql, qr = grad, state.q_left, state.q_right
     v = hp["momentum"] * state.v + l2_decayed(p, param, hp)
-    return param - hp["lr"] * ctx.lr_scale * v, KronState(v, ql, qr)
+    return hp["lr"] * ctx.lr_scale * v, KronState(v, ql, qr)
 
 
 def clip_tensor(
@@ -179,6 +179,7 @@ OPTIMIZER = Optimizer(
         "criterion) lets the factors learn."
     ),
     clip_tensor=clip_tensor,
+    random=True,
     # nets: momentum SGD on a clipped gradient: 0.01 is slow
     net_defaults={"lr": 0.03},
 )

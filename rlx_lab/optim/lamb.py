@@ -31,7 +31,7 @@ def update_tensor(
     theta_norm, u_norm = l2_norm(param), l2_norm(u)
     both = (theta_norm > 0) & (u_norm > 0)
     trust = jnp.where(both, theta_norm / jnp.where(both, u_norm, 1.0), 1.0)
-    return param - hp["lr"] * ctx.lr_scale * trust * u, moments
+    return hp["lr"] * ctx.lr_scale * trust * u, moments
 
 
 OPTIMIZER = Optimizer(

@@ -17,7 +17,7 @@ import jax.numpy as jnp
 
 from . import _hparams as H
 from ._base import Optimizer, StepContext
-from ._moments import decoupled_step
+from ._moments import decoupled_descent
 
 
 class LionState(NamedTuple):
@@ -32,8 +32,8 @@ def update_tensor(
     param: jax.Array, grad: jax.Array, state: LionState, hp: H.HParamsDict, ctx: StepContext
 ) -> tuple[jax.Array, LionState]:
     c = hp["beta1"] * state.m + (1 - hp["beta1"]) * grad
-    new_param = decoupled_step(param, jnp.sign(c), hp["lr"] * ctx.lr_scale, hp)
-    return new_param, LionState(hp["beta2"] * state.m + (1 - hp["beta2"]) * grad)
+    descent = decoupled_descent(param, jnp.sign(c), hp["lr"] * ctx.lr_scale, hp)
+    return descent, LionState(hp["beta2"] * state.m + (1 - hp["beta2"]) * grad)
 
 
 OPTIMIZER = Optimizer(

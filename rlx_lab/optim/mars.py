@@ -19,7 +19,7 @@ import jax.numpy as jnp
 
 from . import _hparams as H
 from ._base import Optimizer, StepContext
-from ._moments import Moments, adam_direction, decoupled_step, update_moments
+from ._moments import Moments, adam_direction, decoupled_descent, update_moments
 from ._numerics import l2_norm
 
 
@@ -51,8 +51,8 @@ def update_tensor(
     c, _ = corrected_gradient(grad, state.prev_grad, hp)
     moments = update_moments(Moments(state.m, state.v), c, hp)
     update = adam_direction(moments, hp, ctx.t)
-    new_param = decoupled_step(param, update, hp["lr"] * ctx.lr_scale, hp)
-    return new_param, MarsState(moments.m, moments.v, grad)
+    descent = decoupled_descent(param, update, hp["lr"] * ctx.lr_scale, hp)
+    return descent, MarsState(moments.m, moments.v, grad)
 
 
 def clip_tensor(

@@ -20,7 +20,7 @@ import jax.numpy as jnp
 
 from . import _hparams as H
 from ._base import Optimizer, StepContext
-from ._moments import decoupled_step
+from ._moments import decoupled_descent
 from ._numerics import l2_norm
 
 
@@ -56,7 +56,7 @@ def update_tensor(
     if param.ndim == 2:
         scale = jnp.sqrt(jnp.float32(max(param.shape)))
         direction = scale * newton_schulz(direction, hp["ns_coeffs"], hp["ns_steps"])
-    return decoupled_step(param, direction, hp["lr"] * ctx.lr_scale, hp), MuonState(m)
+    return decoupled_descent(param, direction, hp["lr"] * ctx.lr_scale, hp), MuonState(m)
 
 
 OPTIMIZER = Optimizer(

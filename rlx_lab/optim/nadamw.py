@@ -14,7 +14,7 @@ import jax.numpy as jnp
 
 from . import _hparams as H
 from ._base import Optimizer, StepContext
-from ._moments import Moments, decoupled_step, update_moments, zero_moments
+from ._moments import Moments, decoupled_descent, update_moments, zero_moments
 from ._numerics import one_minus_pow
 
 
@@ -26,7 +26,7 @@ def update_tensor(
     m_bar = b1 * moments.m / one_minus_pow(b1, t + 1) + (1 - b1) * grad / one_minus_pow(b1, t)
     v_hat = moments.v / one_minus_pow(hp["beta2"], t)
     update = m_bar / (jnp.sqrt(v_hat) + hp["eps"])
-    return decoupled_step(param, update, hp["lr"] * ctx.lr_scale, hp), moments
+    return decoupled_descent(param, update, hp["lr"] * ctx.lr_scale, hp), moments
 
 
 OPTIMIZER = Optimizer(

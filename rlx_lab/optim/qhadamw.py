@@ -15,7 +15,7 @@ import jax.numpy as jnp
 
 from . import _hparams as H
 from ._base import Optimizer, StepContext
-from ._moments import Moments, decoupled_step, update_moments, zero_moments
+from ._moments import Moments, decoupled_descent, update_moments, zero_moments
 from ._numerics import one_minus_pow
 
 
@@ -28,7 +28,7 @@ def update_tensor(
     v_hat = moments.v / one_minus_pow(hp["beta2"], ctx.t)
     num = (1 - nu1) * grad + nu1 * m_hat
     den = jnp.sqrt((1 - nu2) * grad * grad + nu2 * v_hat) + hp["eps"]
-    return decoupled_step(param, num / den, hp["lr"] * ctx.lr_scale, hp), moments
+    return decoupled_descent(param, num / den, hp["lr"] * ctx.lr_scale, hp), moments
 
 
 def _nu(name: str, default: float, what: str, symbol: str) -> H.HParam:

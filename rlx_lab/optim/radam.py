@@ -40,7 +40,7 @@ def update_tensor(
     v_hat = moments.v / one_minus_pow(hp["beta2"], t)
     rho_t, r = rectification(hp["beta2"], t)
     update = jnp.where(rho_t > 4, r * m_hat / (jnp.sqrt(v_hat) + hp["eps"]), m_hat)
-    return param - hp["lr"] * ctx.lr_scale * update, moments
+    return hp["lr"] * ctx.lr_scale * update, moments
 
 
 OPTIMIZER = Optimizer(

@@ -36,10 +36,10 @@ def update_tensor(
     mu = hp["momentum"]
     g = l2_decayed(grad, param, hp)
     if is_static_zero(mu):
-        return param - hp["lr"] * ctx.lr_scale * g, state
+        return hp["lr"] * ctx.lr_scale * g, state
     v = mu * state.velocity + g
     update = jnp.where(hp["nesterov"], g + mu * v, v)
-    return param - hp["lr"] * ctx.lr_scale * update, SgdState(v)
+    return hp["lr"] * ctx.lr_scale * update, SgdState(v)
 
 
 OPTIMIZER = Optimizer(

@@ -25,7 +25,7 @@ import jax.numpy as jnp
 
 from . import _hparams as H
 from ._base import Optimizer, StepContext
-from ._moments import Moments, adam_direction, decoupled_step, update_moments, zero_moments
+from ._moments import Moments, adam_direction, decoupled_descent, update_moments, zero_moments
 
 _NULL_TOL = 1e-6  # eigenvalues below this fraction of the largest (per dimension) count as 0
 
@@ -106,8 +106,8 @@ def update_tensor(
     lr = hp["lr"] * ctx.lr_scale
     if isinstance(state, Moments):
         moments = update_moments(state, grad, hp)
-        new_param = decoupled_step(param, adam_direction(moments, hp, t), lr, hp)
-        return _unless(skip, (new_param, moments), (param, state))
+        descent = decoupled_descent(param, adam_direction(moments, hp, t), lr, hp)
+        return _unless(skip, (descent, moments), (jnp.zeros_like(param), state))
 
     sb = hp["shampoo_beta"]
     left = sb * state.left + (1 - sb) * grad @ grad.T
@@ -123,10 +123,10 @@ def update_tensor(
                       state.m)  # fmt: skip
     moments = update_moments(Moments(m_old, state.v), ql.T @ grad @ qr, hp)
     update = ql @ adam_direction(moments, hp, t) @ qr.T
-    new_param = decoupled_step(param, update, lr, hp)
+    descent = decoupled_descent(param, update, lr, hp)
     new_moments = _unless(skip, moments, Moments(state.m, state.v))
     new_state = SoapState(new_moments.m, new_moments.v, left, right, ql, qr)
-    return jnp.where(skip, param, new_param), new_state
+    return jnp.where(skip, 0.0, descent), new_state
 
 
 def _unless(skip: jax.Array, taken: object, skipped: object) -> object:

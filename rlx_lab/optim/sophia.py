@@ -20,7 +20,7 @@ import jax.numpy as jnp
 
 from . import _hparams as H
 from ._base import Optimizer, StepContext
-from ._moments import decoupled_step
+from ._moments import decoupled_descent
 
 
 class SophiaState(NamedTuple):
@@ -44,7 +44,7 @@ def update_tensor(
 ) -> tuple[jax.Array, SophiaState]:
     state = state._replace(m=hp["beta1"] * state.m + (1 - hp["beta1"]) * grad)
     u = clipped_ratio(state, hp)
-    return decoupled_step(param, u, hp["lr"] * ctx.lr_scale, hp), state
+    return decoupled_descent(param, u, hp["lr"] * ctx.lr_scale, hp), state
 
 
 def hessian_tensor(state: SophiaState, h_hat: jax.Array, hp: H.HParamsDict) -> SophiaState:
