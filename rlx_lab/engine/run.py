@@ -105,8 +105,9 @@ def race(
                  len(points), over_hparams=None)(hp, points, dyn)
         for opt, _, hp in checked
     ]  # fmt: skip
+    recorded = asdict(settings)
     return [
-        _trajectory(opt.name, overrides, surface, settings, points, jax.device_get(trace))
+        _trajectory(opt.name, overrides, surface, settings, recorded, points, jax.device_get(trace))
         for (opt, overrides, _), trace in zip(checked, pending, strict=True)
     ]
 
@@ -219,6 +220,7 @@ def _trajectory(
     hparams: dict[str, Any],
     surface: Surface,
     settings: RunSettings,
+    recorded: dict[str, Any],
     points: np.ndarray,
     trace: Trace,
 ) -> Trajectory:
@@ -239,7 +241,7 @@ def _trajectory(
         clip=np.asarray(records.clip)[:, :steps],
         global_clip=np.asarray(records.global_clip)[:, :steps],
         diverged_at=np.where(diverged > steps, -1, diverged),
-        settings=asdict(settings),
+        settings=dict(recorded),
     )
 
 

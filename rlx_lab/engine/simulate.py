@@ -90,16 +90,20 @@ def simulate(
     state = opt.init(params)
 
     def body(carry: tuple, i: jax.Array) -> tuple[tuple, Steps]:
-        params, state, alive, diverged_at = carry
+        # (value, exact gradient) at the current point come in the carry: each step evaluates
+        # the surface once, at the point it moves to.
+        params, state, value, exact_grad, alive, diverged_at = carry
         theta = params["xy"]
-        value, grad = value_and_grad(theta)
-        k_noise, k_hess = jax.random.split(jax.random.fold_in(key, i))
         # Shared (unbatched) switches are real branches: a run without noise, clip or a
-        # due Hessian estimate does not pay for them.
+        # due Hessian estimate does not pay for them (nor for drawing their random keys).
         grad = jax.lax.cond(
             dyn.noise > 0,
-            lambda: grad + dyn.noise * jax.random.normal(k_noise, shape, grad.dtype),
-            lambda: grad,
+            lambda: (
+                exact_grad
+                + dyn.noise
+                * jax.random.normal(jax.random.fold_in(key, 2 * i), shape, exact_grad.dtype)
+            ),
+            lambda: exact_grad,
         )
         scale = jax.lax.cond(
             dyn.clip_on,
@@ -112,34 +116,45 @@ def simulate(
                 (i % dyn.hessian_every) == 0,
                 lambda: opt.update_hessian(
                     state,
-                    {"xy": hessian.estimate(dyn.hessian_kind, f, theta, grad, k_hess, probes)},
+                    {"xy": hessian.estimate(dyn.hessian_kind, f, theta, grad,
+                                            jax.random.fold_in(key, 2 * i + 1), probes)},
                     hp,
                 ),
                 lambda: state,
-            )
+            )  # fmt: skip
         grads = {"xy": grad}
         new_params, new_state = opt.step(params, grads, state, hp)
         new_theta = new_params["xy"]
-        new_loss = f(new_theta)
+        new_value, new_grad = value_and_grad(new_theta)
         ok = (
             jnp.all(jnp.isfinite(new_theta))
-            & jnp.isfinite(new_loss)
+            & jnp.isfinite(new_value)
             & jnp.all(jnp.abs(new_theta.reshape(2) - dyn.center) <= dyn.escape)
         )
         moving = alive & ok
         record = Steps(
             xy=jnp.where(moving, new_theta, theta).reshape(2),
-            loss=jnp.where(moving, new_loss, value),
-            grad_norm=jnp.where(alive, optim.l2_norm(grad), 0.0),
-            step_norm=jnp.where(moving, optim.l2_norm(new_theta - theta), 0.0),
+            loss=jnp.where(moving, new_value, value),
+            grad_norm=jnp.where(alive, _norm2(grad), 0.0),
+            step_norm=jnp.where(moving, _norm2(new_theta - theta), 0.0),
             clip=jnp.where(moving, opt.clip_fraction(params, grads, state, new_state, hp), 0.0),
             global_clip=alive & (scale < 1.0),
         )
         diverged_at = jnp.where(alive & ~ok, i + 1, diverged_at)
-        keep = jax.tree.map(lambda a, b: jnp.where(moving, a, b), (new_params, new_state),
-                            (params, state))  # fmt: skip
+        keep = jax.tree.map(
+            lambda a, b: jnp.where(moving, a, b),
+            (new_params, new_state, new_value, new_grad),
+            (params, state, value, exact_grad),
+        )
         return (*keep, moving, diverged_at), record
 
-    init = (params, state, jnp.bool_(True), jnp.int32(-1))
-    (_, _, _, diverged_at), records = jax.lax.scan(body, init, jnp.arange(length))
-    return Trace(f(params["xy"]), records, diverged_at)
+    value, grad = value_and_grad(params["xy"])
+    init = (params, state, value, grad, jnp.bool_(True), jnp.int32(-1))
+    (*_, diverged_at), records = jax.lax.scan(body, init, jnp.arange(length))
+    return Trace(value, records, diverged_at)
+
+
+def _norm2(x: jax.Array) -> jax.Array:
+    """‖x‖ of a 2-entry array, NaN/inf entries skipped like ``optim.l2_norm`` (overflow-safe)."""
+    a, b = jnp.where(jnp.isfinite(x), x, 0.0).reshape(2)
+    return jnp.hypot(a, b)
