@@ -70,7 +70,9 @@ class PanelServer:
         self.started_at = 0.0
 
     def __enter__(self) -> PanelServer:
-        return self.start()
+        if self.process is None or self.process.poll() is not None:
+            self.start()
+        return self
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
@@ -81,7 +83,12 @@ class PanelServer:
         return f"http://127.0.0.1:{self.port}/{self.app.stem}"
 
     def start(self) -> PanelServer:
-        """Start the server and wait (bounded) until it answers its liveness endpoint."""
+        """Start the server and wait (bounded) until it answers its liveness endpoint.
+
+        ``with server.start():`` is fine: entering a running server does not start another.
+        """
+        if self.process is not None and self.process.poll() is None:
+            raise RuntimeError("PanelServer.start: this server is already running")
         command = [
             sys.executable,
             "-c",
