@@ -41,9 +41,9 @@ def build() -> pn.template.BaseTemplate:
     template = pn.template.BootstrapTemplate(
         title=TITLE, sidebar_width=380, header_background="#2f4f6f"
     )
-    nets = NetsTab(train_on_load=False)  # trains when its tab is first opened
-    # The Small nets tab is rendered when first opened: the first page stays light (it would
-    # double the number of models the browser must build before the first plot).
+    # The Small nets tab is built when first opened (and trains then): the first page stays
+    # light (it would double the models the server and the browser build before the first plot).
+    nets: list[NetsTab] = []
     nets_sidebar = pn.Column(visible=False, sizing_mode="stretch_width")
     nets_main = pn.Column(pn.pane.Markdown("Loading the small nets…"), sizing_mode="stretch_width")
     sidebars = [lab.sidebar, nets_sidebar]  # `.sidebar` builds a new Column: take it once
@@ -52,13 +52,14 @@ def build() -> pn.template.BaseTemplate:
 
     def show(event: object) -> None:
         active = event.new  # type: ignore[attr-defined]
-        if active == 1 and not nets_sidebar.objects:
-            nets_sidebar.objects = [nets.sidebar]
-            nets_main.objects = [nets.main]
+        if active == 1 and not nets:
+            nets.append(NetsTab(train_on_load=False))
+            nets_sidebar.objects = [nets[0].sidebar]
+            nets_main.objects = [nets[0].main]
         for i, sidebar in enumerate(sidebars):
             sidebar.visible = i == active
         if active == 1:
-            nets.activate()
+            nets[0].activate()
 
     tabs.param.watch(show, "active")
     template.main.append(tabs)
