@@ -70,16 +70,21 @@ def canonical_eigenbasis(sym: jax.Array) -> jax.Array:
         return _signed(vectors)
     tol = _NULL_TOL * n * jnp.max(jnp.abs(values))
     null = values <= tol
-    kept = jnp.where(null[None, :], 0.0, vectors)
-    projector = jnp.eye(n, dtype=sym.dtype) - kept @ kept.T
-    ladder = jnp.arange(1, n + 1, dtype=sym.dtype)
-    spread, null_vectors = jnp.linalg.eigh(projector @ (ladder[:, None] * projector))
-    keys = jnp.concatenate([
-        jnp.where(null, jnp.inf, values),
-        jnp.where(spread > 0.5, -2.0 + spread / (n + 1), jnp.inf),
-    ])  # fmt: skip
-    order = jnp.argsort(keys)[:n]
-    return _signed(jnp.concatenate([vectors, null_vectors], axis=1)[:, order])
+
+    def with_null_space() -> jax.Array:
+        kept = jnp.where(null[None, :], 0.0, vectors)
+        projector = jnp.eye(n, dtype=sym.dtype) - kept @ kept.T
+        ladder = jnp.arange(1, n + 1, dtype=sym.dtype)
+        spread, null_vectors = jnp.linalg.eigh(projector @ (ladder[:, None] * projector))
+        keys = jnp.concatenate([
+            jnp.where(null, jnp.inf, values),
+            jnp.where(spread > 0.5, -2.0 + spread / (n + 1), jnp.inf),
+        ])  # fmt: skip
+        order = jnp.argsort(keys)[:n]
+        return jnp.concatenate([vectors, null_vectors], axis=1)[:, order]
+
+    # a full-rank factor (most, after the first steps) needs no second eigensolve
+    return _signed(jax.lax.cond(jnp.any(null), with_null_space, lambda: vectors))
 
 
 def _signed(basis: jax.Array) -> jax.Array:
@@ -112,15 +117,15 @@ def update_tensor(
     sb = hp["shampoo_beta"]
     left = sb * state.left + (1 - sb) * grad @ grad.T
     right = sb * state.right + (1 - sb) * grad.T @ grad
+
+    def rebase() -> tuple[jax.Array, jax.Array, jax.Array]:
+        ql, qr = canonical_eigenbasis(left), canonical_eigenbasis(right)
+        moved = ql.T @ state.basis_left @ state.m @ state.basis_right.T @ qr
+        return ql, qr, jnp.where(hp["reproject_moments"], moved, state.m)
+
     recompute = (ctx.count % hp["precond_freq"]) == 0
-    ql, qr = jax.lax.cond(
-        recompute,
-        lambda: (canonical_eigenbasis(left), canonical_eigenbasis(right)),
-        lambda: (state.basis_left, state.basis_right),
-    )
-    reproject = recompute & hp["reproject_moments"]
-    m_old = jnp.where(reproject, ql.T @ state.basis_left @ state.m @ state.basis_right.T @ qr,
-                      state.m)  # fmt: skip
+    keep = (state.basis_left, state.basis_right, state.m)
+    ql, qr, m_old = jax.lax.cond(recompute, rebase, lambda: keep)
     moments = update_moments(Moments(m_old, state.v), ql.T @ grad @ qr, hp)
     update = ql @ adam_direction(moments, hp, t) @ qr.T
     descent = decoupled_descent(param, update, lr, hp)
