@@ -14,6 +14,7 @@ Hyperparameters are a dict of JAX arrays, so changing a value reuses the compile
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -164,12 +165,17 @@ class Optimizer:
         Like optax's, its hyperparameters are fixed when it is built, so the step is
         specialised on them (dead terms such as a zero weight decay drop out); use ``step``
         with traced ``hparams`` where values must change without recompiling.
+
+        The rule runs with the sign of ``lr_scale`` flipped: every descent is linear in it, so
+        out comes −descent, the update, with the sign folded into the learning rate constant
+        rather than spent on every entry.
         """
         fixed = {k: np.asarray(v) for k, v in self.hparams(**overrides).items()}
 
         @jax.jit
         def specialised(params: PyTree, grads: PyTree, state: OptState) -> tuple[PyTree, OptState]:
-            return self._descend(params, grads, state, fixed, _lr_scales(lr_scale, params))
+            flipped = jax.tree.map(operator.neg, _lr_scales(lr_scale, params))
+            return self._descend(params, grads, state, fixed, flipped)
 
         def init(params: PyTree) -> OptState:
             return self.init(params)
@@ -181,8 +187,7 @@ class Optimizer:
                 raise ValueError(f"params: {self.name}.update needs the current params")
             if jax.tree.structure(grads) != jax.tree.structure(params):
                 raise ValueError("grads: must have the same structure as params")
-            descents, new_state = specialised(params, grads, state)
-            return jax.tree.map(jnp.negative, descents), new_state
+            return specialised(params, grads, state)
 
         return GradientTransformation(init, update)
 
