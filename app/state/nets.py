@@ -24,6 +24,7 @@ from rlx_lab.nets.datasets import DATASETS
 from rlx_lab.nets.hessian import ESTIMATORS
 from rlx_lab.nets.settings import MAX_STEPS
 
+from .gradient_options import GradientOptions
 from .nets_plan import DataSpec, NetsJob, NetsOutcome, NetsPlan, compute
 from .palette import assign_colors
 from .scales import format_value
@@ -75,7 +76,7 @@ def net_default_values(name: str) -> dict[str, Any]:
     return values
 
 
-class NetsModel(param.Parameterized):
+class NetsModel(GradientOptions):
     """State of the small-nets lab: inputs, the latest runs, and what to tell the user."""
 
     dataset = param.Selector(
@@ -116,25 +117,8 @@ class NetsModel(param.Parameterized):
         doc="First run seed: sets the initial weights and the batch order",
     )
     n_seeds = param.Integer(default=1, bounds=(1, 8), doc="Seeds per optimizer (curves: mean)")
-    clip_on = param.Boolean(default=False, doc="Global gradient-norm clip before the optimizer")
-    clip_norm = param.Number(
-        default=1.0,
-        bounds=(0.0, None),
-        inclusive_bounds=(False, True),
-        softbounds=(0.01, 100.0),
-        doc="Max gradient norm",
-    )
     hessian = param.Selector(
         default="hutchinson", objects=list(ESTIMATORS), doc="Sophia's diagonal-Hessian estimator"
-    )
-    hessian_every = param.Integer(
-        default=10,
-        bounds=(1, 1000),
-        softbounds=(1, 100),
-        doc="Sophia: a fresh estimate every k steps",
-    )
-    probes = param.Integer(
-        default=1, bounds=(1, 64), softbounds=(1, 16), doc="Hutchinson probes per estimate"
     )
     landscape = param.Selector(
         default="pca",
@@ -213,7 +197,7 @@ class NetsModel(param.Parameterized):
         return TrainSettings(
             steps=int(self.steps),
             batch_size=int(self.batch_size),
-            clip_norm=float(self.clip_norm) if self.clip_on else None,
+            clip_norm=self.clip_threshold(),
             hessian=self.hessian,
             hessian_every=int(self.hessian_every),
             probes=int(self.probes),

@@ -20,6 +20,7 @@ from rlx_lab.formula import FormulaError
 from rlx_lab.surfaces import Surface
 
 from . import query
+from .gradient_options import GradientOptions
 from .palette import assign_colors
 from .plan import Job, Outcome, RacePlan, compute, start_grid
 from .report import messages, summary_rows
@@ -50,7 +51,7 @@ INPUTS = (
 """Parameters whose change calls for a recompute."""
 
 
-class RaceModel(param.Parameterized):
+class RaceModel(GradientOptions):
     """State of the surfaces lab: inputs, the latest trajectories, and what to tell the user."""
 
     surface = param.Selector(
@@ -82,25 +83,8 @@ class RaceModel(param.Parameterized):
         doc="σ of Gaussian noise added to every gradient",
     )
     seed = param.Integer(default=0, bounds=(0, 2**31 - 1), softbounds=(0, 99))
-    clip_on = param.Boolean(default=False, doc="Global gradient-norm clip before the optimizer")
-    clip_norm = param.Number(
-        default=1.0,
-        bounds=(0.0, None),
-        inclusive_bounds=(False, True),
-        softbounds=(0.01, 100.0),
-        doc="Max gradient norm",
-    )
     hessian = param.Selector(
         default="exact", objects=list(ESTIMATORS), doc="Sophia's diagonal-Hessian estimator"
-    )
-    hessian_every = param.Integer(
-        default=10,
-        bounds=(1, 1000),
-        softbounds=(1, 100),
-        doc="Sophia: a fresh estimate every k steps",
-    )
-    probes = param.Integer(
-        default=1, bounds=(1, 64), softbounds=(1, 16), doc="Hutchinson probes per estimate"
     )
     many_starts = param.Boolean(default=False, doc="Add a grid of starts over the window")
     grid_size = param.Integer(default=3, bounds=(2, 5), doc="Starts per side of the grid")
@@ -200,7 +184,7 @@ class RaceModel(param.Parameterized):
             view=self.view,
             noise=float(self.noise),
             seed=int(self.seed),
-            clip_norm=float(self.clip_norm) if self.clip_on else None,
+            clip_norm=self.clip_threshold(),
             hessian=self.hessian,
             hessian_every=int(self.hessian_every),
             probes=int(self.probes),
