@@ -11,17 +11,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from bokeh.models import ColorBar, ColumnDataSource, LinearColorMapper, Range1d
+from bokeh.models import ColumnDataSource, LinearColorMapper, Range1d
 from bokeh.plotting import figure
-from bokeh.plotting.contour import contour_data
 
 from rlx_lab import optim
 from rlx_lab.nets import Boundary, Dataset, NetRun
 
 from ..state.nets_plan import Landscape
-from ..state.surface_source import contour_levels
+from .heat_map import HeatMap
 from .nets_sources import SHADES, NetsSources, curve_columns, log_loss, loss_range
-from .surface_plot import HEAT, palette
 
 CLASS_COLORS = (
     "#d6604d",
@@ -234,34 +232,10 @@ class LandscapePlot:
             tools="pan,wheel_zoom,reset,save",
             toolbar_location="above",
         )
-        self.mapper = LinearColorMapper(palette=palette(HEAT), nan_color=(0, 0, 0, 0))
         self.image = ColumnDataSource(
             {"image": [], "x": [], "y": [], "dw": [], "dh": []}, name="nets-landscape-image"
         )
-        fig.image(
-            "image",
-            x="x",
-            y="y",
-            dw="dw",
-            dh="dh",
-            source=self.image,
-            color_mapper=self.mapper,
-            level="image",
-        )
-        z = np.add.outer(np.linspace(0, 1, 4), np.linspace(0, 1, 4))
-        self.contours = fig.contour(
-            np.linspace(-1, 1, 4),
-            np.linspace(-1, 1, 4),
-            z,
-            levels=[0.5, 1.0],
-            line_color="#4d5d6d",
-            line_alpha=0.45,
-            line_width=1,
-            fill_color=None,
-        )
-        fig.add_layout(
-            ColorBar(color_mapper=self.mapper, width=12, title="log₁₀ train loss"), "right"
-        )
+        self.heat = HeatMap(fig, self.image, title="log₁₀ train loss")
         fig.multi_line(
             "xs", "ys", source=s.paths, line_color="color", line_width=1.5, line_alpha=0.35
         )
@@ -300,23 +274,7 @@ class LandscapePlot:
             return
         cut = result.slice
         a, b = cut.alphas.astype(np.float64), cut.betas.astype(np.float64)
-        values = log_loss(cut.loss)
-        finite = values[np.isfinite(values)]
-        self.image.data = {
-            "image": [values],
-            "x": [a[0]],
-            "y": [b[0]],
-            "dw": [a[-1] - a[0]],
-            "dh": [b[-1] - b[0]],
-        }
-        if finite.size:
-            self.mapper.update(
-                low=float(np.percentile(finite, 1)), high=float(np.percentile(finite, 99))
-            )
-            levels = contour_levels(values)
-            if levels:
-                filled = np.where(np.isfinite(values), values, float(finite.max()))
-                self.contours.set_data(contour_data(a, b, filled, levels, want_fill=False))
+        self.heat.show(log_loss(cut.loss), a, b, ((a[0], a[-1]), (b[0], b[-1])))
         self.figure.x_range.update(start=a[0], end=a[-1])
         self.figure.y_range.update(start=b[0], end=b[-1])
         self.figure.title.text = result.center

@@ -17,36 +17,21 @@ import param
 from bokeh import events
 from bokeh.core.properties import value
 from bokeh.models import (
-    ColorBar,
     ColumnDataSource,
     HoverTool,
     Legend,
     LegendItem,
-    LinearColorMapper,
     Range1d,
     SaveTool,
 )
 from bokeh.plotting import figure
-from bokeh.plotting.contour import contour_data
 
 from ..state import RaceModel
-from ..state.surface_source import contour_levels, display_values, surface_grid
+from ..state.surface_source import display_values, surface_grid
+from .heat_map import HeatMap
 from .race_sources import RaceSources
 from .runner import in_document
 from .sources import Style
-
-HEAT = ("#7d9fc3", "#9bb5d2", "#b7cbe0", "#d0dded", "#e5edf6", "#f5f8fc", "#ffffff")
-"""Light blue (low loss) to white (high): every path colour stays visible on top."""
-
-
-def palette(anchors: Sequence[str], count: int = 128) -> list[str]:
-    """``count`` colours interpolated linearly between ``anchors``."""
-    rgb = np.array([[int(a[i : i + 2], 16) for i in (1, 3, 5)] for a in anchors], float)
-    t = np.linspace(0, len(anchors) - 1, count)
-    channels = [np.interp(t, np.arange(len(anchors)), rgb[:, c]) for c in range(3)]
-    return [
-        "#{:02x}{:02x}{:02x}".format(*(int(ch[i] + 0.5) for ch in channels)) for i in range(count)
-    ]
 
 
 class SurfacePlot(pn.viewable.Viewer):
@@ -69,33 +54,10 @@ class SurfacePlot(pn.viewable.Viewer):
         )
         fig.add_tools(self.save_tool)
         fig.xaxis.axis_label, fig.yaxis.axis_label = "x", "y"
-        self.mapper = LinearColorMapper(palette=palette(HEAT), nan_color=(0, 0, 0, 0))
         self.image = ColumnDataSource(
             {"image": [np.zeros((2, 2))], "x": [-1.0], "y": [-1.0], "dw": [2.0], "dh": [2.0]}
         )
-        fig.image(
-            "image",
-            x="x",
-            y="y",
-            dw="dw",
-            dh="dh",
-            source=self.image,
-            color_mapper=self.mapper,
-            level="image",
-        )
-        z = np.add.outer(np.linspace(0, 1, 4), np.linspace(0, 1, 4))
-        self.contours = fig.contour(
-            np.linspace(-1, 1, 4),
-            np.linspace(-1, 1, 4),
-            z,
-            levels=[0.5, 1.0],
-            line_color="#4d5d6d",
-            line_alpha=0.45,
-            line_width=1,
-            fill_color=None,
-        )
-        self.colorbar = ColorBar(color_mapper=self.mapper, width=12, title="loss")
-        fig.add_layout(self.colorbar, "right")
+        self.heat = HeatMap(fig, self.image, title="loss")
         self.minima = ColumnDataSource({"x": [], "y": []})
         minima = fig.scatter(
             "x",
@@ -242,24 +204,9 @@ class SurfacePlot(pn.viewable.Viewer):
         self._background_key = key
         xs, ys, z = surface_grid(surface, params)
         values, title = display_values(z, self.model.log_color)
+        self.heat.show(values, xs, ys, surface.window)
+        self.heat.colorbar.title = title
         (x0, x1), (y0, y1) = surface.window
-        self.image.data = {
-            "image": [values],
-            "x": [x0],
-            "y": [y0],
-            "dw": [x1 - x0],
-            "dh": [y1 - y0],
-        }
-        finite = values[np.isfinite(values)]
-        if finite.size:
-            self.mapper.update(
-                low=float(np.percentile(finite, 1)), high=float(np.percentile(finite, 99))
-            )
-        self.colorbar.title = title
-        levels = contour_levels(values)
-        if levels:
-            filled = np.where(np.isfinite(values), values, float(finite.max()))
-            self.contours.set_data(contour_data(xs, ys, filled, levels, want_fill=False))
         self.figure.x_range.update(start=x0, end=x1)
         self.figure.y_range.update(start=y0, end=y1)
         mins = np.array(surface.minima, dtype=float).reshape(-1, 2)

@@ -1,0 +1,88 @@
+"""A loss heat map on a Bokeh figure: the image, its contour lines and a colour bar.
+
+Both the surface plot and the nets lab's loss landscape draw a 2-D slice of a loss this way:
+light blue (low) to white (high) so every path colour stays visible on top, the colour range
+clipped to the 1st–99th percentile, and contour lines strictly inside the finite range.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from bokeh.models import ColorBar, ColumnDataSource, LinearColorMapper
+from bokeh.plotting import figure
+from bokeh.plotting.contour import contour_data
+
+from ..state.surface_source import contour_levels
+
+HEAT = ("#7d9fc3", "#9bb5d2", "#b7cbe0", "#d0dded", "#e5edf6", "#f5f8fc", "#ffffff")
+"""Light blue (low loss) to white (high): every path colour stays visible on top."""
+
+Window = tuple[tuple[float, float], tuple[float, float]]
+"""``((x min, x max), (y min, y max))`` covered by the image."""
+
+
+def palette(anchors: Sequence[str], count: int = 128) -> list[str]:
+    """``count`` colours interpolated linearly between ``anchors``."""
+    rgb = np.array([[int(a[i : i + 2], 16) for i in (1, 3, 5)] for a in anchors], float)
+    t = np.linspace(0, len(anchors) - 1, count)
+    channels = [np.interp(t, np.arange(len(anchors)), rgb[:, c]) for c in range(3)]
+    return [
+        "#{:02x}{:02x}{:02x}".format(*(int(ch[i] + 0.5) for ch in channels)) for i in range(count)
+    ]
+
+
+class HeatMap:
+    """Heat map, contour lines and colour bar of one figure, drawn from ``image``."""
+
+    def __init__(self, fig: figure, image: ColumnDataSource, title: str) -> None:
+        self.image = image
+        self.mapper = LinearColorMapper(palette=palette(HEAT), nan_color=(0, 0, 0, 0))
+        fig.image(
+            "image",
+            x="x",
+            y="y",
+            dw="dw",
+            dh="dh",
+            source=image,
+            color_mapper=self.mapper,
+            level="image",
+        )
+        z = np.add.outer(np.linspace(0, 1, 4), np.linspace(0, 1, 4))
+        self.contours = fig.contour(
+            np.linspace(-1, 1, 4),
+            np.linspace(-1, 1, 4),
+            z,
+            levels=[0.5, 1.0],
+            line_color="#4d5d6d",
+            line_alpha=0.45,
+            line_width=1,
+            fill_color=None,
+        )
+        self.colorbar = ColorBar(color_mapper=self.mapper, width=12, title=title)
+        fig.add_layout(self.colorbar, "right")
+
+    def show(self, values: np.ndarray, xs: np.ndarray, ys: np.ndarray, window: Window) -> None:
+        """Draw ``values`` (rows along ``ys``, columns along ``xs``) over ``window``.
+
+        Non-finite values stay transparent; with no finite value the colour range and the
+        contours keep their previous state.
+        """
+        (x0, x1), (y0, y1) = window
+        self.image.data = {
+            "image": [values],
+            "x": [x0],
+            "y": [y0],
+            "dw": [x1 - x0],
+            "dh": [y1 - y0],
+        }
+        finite = values[np.isfinite(values)]
+        if finite.size:
+            self.mapper.update(
+                low=float(np.percentile(finite, 1)), high=float(np.percentile(finite, 99))
+            )
+        levels = contour_levels(values)
+        if levels:
+            filled = np.where(np.isfinite(values), values, float(finite.max()))
+            self.contours.set_data(contour_data(xs, ys, filled, levels, want_fill=False))
