@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import itertools
 import math
+from typing import Any, NamedTuple
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -55,6 +57,61 @@ def _slack(theta: object, step: float | np.ndarray) -> np.ndarray:
     return 2 * EPS32 * (np.abs(_f64(theta)) + np.abs(step))
 
 
+class Problem(NamedTuple):
+    """One optimizer on one drawn tensor ``x``: hyperparameters, parameters and fresh state."""
+
+    opt: optim.Optimizer
+    shape: tuple[int, ...]
+    hp: optim.HParamsDict
+    params: dict[str, jax.Array]
+    state: optim.OptState
+
+
+def _draw_hparams(
+    data: st.DataObject,
+    opt: optim.Optimizer,
+    min_lr: float = 1e-4,
+    **fields: st.SearchStrategy[Any] | float | bool,
+) -> optim.HParamsDict:
+    """``opt``'s hyperparameters: lr log-uniform in [min_lr, 1], then each strategy in
+    ``fields`` drawn under its own name, in order (plain values are used as given)."""
+    lr = data.draw(log_uniform(min_lr, 1.0), label="lr")
+    values = {
+        k: data.draw(v, label=k) if isinstance(v, st.SearchStrategy) else v
+        for k, v in fields.items()
+    }
+    return opt.hparams(lr=lr, **values)
+
+
+def _draw_problem(
+    data: st.DataObject,
+    name: str,
+    min_lr: float = 1e-4,
+    **fields: st.SearchStrategy[Any] | float | bool,
+) -> Problem:
+    """Optimizer ``name`` on a tensor θ: draws a shape from SHAPES, the hyperparameters
+    (:func:`_draw_hparams`), then θ; the state is fresh."""
+    opt = optim.get(name)
+    shape = data.draw(st.sampled_from(SHAPES), label="shape")
+    hp = _draw_hparams(data, opt, min_lr, **fields)
+    params = {"x": jnp.asarray(data.draw(tensors(shape), label="theta"))}
+    return Problem(opt, shape, hp, params, opt.init(params))
+
+
+def _normal_tree(
+    rng: np.random.Generator, shapes: dict[str, tuple[int, ...]]
+) -> dict[str, jax.Array]:
+    """Standard-normal float32 tensors of ``shapes``, drawn from ``rng`` in key order."""
+    return {k: jnp.asarray(rng.normal(size=s), jnp.float32) for k, s in shapes.items()}
+
+
+def _params_and_grads(steps: int, seed: int) -> tuple[dict, list[dict]]:
+    """A matrix ``w`` (3, 4) and a vector ``b`` (5,), and ``steps`` gradients for them."""
+    rng = np.random.default_rng(seed)
+    shapes = {"w": (3, 4), "b": (5,)}
+    return _normal_tree(rng, shapes), [_normal_tree(rng, shapes) for _ in range(steps)]
+
+
 # --- Sophia: the clip bounds every coordinate's step by lr·ρ ---------------------------------
 
 
@@ -65,19 +122,16 @@ def test_sophia_never_moves_a_coordinate_more_than_lr_rho(
     with_hessian: bool, data: st.DataObject
 ) -> None:
     """|Δθ| ≤ lr·ρ with λ = 0, whatever h is (zero, or an EMA of possibly negative ĥ)."""
-    opt = optim.get("sophia")
-    shape = data.draw(st.sampled_from(SHAPES), label="shape")
-    hp = opt.hparams(
-        lr=data.draw(log_uniform(1e-4, 1.0), label="lr"),
-        rho=data.draw(log_uniform(1e-3, 1.0), label="rho"),
-        beta1=data.draw(BETA, label="beta1"),
-        beta2=data.draw(BETA, label="beta2"),
-        gamma=data.draw(log_uniform(1e-4, 1.0), label="gamma"),
+    opt, shape, hp, params, state = _draw_problem(
+        data,
+        "sophia",
+        rho=log_uniform(1e-3, 1.0),
+        beta1=BETA,
+        beta2=BETA,
+        gamma=log_uniform(1e-4, 1.0),
         weight_decay=0.0,
     )
     bound = float(hp["lr"]) * float(hp["rho"])
-    params = {"x": jnp.asarray(data.draw(tensors(shape), label="theta"))}
-    state = opt.init(params)
     for i in range(data.draw(st.integers(1, 3), label="steps")):
         if with_hessian:
             h_hat = data.draw(tensors(shape), label=f"h_hat{i}")
@@ -97,17 +151,10 @@ def test_sophia_with_zero_curvature_is_sign_descent_of_size_lr_rho(data: st.Data
     That holds for every |m| ≥ ρ·ε (ε = 1e-12: every nonzero momentum of a sane gradient);
     m = 0 does not move; a momentum below ρ·ε would move by lr·|m|/ε (kept for completeness).
     """
-    opt = optim.get("sophia")
-    shape = data.draw(st.sampled_from(SHAPES), label="shape")
-    hp = opt.hparams(
-        lr=data.draw(log_uniform(1e-4, 1.0), label="lr"),
-        rho=data.draw(log_uniform(1e-3, 1.0), label="rho"),
-        beta1=data.draw(BETA, label="beta1"),
-        weight_decay=0.0,
+    opt, shape, hp, params, state = _draw_problem(
+        data, "sophia", rho=log_uniform(1e-3, 1.0), beta1=BETA, weight_decay=0.0
     )
     lr, rho, eps = (float(hp[k]) for k in ("lr", "rho", "eps"))
-    params = {"x": jnp.asarray(data.draw(tensors(shape), label="theta"))}
-    state = opt.init(params)
     for i in range(data.draw(st.integers(1, 3), label="steps")):
         grad = data.draw(tensors(shape), label=f"grad{i}")
         new, state = opt.step(params, {"x": jnp.asarray(grad)}, state, hp)
@@ -127,18 +174,11 @@ def test_sophia_with_zero_curvature_is_sign_descent_of_size_lr_rho(data: st.Data
 @given(data=st.data())
 def test_lion_moves_each_coordinate_by_exactly_lr_or_not_at_all(data: st.DataObject) -> None:
     """λ = 0: Δθ = −lr·sign(c), c = β₁m + (1−β₁)g; zero exactly where c is exactly 0."""
-    opt = optim.get("lion")
-    shape = data.draw(st.sampled_from(SHAPES), label="shape")
-    hp = opt.hparams(
-        lr=data.draw(log_uniform(1e-4, 1.0), label="lr"),
-        beta1=data.draw(BETA, label="beta1"),
-        beta2=data.draw(BETA, label="beta2"),
-        weight_decay=0.0,
+    opt, shape, hp, params, state = _draw_problem(
+        data, "lion", beta1=BETA, beta2=BETA, weight_decay=0.0
     )
     lr = float(hp["lr"])
     b1 = np.float32(hp["beta1"])
-    params = {"x": jnp.asarray(data.draw(tensors(shape), label="theta"))}
-    state = opt.init(params)
     for i in range(data.draw(st.integers(1, 4), label="steps")):
         grad = data.draw(tensors(shape), label=f"grad{i}")
         m = np.asarray(state.tensors["x"].m)
@@ -309,18 +349,16 @@ def _lamb_direction(state: object, theta: np.ndarray, hp: dict, t: int) -> np.nd
 @given(data=st.data())
 def test_lamb_step_norm_is_lr_times_param_norm(data: st.DataObject) -> None:
     """‖Δθ‖ = lr·‖θ‖ when ‖θ‖ > 0 and ‖u‖ > 0 (rtol 1e-5 plus θ's float32 rounding)."""
-    opt = optim.get("lamb")
-    shape = data.draw(st.sampled_from(SHAPES), label="shape")
-    hp = opt.hparams(
-        lr=data.draw(log_uniform(1e-2, 1.0), label="lr"),
-        beta1=data.draw(BETA, label="beta1"),
-        beta2=data.draw(BETA, label="beta2"),
-        weight_decay=data.draw(st.floats(0.0, 0.1), label="weight_decay"),
-        bias_correction=data.draw(st.booleans(), label="bias_correction"),
+    opt, shape, hp, params, state = _draw_problem(
+        data,
+        "lamb",
+        min_lr=1e-2,
+        beta1=BETA,
+        beta2=BETA,
+        weight_decay=st.floats(0.0, 0.1),
+        bias_correction=st.booleans(),
     )
     lr = float(hp["lr"])
-    params = {"x": jnp.asarray(data.draw(tensors(shape), label="theta"))}
-    state = opt.init(params)
     for t in range(1, data.draw(st.integers(1, 3), label="steps") + 1):
         grad = data.draw(tensors(shape), label=f"grad{t}")
         new, state = opt.step(params, {"x": jnp.asarray(grad)}, state, hp)
@@ -344,14 +382,15 @@ def test_lamb_trust_ratio_is_one_at_zero_params(data: st.DataObject) -> None:
     """θ = 0: r = 1, so the first step is exactly −lr·m̂/(√v̂+ε) (λθ = 0)."""
     opt = optim.get("lamb")
     shape = data.draw(st.sampled_from(SHAPES), label="shape")
-    correct = data.draw(st.booleans(), label="bias_correction")
-    hp = opt.hparams(
-        lr=data.draw(log_uniform(1e-4, 1.0), label="lr"),
-        beta1=data.draw(BETA, label="beta1"),
-        beta2=data.draw(BETA, label="beta2"),
-        weight_decay=data.draw(st.floats(0.0, 0.1), label="weight_decay"),
-        bias_correction=correct,
+    hp = _draw_hparams(
+        data,
+        opt,
+        beta1=BETA,
+        beta2=BETA,
+        weight_decay=st.floats(0.0, 0.1),
+        bias_correction=st.booleans(),
     )
+    correct = bool(hp["bias_correction"])
     grad = _f64(data.draw(tensors(shape), label="grad"))
     b1, b2 = float(hp["beta1"]), float(hp["beta2"])
     m, v = (1 - b1) * grad, (1 - b2) * grad**2
@@ -386,7 +425,7 @@ def test_kron_psgd_default_is_momentum_sgd_on_a_max_abs_clipped_gradient(
     lr, mu, wd, clip = (float(hp[k]) for k in ("lr", "momentum", "weight_decay", "clip"))
     rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1), label="seed"))
     shapes = {"w": (3, 4), "xy": (1, 2), "b": (5,)}
-    params = {k: jnp.asarray(rng.normal(size=s), jnp.float32) for k, s in shapes.items()}
+    params = _normal_tree(rng, shapes)
     state = opt.init(params)
     ref = {k: _f64(v) for k, v in params.items()}
     vel = {k: np.zeros(s) for k, s in shapes.items()}
@@ -442,21 +481,10 @@ def test_kron_psgd_random_probe_learns_a_preconditioner_that_turns_the_gradient(
 # --- SOAP's paper switches --------------------------------------------------------------------
 
 
-def _soap_params_and_grads(steps: int) -> tuple[dict, list[dict]]:
-    rng = np.random.default_rng(7)
-    shapes = {"w": (3, 4), "b": (5,)}
-    params = {k: jnp.asarray(rng.normal(size=s), jnp.float32) for k, s in shapes.items()}
-    grads = [
-        {k: jnp.asarray(rng.normal(size=s), jnp.float32) for k, s in shapes.items()}
-        for _ in range(steps)
-    ]
-    return params, grads
-
-
 def test_soap_skip_first_update_leaves_params_alone_only_on_the_first_iteration() -> None:
     opt = optim.get("soap")
     hp = opt.hparams(skip_first_update=True)
-    params, grads = _soap_params_and_grads(2)
+    params, grads = _params_and_grads(2, seed=7)
     state = opt.init(params)
     first, state = opt.step(params, grads[0], state, hp)
     second, _ = opt.step(first, grads[1], state, hp)
@@ -469,7 +497,7 @@ def test_soap_reproject_moments_matters_only_after_a_basis_recompute() -> None:
     """Recomputes at iterations 0, f, 2f, …; at 0 the moments are zero, so nothing to rotate."""
     opt = optim.get("soap")
     freq, steps = 3, 7
-    params0, grads = _soap_params_and_grads(steps)
+    params0, grads = _params_and_grads(steps, seed=7)
     runs = {}
     for reproject in (False, True):
         hp = opt.hparams(precond_freq=freq, reproject_moments=reproject)
@@ -492,10 +520,7 @@ def test_soap_reproject_moments_matters_only_after_a_basis_recompute() -> None:
 @pytest.mark.parametrize("name", optim.names())
 def test_lr_scale_zero_freezes_one_tensor_while_the_others_move(name: str) -> None:
     opt = optim.get(name)
-    rng = np.random.default_rng(0)
-    shapes = {"w": (3, 4), "b": (5,)}
-    params = {k: jnp.asarray(rng.normal(size=s), jnp.float32) for k, s in shapes.items()}
-    grads = {k: jnp.asarray(rng.normal(size=s), jnp.float32) for k, s in shapes.items()}
+    params, (grads,) = _params_and_grads(1, seed=0)
     hp = opt.hparams()
     state = opt.init(params)
     for _ in range(2):
@@ -509,18 +534,15 @@ def test_lr_scale_zero_freezes_one_tensor_while_the_others_move(name: str) -> No
 @given(data=st.data())
 def test_lr_scale_half_halves_the_sgd_step_exactly(data: st.DataObject) -> None:
     """Δθ = −lr·s·update: s = 0.5 is an exact halving (a power of two) of the same update."""
-    opt = optim.get("sgd")
-    shape = data.draw(st.sampled_from(SHAPES), label="shape")
-    hp = opt.hparams(
-        lr=data.draw(log_uniform(1e-4, 1.0), label="lr"),
-        momentum=data.draw(st.sampled_from([0.0, 0.5, 0.9]), label="momentum"),
-        nesterov=data.draw(st.booleans(), label="nesterov"),
-        weight_decay=data.draw(st.floats(0.0, 0.1), label="weight_decay"),
+    opt, shape, hp, params, state = _draw_problem(
+        data,
+        "sgd",
+        momentum=st.sampled_from([0.0, 0.5, 0.9]),
+        nesterov=st.booleans(),
+        weight_decay=st.floats(0.0, 0.1),
     )
-    theta = data.draw(tensors(shape), label="theta")
-    grad = data.draw(tensors(shape), label="grad")
-    params, grads = {"x": jnp.asarray(theta)}, {"x": jnp.asarray(grad)}
-    state = opt.init(params)
+    theta = np.asarray(params["x"])
+    grads = {"x": jnp.asarray(data.draw(tensors(shape), label="grad"))}
     state = opt.step(params, grads, state, hp)[1]  # a nonzero velocity for the momentum cases
     full, full_state = opt.step(params, grads, state, hp)
     half, half_state = opt.step(params, grads, state, hp, lr_scale=0.5)
