@@ -330,6 +330,28 @@ def test_drawn_data_is_cut_at_the_frame(race: RaceModel) -> None:
     np.testing.assert_allclose(out["heads"]["x"][0], trajectory.positions[0, 10, 0])
 
 
+def test_the_server_draws_until_the_browser_is_ready(race: RaceModel) -> None:
+    """Paths computed while the page loads travel in the document itself (first paint);
+    once the browser reports ready it draws every frame and the server only sends data."""
+    from bokeh.document import Document
+    from bokeh.events import DocumentReady
+
+    from app.views.race_sources import RaceSources
+
+    doc = Document()
+    sources = RaceSources(frame=100)
+    sources.draw_on_load(doc)
+    style = Style(sources.slot["adam"], "adam", "Adam", "#000000", "circle")
+    sources.show([style], {"adam": race.results["adam"]}, {}, 100, 0.0)
+    assert sources.drawn["paths"].data["name"] == ["Adam"]
+
+    doc.callbacks.trigger_event(DocumentReady())
+    assert sources.browser_draws
+    lion = Style(sources.slot["lion"], "lion", "Lion", "#111111", "square")
+    sources.show([style, lion], dict(race.results), {}, 100, 0.0)
+    assert sources.drawn["paths"].data["name"] == ["Adam"], "the browser draws Lion's path"
+
+
 def test_clip_strip_run_length_encodes() -> None:
     race = RaceModel(optimizers=["sophia"], steps=60)
     race.recompute()

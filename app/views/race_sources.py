@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+from bokeh.events import DocumentReady
 from bokeh.models import ColumnDataSource, CustomJS
 
 from rlx_lab import optim
@@ -113,8 +114,18 @@ class RaceSources:
         return changed
 
     def draw_on_load(self, doc: Any) -> None:
-        """Have the browser draw the race as soon as the document is ready."""
-        self.browser_draws = True
+        """Have the browser draw every frame once its document is ready.
+
+        Until the browser reports ready the server keeps sending the drawn data too, so paths
+        computed while the page loads are in the document it receives and show in its first
+        paint, without waiting for the ready event and a redraw.
+        """
+        self.browser_draws = False
+
+        def ready(_: Any) -> None:
+            self.browser_draws = True
+
+        doc.on_event(DocumentReady, ready)
         doc.js_on_event(
             "document_ready", CustomJS(args={"frame_cb": self.frame_cb}, code=js.ON_DATA)
         )
