@@ -18,7 +18,7 @@ factors learn.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -27,6 +27,7 @@ from . import _hparams as H
 from ._base import Optimizer, StepContext
 from ._moments import l2_decayed
 from ._numerics import l2_norm
+from ._shortcut import shortcut
 
 _SINGULAR = 1e-12
 _UNROLL = 8
@@ -96,7 +97,12 @@ def _apply(ql: jax.Array, qr: jax.Array, grad: jax.Array) -> jax.Array:
     return (ql.T @ ql) @ grad @ (qr @ qr.T)
 
 
-def _at_rest(grad: jax.Array, state: KronState, hp: H.HParamsDict) -> jax.Array:
+def _precond_hp(hp: H.HParamsDict) -> H.HParamsDict:
+    """The hyperparameters the factor update reads (fewer operands for :func:`shortcut`)."""
+    return {k: hp[k] for k in ("random_probe", "precond_lr", "eps")}
+
+
+def _at_rest(grad: jax.Array, state: KronState, hp: H.HParamsDict, *_: Any) -> jax.Array:
     """Whether this step provably leaves Q_L = Q_R = I and gives P = G.
 
     With V = G (no random probe) and identity factors, A = B = G exactly, so D = 0 and the
@@ -122,11 +128,12 @@ def update_tensor(
     param: jax.Array, grad: jax.Array, state: KronState, hp: H.HParamsDict, ctx: StepContext
 ) -> tuple[jax.Array, KronState]:
     if param.ndim == 2:
-        p, ql, qr = jax.lax.cond(
-            _at_rest(grad, state, hp),
-            lambda: (grad, state.q_left, state.q_right),
-            lambda: precondition(grad, state, hp, ctx.key),
-        )
+        p, ql, qr = shortcut(
+            _at_rest,
+            lambda g, s, h, _: (g, s.q_left, s.q_right),
+            precondition,
+            grad, state, _precond_hp(hp), ctx.key,
+        )  # fmt: skip
         p, _ = clip_max_abs(p, hp["clip"])
     else:
         p, ql, qr = grad, state.q_left, state.q_right
@@ -140,12 +147,12 @@ def clip_tensor(
     """1 when max|P| exceeded ``clip`` and P was rescaled (matrices only), else 0."""
     if param.ndim != 2:
         return jnp.float32(0.0)
-    ql, qr = after.q_left, after.q_right
-    p = jax.lax.cond(
-        _at_rest(grad, before, hp) & _at_rest(grad, after, hp),
-        lambda: grad,
-        lambda: _apply(ql, qr, grad),
-    )
+    p = shortcut(
+        lambda g, s0, s1, h: _at_rest(g, s0, h) & _at_rest(g, s1, h),
+        lambda g, s0, s1, h: g,
+        lambda g, s0, s1, h: _apply(s1.q_left, s1.q_right, g),
+        grad, before, after, _precond_hp(hp),
+    )  # fmt: skip
     return clip_max_abs(p, hp["clip"])[1].astype(jnp.float32)
 
 
