@@ -316,3 +316,37 @@ def test_sweep_batches_only_the_swept_fields() -> None:
 
     program = _program("soap", ROSENBROCK, "vector", 50, 1, 1, over_hparams=("beta1", "lr"))
     assert program._cache_size() == 1
+
+
+def test_tune_lr_picks_the_lowest_final_loss_of_single_runs() -> None:
+    lrs = [1e-3, 1e-2, 0.05, 0.5]
+    settings = engine.RunSettings(steps=100)
+    scan = engine.tune_lr("sgd", {"momentum": 0.5}, ROSENBROCK, [-1.5, 2.0], settings, lrs=lrs)
+    finals, diverged = [], []
+    for lr in lrs:
+        single = engine.run("sgd", {"lr": lr, "momentum": 0.5}, ROSENBROCK, [-1.5, 2.0], settings)
+        finals.append(single.final_loss()[0])
+        diverged.append(single.diverged_at[0])
+    np.testing.assert_allclose(scan.final_loss, finals, rtol=1e-4, atol=1e-6)
+    np.testing.assert_array_equal(scan.diverged_at, diverged)
+    assert max(diverged) > 0 and min(diverged) == -1  # the row holds both kinds
+    ok = [f if d < 0 else np.inf for f, d in zip(finals, diverged, strict=True)]
+    assert scan.best() == lrs[int(np.argmin(ok))]
+
+
+def test_tune_lr_says_none_when_every_run_diverges_and_rejects_bad_rows() -> None:
+    scan = engine.tune_lr("sgd", None, ROSENBROCK, [-1.5, 2.0], engine.RunSettings(steps=20),
+                          lrs=[1.0, 10.0])  # fmt: skip
+    assert (scan.diverged_at > 0).all() and scan.best() is None
+    with pytest.raises(ValueError, match="lrs"):
+        engine.tune_lr("sgd", None, ROSENBROCK, [0.0, 0.0], lrs=[])
+    with pytest.raises(ValueError, match="lr"):
+        engine.tune_lr("sgd", None, ROSENBROCK, [0.0, 0.0], lrs=[1e-3, -1.0])
+
+
+def test_tune_lr_reuses_its_program_for_other_settings() -> None:
+    settings = engine.RunSettings(steps=50)
+    engine.tune_lr("lion", None, ROSENBROCK, [-1.5, 2.0], settings, lrs=[1e-3, 1e-2])
+    before = engine.compiled_programs()
+    engine.tune_lr("lion", {"beta1": 0.8}, ROSENBROCK, [1.0, -1.0], settings, lrs=[1e-4, 1e-1])
+    assert engine.compiled_programs() == before

@@ -9,14 +9,26 @@
 
 from .cache import CACHE_ENV, default_cache_dir, enable_compilation_cache
 from .hessian import ESTIMATORS
-from .results import SweepResult, Trajectory, to_csv, to_json
-from .run import MAX_STEPS, VIEWS, RunSettings, compiled_programs, race, run, sweep
+from .results import LrScan, SweepResult, Trajectory, to_csv, to_json
+from .run import (
+    MAX_STEPS,
+    TUNE_LRS,
+    VIEWS,
+    RunSettings,
+    compiled_programs,
+    race,
+    run,
+    sweep,
+    tune_lr,
+)
 
 __all__ = [
     "CACHE_ENV",
     "ESTIMATORS",
     "MAX_STEPS",
+    "TUNE_LRS",
     "VIEWS",
+    "LrScan",
     "RunSettings",
     "SweepResult",
     "Trajectory",
@@ -28,4 +40,5 @@ __all__ = [
     "sweep",
     "to_csv",
     "to_json",
+    "tune_lr",
 ]

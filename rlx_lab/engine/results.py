@@ -135,6 +135,29 @@ def _plain(value: Any) -> Any:
 
 
 @dataclass(frozen=True, eq=False)
+class LrScan:
+    """Final loss at each of a row of learning rates: same start, steps and settings."""
+
+    optimizer: str
+    lrs: np.ndarray
+    final_loss: np.ndarray
+    """One per learning rate; the last good loss for a diverged run."""
+    diverged_at: np.ndarray
+    """Step where the run diverged (−1: it did not)."""
+    base: dict[str, Any]
+    settings: dict[str, Any]
+
+    def best(self) -> float | None:
+        """The learning rate with the lowest final loss among runs that did not diverge
+        (None when every run diverged or none ended finite)."""
+        loss = np.where(self.diverged_at >= 0, np.inf, self.final_loss)
+        loss = np.where(np.isfinite(loss), loss, np.inf)
+        if not np.isfinite(loss).any():
+            return None
+        return float(self.lrs[int(np.argmin(loss))])
+
+
+@dataclass(frozen=True, eq=False)
 class SweepResult:
     """Final loss (and steps to reach ``tol``) over a grid of two hyperparameters."""
 

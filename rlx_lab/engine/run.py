@@ -22,7 +22,7 @@ import numpy as np
 from .. import optim
 from ..surfaces import Surface
 from . import hessian
-from .results import SweepResult, Trajectory
+from .results import LrScan, SweepResult, Trajectory
 from .simulate import Dynamics, Trace, simulate
 
 VIEWS: Mapping[str, tuple[int, ...]] = {"vector": (2,), "row": (1, 2), "column": (2, 1)}
@@ -130,22 +130,12 @@ def sweep(
     (name_a, values_a), (name_b, values_b) = axes.items()
     if name_a == name_b:
         raise ValueError(f"axes: the two hyperparameters must differ, got {name_a!r} twice")
-    grid = _hparam_grid(opt, dict(base or {}), name_a, list(values_a), name_b, list(values_b))
-    # Only the fields that vary are batched: a batched SOAP precond_freq, say, would turn its
-    # basis recompute into a select that runs eigh every step for every lane.
-    varying = tuple(sorted(k for k, v in grid.items() if np.any(v != v[:1])))
-    shared = {k: v[0] for k, v in grid.items() if k not in varying}
-    batched = {k: grid[k] for k in varying}
-    program = _program(opt.name, surface, settings.view, _bucket(settings.steps),
-                       settings.probes, 1, over_hparams=varying)  # fmt: skip
+    grid = _hparam_grid(opt, dict(base or {}), [(name_a, list(values_a)), (name_b, list(values_b))])
     point = _starts(start)[:1]
-    trace = jax.device_get(program(shared, batched, point, _dynamics(surface, settings)))
+    losses, diverged = _grid_losses(opt, grid, surface, point, settings)
     shape = (len(values_a), len(values_b))
-    steps = settings.steps
-    losses = np.concatenate([trace.start_loss[..., None], trace.steps.loss[..., :steps]], -1)
-    losses = losses[:, 0].reshape(*shape, steps + 1)
-    diverged = np.asarray(trace.diverged_at)[:, 0].reshape(shape)
-    diverged = np.where(diverged > steps, -1, diverged)
+    losses = losses.reshape(*shape, settings.steps + 1)
+    diverged = diverged.reshape(shape)
     reached = losses <= tol if tol is not None else np.zeros_like(losses, dtype=bool)
     first = np.where(reached.any(-1), reached.argmax(-1), -1)
     return SweepResult(
@@ -157,6 +147,40 @@ def sweep(
         diverged_at=diverged,
         base=dict(base or {}),
         settings={**asdict(settings), "tol": tol, "start": point[0].tolist()},
+    )
+
+
+TUNE_LRS = np.geomspace(1e-4, 1.0, 25)
+"""Learning rates :func:`tune_lr` tries by default: 25 log-spaced values, 1e-4 … 1."""
+
+
+def tune_lr(
+    optimizer: str,
+    base: Mapping[str, Any] | None,
+    surface: Surface,
+    start: Any,
+    settings: RunSettings | None = None,
+    *,
+    lrs: Sequence[float] | None = None,
+) -> LrScan:
+    """Final loss at each learning rate in ``lrs`` (other hyperparameters from ``base``), in
+    one vmapped call of the engine; :meth:`LrScan.best` is the tuned value."""
+    settings = (settings or RunSettings()).validate()
+    opt = optim.get(optimizer)
+    values = [float(v) for v in (TUNE_LRS if lrs is None else lrs)]
+    if not values:
+        raise ValueError("lrs: need at least one learning rate")
+    base = {k: v for k, v in dict(base or {}).items() if k != "lr"}
+    grid = _hparam_grid(opt, base, [("lr", values)])
+    point = _starts(start)[:1]
+    losses, diverged = _grid_losses(opt, grid, surface, point, settings)
+    return LrScan(
+        optimizer=opt.name,
+        lrs=np.asarray(values, np.float64),
+        final_loss=losses[:, -1],
+        diverged_at=diverged,
+        base=base,
+        settings={**asdict(settings), "start": point[0].tolist()},
     )
 
 
@@ -276,25 +300,45 @@ def _starts(starts: Any) -> np.ndarray:
 
 
 def _hparam_grid(
-    opt: optim.Optimizer,
-    base: dict[str, Any],
-    name_a: str,
-    values_a: list[Any],
-    name_b: str,
-    values_b: list[Any],
+    opt: optim.Optimizer, base: dict[str, Any], axes: Sequence[tuple[str, list[Any]]]
 ) -> optim.HParamsDict:
-    """Stacked hyperparameters for the grid a × b (row-major), validated value by value."""
+    """Stacked hyperparameters for the product of ``axes`` (row-major), validated value by
+    value."""
     encoded = opt.hparams(**base)
-    size = len(values_a) * len(values_b)
+    sizes = [len(values) for _, values in axes]
+    size = math.prod(sizes)
     if size == 0:
         raise ValueError("axes: each axis needs at least one value")
     grid = {k: np.broadcast_to(np.asarray(v), (size, *np.shape(v))).copy()
             for k, v in encoded.items()}  # fmt: skip
-    for name, values, repeat, tile in ((name_a, values_a, len(values_b), 1),
-                                       (name_b, values_b, 1, len(values_a))):  # fmt: skip
+    for index, (name, values) in enumerate(axes):
+        repeat, tile = math.prod(sizes[index + 1 :]), math.prod(sizes[:index])
         encoded_values = [opt.hparams(**{**base, name: v}) for v in values]
         spec = next((p for p in opt.spec if p.name == name), None)
         for key in (name, spec.none_flag) if spec is not None and spec.none_flag else (name,):
             column = np.stack([np.asarray(e[key]) for e in encoded_values])
             grid[key] = np.tile(np.repeat(column, repeat, 0), (tile, *([1] * (column.ndim - 1))))
     return grid
+
+
+def _grid_losses(
+    opt: optim.Optimizer,
+    grid: optim.HParamsDict,
+    surface: Surface,
+    point: np.ndarray,
+    settings: RunSettings,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(losses (n, steps + 1), diverged_at (n,), −1: never) of the n settings of ``grid`` from
+    the start ``point`` (1, 2), in one vmapped call."""
+    # Only the fields that vary are batched: a batched SOAP precond_freq, say, would turn its
+    # basis recompute into a select that runs eigh every step for every lane.
+    varying = tuple(sorted(k for k, v in grid.items() if np.any(v != v[:1])))
+    shared = {k: v[0] for k, v in grid.items() if k not in varying}
+    batched = {k: grid[k] for k in varying}
+    program = _program(opt.name, surface, settings.view, _bucket(settings.steps),
+                       settings.probes, 1, over_hparams=varying)  # fmt: skip
+    trace = jax.device_get(program(shared, batched, point, _dynamics(surface, settings)))
+    steps = settings.steps
+    losses = np.concatenate([trace.start_loss[..., None], trace.steps.loss[..., :steps]], -1)
+    diverged = np.asarray(trace.diverged_at)[:, 0]
+    return losses[:, 0], np.where(diverged > steps, -1, diverged)
