@@ -187,6 +187,18 @@ def test_sweep_cell_click_races_that_setting(open_page: Any, served_app: Any) ->
     log.assert_clean()
 
 
+def test_tune_button_moves_the_lr_and_says_how(open_page: Any, served_app: Any) -> None:
+    page, log = open_race(open_page, served_app, "?opt=sgd&steps=200", ["SGD"])
+    diverged = first_path(page, "sgd")
+    page.locator(".tune-lr button").first.click()
+    wait_until(lambda: "lowest final loss" in text(page, "tune-note"), 60, "the tuning note")
+    assert "SGD" in text(page, "tune-note")
+    wait_until(lambda: "sgd.lr=" in page.evaluate("window.location.search"), 20, "the new lr")
+    wait_until(lambda: first_path(page, "sgd") != diverged, 30, "SGD's tuned path")
+    assert "diverged" not in text(page, "race-message").lower()
+    log.assert_clean()
+
+
 def test_screenshot(open_page: Any, served_app: Any) -> None:
     """A full race for the README: five optimizers, a ghost, a divergence, mid-playback."""
     query = "?opt=adam,lion,sophia,mars,kron_psgd&steps=500"

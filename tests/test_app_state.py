@@ -11,7 +11,7 @@ import pytest
 from app.state import CACHE, RaceModel, SweepModel, assign_colors, make_settings, settings_class
 from app.state.scales import from_position, sweep_values, to_position, unicode_symbol
 from app.views.sources import Style, clip_segments, drawn, full
-from rlx_lab import optim
+from rlx_lab import engine, optim
 
 FAST = ["adam", "lion"]
 
@@ -392,3 +392,39 @@ def test_an_empty_race_is_fine() -> None:
     race = RaceModel(optimizers=[], steps=20)
     outcome = race.recompute()
     assert race.results == {} and outcome.computed == 0 and race.summary() == []
+
+
+def test_tuning_sets_each_lr_to_the_lowest_final_loss_of_its_scan() -> None:
+    from app.state.tuning import apply_tuning, tune
+
+    race = RaceModel(optimizers=["sgd", "adam"], steps=100)
+    race.recompute()
+    assert race.results["sgd"].diverged_at[0] > 0  # SGD's lab default is too big here
+    tuning = tune(race)
+    settings, scans = race.run_settings(), {}
+    for name, lr in tuning.values.items():
+        scans[name] = engine.tune_lr(name, race.settings[name].overrides(), race.current_surface,
+                                     race.start_point(), settings)  # fmt: skip
+        assert lr == scans[name].best()
+        assert optim.get(name).title in tuning.note
+    assert set(tuning.values) == {"sgd", "adam"}
+    assert apply_tuning(race, tuning) == []
+    race.recompute()
+    for name, scan in scans.items():
+        assert race.settings[name].lr == pytest.approx(tuning.values[name])
+        trajectory = race.results[name]
+        assert trajectory.diverged_at[0] == -1
+        lowest = np.min(np.where(scan.diverged_at >= 0, np.inf, scan.final_loss))
+        assert trajectory.final_loss()[0] == pytest.approx(lowest, rel=1e-4, abs=1e-6)
+
+
+def test_the_tune_button_reports_and_marks_its_note_stale() -> None:
+    from app.views.tuning_view import TuneButton
+
+    race = RaceModel(optimizers=["lion"], steps=50)
+    race.recompute()
+    button = TuneButton(race)
+    button.run()
+    assert "Lion" in button.note.object and not button.button.disabled
+    race.steps = 60
+    assert "(before the last change)" in button.note.object

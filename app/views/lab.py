@@ -27,6 +27,7 @@ from .runner import Runner, in_document, session_document
 from .sources import Style, loss_offset, offset_label
 from .surface_plot import SurfacePlot
 from .sweep_view import SweepView
+from .tuning_view import TuneButton
 from .url import UrlSync
 from .widgets import IntSlider
 
@@ -64,6 +65,7 @@ class SurfacesLab(pn.viewable.Viewer):
         self.scoreboard = Scoreboard(model, defer)
         self.export = Export(model, self.surface_plot.save_tool)
         self.sweep_view = SweepView(self.sweep, doc=doc)
+        self.tuning = TuneButton(model, doc=doc)
         if sync_url if sync_url is not None else doc is not None:
             self.url = UrlSync(model, on_link=self._show_link)
         self.runner = Runner(model, doc=doc)
@@ -130,6 +132,7 @@ class SurfacesLab(pn.viewable.Viewer):
         return pn.Column(
             self.controls,
             pn.pane.Markdown("### Optimizers", margin=(10, 10, 0, 10)),
+            self.tuning,
             self.cards,
             sizing_mode="stretch_width",
         )

@@ -1,0 +1,67 @@
+"""Tuning η for the race: each selected optimizer's learning rate with the lowest final loss.
+
+For every selected optimizer, :func:`tune` runs :func:`rlx_lab.engine.tune_lr` — 25 learning
+rates from 1e-4 to 1 in one vmapped call, from the race's start with the race's steps, view and
+settings and the optimizer's other hyperparameters — and keeps the η whose run ends lowest
+without diverging. :func:`apply_tuning` moves the sliders there. Same budget, same start, and a
+stated rule for choosing η: the fair comparison the optimizer galleries make by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rlx_lab import engine, optim
+
+from .race import RaceModel
+from .scales import format_value
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """The outcome of :func:`tune`."""
+
+    values: dict[str, float]
+    """optimizer → tuned learning rate."""
+    failed: tuple[str, ...]
+    """Optimizers with no usable η (every run diverged, or a bad setting), in words."""
+    note: str
+    """What was tuned, how, and the result, for the page."""
+
+
+def tune(race: RaceModel) -> Tuning:
+    """Tune η of every selected optimizer (reads the model only: safe on a worker thread)."""
+    surface, start, settings = race.current_surface, race.start_point(), race.run_settings()
+    values: dict[str, float] = {}
+    failed: list[str] = []
+    for name in race.optimizers:
+        title = optim.get(name).title
+        try:
+            scan = engine.tune_lr(name, race.settings[name].overrides(), surface, start, settings)
+        except ValueError as error:
+            failed.append(f"{title} ({error})")
+            continue
+        best = scan.best()
+        if best is None:
+            failed.append(f"{title} (diverged at every η)")
+        else:
+            values[name] = best
+    lrs = engine.TUNE_LRS
+    found = ", ".join(f"{optim.get(n).title} {format_value(v)}" for n, v in values.items())
+    note = (
+        f"η tuned on {surface.title}, {settings.steps} steps from "
+        f"({format_value(start[0])}, {format_value(start[1])}): the lowest final loss of "
+        f"{len(lrs)} values from {format_value(lrs[0])} to {format_value(lrs[-1])}"
+        f"{' — ' + found if found else ''}."
+    )
+    if failed:
+        note += f" Not tuned: {'; '.join(failed)}."
+    return Tuning(values, tuple(failed), note)
+
+
+def apply_tuning(race: RaceModel, tuning: Tuning) -> list[str]:
+    """Move each tuned optimizer's η slider to its value; return any problems in words."""
+    problems: list[str] = []
+    for name, lr in tuning.values.items():
+        problems.extend(race.settings[name].apply({"lr": lr}))
+    return problems
