@@ -25,9 +25,9 @@ import jax.numpy as jnp
 
 from . import _hparams as H
 from ._base import Optimizer, StepContext
+from ._branch import branch
 from ._moments import l2_decayed
 from ._numerics import l2_norm
-from ._shortcut import shortcut
 
 _SINGULAR = 1e-12
 _UNROLL = 8
@@ -98,7 +98,7 @@ def _apply(ql: jax.Array, qr: jax.Array, grad: jax.Array) -> jax.Array:
 
 
 def _precond_hp(hp: H.HParamsDict) -> H.HParamsDict:
-    """The hyperparameters the factor update reads (fewer operands for :func:`shortcut`)."""
+    """The hyperparameters the factor update reads (fewer operands for :func:`branch`)."""
     return {k: hp[k] for k in ("random_probe", "precond_lr", "eps")}
 
 
@@ -128,7 +128,7 @@ def update_tensor(
     param: jax.Array, grad: jax.Array, state: KronState, hp: H.HParamsDict, ctx: StepContext
 ) -> tuple[jax.Array, KronState]:
     if param.ndim == 2:
-        p, ql, qr = shortcut(
+        p, ql, qr = branch(
             _at_rest,
             lambda g, s, h, _: (g, s.q_left, s.q_right),
             precondition,
@@ -147,7 +147,7 @@ def clip_tensor(
     """1 when max|P| exceeded ``clip`` and P was rescaled (matrices only), else 0."""
     if param.ndim != 2:
         return jnp.float32(0.0)
-    p = shortcut(
+    p = branch(
         lambda g, s0, s1, h: _at_rest(g, s0, h) & _at_rest(g, s1, h),
         lambda g, s0, s1, h: g,
         lambda g, s0, s1, h: _apply(s1.q_left, s1.q_right, g),

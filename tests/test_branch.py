@@ -1,4 +1,4 @@
-"""The cheap-path branch the optimizers use (Kron-PSGD's factors at rest), batched or not."""
+"""The branch the optimizers use (SOAP's basis change, Kron-PSGD's factors at rest)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from rlx_lab import optim
-from rlx_lab.optim._shortcut import shortcut
+from rlx_lab.optim._branch import branch
 
 
 def _negative(x: jax.Array, scale: jax.Array) -> jax.Array:
@@ -23,7 +23,7 @@ def _magnitude(x: jax.Array, scale: jax.Array) -> jax.Array:
 
 
 def _pick(x: jax.Array, scale: jax.Array) -> jax.Array:
-    return shortcut(_negative, _flip, _magnitude, x, scale)
+    return branch(_negative, _flip, _magnitude, x, scale)
 
 
 def test_unbatched_takes_the_right_branch() -> None:
@@ -41,20 +41,24 @@ def test_batched_lanes_match_their_unbatched_results() -> None:
     np.testing.assert_array_equal(batched(-jnp.abs(lanes), scale), np.abs(np.asarray(lanes)) * 3)
 
 
-def test_batched_branch_is_taken_once_for_all_lanes() -> None:
-    """All lanes cheap: the full path is not run (a full path that poisons shows it)."""
+def _poisoned(x: jax.Array, scale: jax.Array) -> jax.Array:
+    return jnp.full_like(x, jnp.nan)
 
-    def poisoned(x: jax.Array, scale: jax.Array) -> jax.Array:
-        return jnp.full_like(x, jnp.nan)
 
-    def pick(x: jax.Array, scale: jax.Array) -> jax.Array:
-        return shortcut(_negative, _flip, poisoned, x, scale)
+def test_batched_lanes_that_agree_run_one_branch_only() -> None:
+    """A branch that poisons shows whether it ran for lanes that did not choose it."""
+    negative = -jnp.arange(1.0, 7.0).reshape(3, 2)
+    run = jax.jit(jax.vmap(lambda x, s: branch(_negative, _flip, _poisoned, x, s), (0, None)))
+    np.testing.assert_array_equal(run(negative, jnp.float32(1.0)), -np.asarray(negative))
+    run = jax.jit(jax.vmap(lambda x, s: branch(_negative, _poisoned, _flip, x, s), (0, None)))
+    np.testing.assert_array_equal(run(-negative, jnp.float32(1.0)), np.asarray(negative))
 
+
+def test_mixed_lanes_each_take_their_own_side() -> None:
     lanes = -jnp.arange(1.0, 7.0).reshape(3, 2)
-    out = jax.jit(jax.vmap(pick, in_axes=(0, None)))(lanes, jnp.float32(1.0))
-    np.testing.assert_array_equal(out, -np.asarray(lanes))
-    mixed = lanes.at[1].set(1.0)  # one lane needs the full path: only that lane is poisoned
-    out = np.asarray(jax.jit(jax.vmap(pick, in_axes=(0, None)))(mixed, jnp.float32(1.0)))
+    mixed = lanes.at[1].set(1.0)
+    run = jax.jit(jax.vmap(lambda x, s: branch(_negative, _flip, _poisoned, x, s), (0, None)))
+    out = np.asarray(run(mixed, jnp.float32(1.0)))
     assert np.isnan(out[1]).all() and np.isfinite(out[[0, 2]]).all()
 
 
