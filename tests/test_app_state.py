@@ -8,7 +8,15 @@ import math
 import numpy as np
 import pytest
 
-from app.state import CACHE, RaceModel, SweepModel, assign_colors, make_settings, settings_class
+from app.state import (
+    CACHE,
+    CUSTOM,
+    RaceModel,
+    SweepModel,
+    assign_colors,
+    make_settings,
+    settings_class,
+)
 from app.state.scales import from_position, sweep_values, to_position, unicode_symbol
 from app.views.sources import Style, clip_segments, drawn, full
 from rlx_lab import engine, optim
@@ -416,6 +424,15 @@ def test_tuning_sets_each_lr_to_the_lowest_final_loss_of_its_scan() -> None:
         assert trajectory.diverged_at[0] == -1
         lowest = np.min(np.where(scan.diverged_at >= 0, np.inf, scan.final_loss))
         assert trajectory.final_loss()[0] == pytest.approx(lowest, rel=1e-4, abs=1e-6)
+
+
+def test_tuning_nothing_or_a_hopeless_race_says_so() -> None:
+    from app.state.tuning import tune
+
+    assert "Select an optimizer" in tune(RaceModel(optimizers=[])).note
+    hopeless = RaceModel(optimizers=["sgd"], surface=CUSTOM, formula="-exp(x^2 + y^2)")
+    tuning = tune(hopeless)
+    assert tuning.values == {} and "SGD (diverged at every η)" in tuning.note
 
 
 def test_the_tune_button_reports_and_marks_its_note_stale() -> None:

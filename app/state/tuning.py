@@ -31,6 +31,8 @@ class Tuning:
 
 def tune(race: RaceModel) -> Tuning:
     """Tune η of every selected optimizer (reads the model only: safe on a worker thread)."""
+    if not race.optimizers:
+        return Tuning({}, (), "Select an optimizer first: there is no η to tune.")
     surface, start, settings = race.current_surface, race.start_point(), race.run_settings()
     values: dict[str, float] = {}
     failed: list[str] = []
