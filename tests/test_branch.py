@@ -5,6 +5,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 import numpy as np
+import pytest
 
 from rlx_lab import optim
 from rlx_lab.optim._branch import branch
@@ -81,3 +82,22 @@ def test_kron_lanes_with_and_without_the_random_probe_match_single_runs() -> Non
     for lane, hp in enumerate(settings):
         np.testing.assert_allclose(batched[lane], run(hp), rtol=1e-5, atol=1e-6)
     assert not np.allclose(batched[0], batched[1])
+
+
+@pytest.mark.parametrize("eps", [1e-8, 0.0])
+def test_kron_at_rest_shortcut_changes_nothing(eps: float) -> None:
+    """The shortcut's result equals RLX's full factor update, even where that is NaN (ε = 0:
+    s = η_p/ε is infinite and s·0 is NaN)."""
+    from rlx_lab.optim import kron_psgd
+
+    opt = optim.get("kron_psgd")
+    hp = opt.hparams(eps=eps)
+    rng = np.random.default_rng(1)
+    params = {"w": jnp.asarray(rng.standard_normal((3, 4)), jnp.float32)}
+    grad = jnp.asarray(rng.standard_normal((3, 4)), jnp.float32)
+    state = opt.init(params)
+    _, new_state = opt.step(params, {"w": grad}, state, hp)
+    _, ql, qr = kron_psgd.precondition(grad, state.tensors["w"], hp, jax.random.PRNGKey(0))
+    np.testing.assert_array_equal(new_state.tensors["w"].q_left, ql)
+    np.testing.assert_array_equal(new_state.tensors["w"].q_right, qr)
+    assert np.isfinite(np.asarray(ql)).all() == (eps > 0)

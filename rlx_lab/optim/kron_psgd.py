@@ -106,14 +106,15 @@ def _at_rest(grad: jax.Array, state: KronState, hp: H.HParamsDict, *_: Any) -> j
     """Whether this step provably leaves Q_L = Q_R = I and gives P = G.
 
     With V = G (no random probe) and identity factors, A = B = G exactly, so D = 0 and the
-    factors stay put; a finite G keeps the products with I exact (0·inf would not be). RLX's
-    default stays here for good, and skipping the matrix work saves most of Kron's step.
+    factors stay put — given a finite G (0·inf is not 0) and a finite step s = η_p/ε (with
+    ε = 0, s·0 is NaN, as in RLX). RLX's default stays here for good, and skipping the matrix
+    work saves most of Kron's step.
     """
 
     def identity(q: jax.Array) -> jax.Array:
         return jnp.all(q == jnp.eye(q.shape[0], dtype=q.dtype))
 
-    finite = jnp.all(jnp.isfinite(grad))
+    finite = jnp.all(jnp.isfinite(grad)) & jnp.isfinite(hp["precond_lr"] / hp["eps"])
     return ~hp["random_probe"] & identity(state.q_left) & identity(state.q_right) & finite
 
 
