@@ -38,11 +38,11 @@ class Controls(pn.viewable.Viewer):
         super().__init__(model=model, **params)
         m = model.param
         self.surface = pn.widgets.Select.from_param(
-            m.surface, options=surface_options(), name="Surface"
+            m.surface, options=surface_options(), label="Surface"
         )
         self.formula = pn.widgets.TextInput.from_param(
             m.formula,
-            name="f(x, y) =",
+            label="f(x, y) =",
             css_classes=["formula-input"],
             placeholder="e.g. (1 - x)**2 + 100*(y - x^2)**2",
             description=(
@@ -50,7 +50,7 @@ class Controls(pn.viewable.Viewer):
                 "pi, e; press Enter to apply"
             ),
         )
-        self.window = pn.widgets.LiteralInput.from_param(m.window, name="window (x0, x1, y0, y1)")
+        self.window = pn.widgets.LiteralInput.from_param(m.window, label="window (x0, x1, y0, y1)")
         self.error = pn.pane.HTML(
             "", css_classes=["formula-error"], visible=False, styles={"color": "#b00020"}
         )
@@ -62,17 +62,17 @@ class Controls(pn.viewable.Viewer):
         self.optimizers = pn.widgets.MultiChoice.from_param(
             m.optimizers,
             options={optim.get(n).title: n for n in optim.names()},
-            name="Optimizers (all start together, same steps)",
+            label="Optimizers (all start together, same steps)",
             css_classes=["optimizer-choice"],
         )
-        self.steps = IntSlider.from_param(m.steps, throttled=True, step=10, name="Steps")
+        self.steps = IntSlider.from_param(m.steps, throttled=True, step=10, label="Steps")
         self.view = pn.widgets.RadioButtonGroup.from_param(
-            m.view, options=VIEW_LABELS, button_type="light"
+            m.view, options=VIEW_LABELS, color="light"
         )
         self.noise = FloatSlider.from_param(
-            m.noise, throttled=True, step=0.05, name="Gradient noise σ"
+            m.noise, throttled=True, step=0.05, label="Gradient noise σ"
         )
-        self.seed = pn.widgets.IntInput.from_param(m.seed, name="Noise seed", width=100)
+        self.seed = pn.widgets.IntInput.from_param(m.seed, label="Noise seed", width=100)
         self.clip = pn.Column(
             switch(model, "clip_on", "Global gradient clip"),
             param_slider(model, "clip_norm", "log", "max norm"),
@@ -80,7 +80,7 @@ class Controls(pn.viewable.Viewer):
         )
         self.starts = pn.Row(
             switch(model, "many_starts", "Many starts"),
-            IntSlider.from_param(m.grid_size, name="grid n×n", throttled=True, width=120),
+            IntSlider.from_param(m.grid_size, label="grid n×n", throttled=True, width=120),
             margin=0,
         )
         self.display = pn.Column(

@@ -82,7 +82,7 @@ class SurfacesLab(pn.viewable.Viewer):
             pn.pane.Markdown("**Curvature estimate** (run setting)", margin=(6, 8, 0, 8)),
             pn.widgets.RadioButtonGroup.from_param(
                 m.hessian,
-                button_type="light",
+                color="light",
                 options={
                     "exact": "exact",
                     "Hutchinson": "hutchinson",
@@ -90,9 +90,9 @@ class SurfacesLab(pn.viewable.Viewer):
                 },
             ),
             IntSlider.from_param(
-                m.hessian_every, throttled=True, name="k: a fresh estimate every k steps"
+                m.hessian_every, throttled=True, label="k: a fresh estimate every k steps"
             ),
-            IntSlider.from_param(m.probes, throttled=True, name="Hutchinson probes"),
+            IntSlider.from_param(m.probes, throttled=True, label="Hutchinson probes"),
         ]
 
     def _show_link(self, search: str) -> None:

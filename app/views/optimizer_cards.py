@@ -109,7 +109,7 @@ class OptimizerCards(pn.viewable.Viewer):
         if name in self._extras:
             parts.extend(self._extras[name]())
         reset = pn.widgets.Button(
-            name="Reset to defaults", button_type="light", css_classes=[f"{css}-reset"]
+            label="Reset to defaults", color="light", css_classes=[f"{css}-reset"]
         )
         reset.on_click(lambda _: self.model.reset(name))
         parts.append(reset)

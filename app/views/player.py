@@ -35,7 +35,7 @@ class FramePlayer(pn.viewable.Viewer):
         super().__init__(model=model, **params)
         interval, step = timing(model.speed)
         self.player = pn.widgets.Player(
-            name="step",
+            label="step",
             start=0,
             end=model.steps,
             value=min(model.frame, model.steps),
@@ -53,7 +53,7 @@ class FramePlayer(pn.viewable.Viewer):
         self.player.jscallback(args={"frame_cb": race_sources.frame_cb}, value=js.ON_PLAYER)
         self.player.jscallback(args={"frame_cb": race_sources.frame_cb}, direction=js.ON_DIRECTION)
         self.speed = pn.widgets.DiscreteSlider(
-            name="speed (steps/s)", options=list(SPEEDS), value=_nearest(model.speed), width=220
+            label="speed (steps/s)", options=list(SPEEDS), value=_nearest(model.speed), width=220
         )
         self.speed_note = pn.pane.Markdown("", margin=(0, 10), styles={"color": "#555"})
         self.player.param.watch(self._to_model, "value")

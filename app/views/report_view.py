@@ -129,20 +129,20 @@ class Export(pn.viewable.Viewer):
             callback=lambda: io.StringIO(model.export_csv()),
             filename="rlx_lab_trajectories.csv",
             label="CSV",
-            button_type="light",
+            color="light",
             width=90,
         )
         self.json = pn.widgets.FileDownload(
             callback=lambda: io.StringIO(model.export_json()),
             filename="rlx_lab_trajectories.json",
             label="JSON",
-            button_type="light",
+            color="light",
             width=90,
         )
-        self.png = pn.widgets.Button(name="PNG", button_type="light", width=90)
+        self.png = pn.widgets.Button(label="PNG", color="light", width=90)
         self.png.js_on_click(args={"tool": save_tool}, code=js.SAVE_PNG)
         self.link = pn.widgets.TextInput(
-            name="Link to this view",
+            label="Link to this view",
             value="",
             disabled=False,
             css_classes=["share-link"],

@@ -52,36 +52,36 @@ class SweepView(pn.viewable.Viewer):
         self.controls = pn.Column(
             pn.widgets.Select.from_param(
                 s.optimizer,
-                name="Optimizer",
+                label="Optimizer",
                 options={optim.get(n).title: n for n in optim.names()},
             ),
             pn.Row(
-                pn.widgets.Select.from_param(s.x_param, name="x axis", width=140),
-                pn.widgets.LiteralInput.from_param(s.x_range, name="x range", width=170),
+                pn.widgets.Select.from_param(s.x_param, label="x axis", width=140),
+                pn.widgets.LiteralInput.from_param(s.x_range, label="x range", width=170),
                 margin=0,
             ),
             pn.Row(
-                pn.widgets.Select.from_param(s.y_param, name="y axis", width=140),
-                pn.widgets.LiteralInput.from_param(s.y_range, name="y range", width=170),
+                pn.widgets.Select.from_param(s.y_param, label="y axis", width=140),
+                pn.widgets.LiteralInput.from_param(s.y_range, label="y range", width=170),
                 margin=0,
             ),
             IntSlider.from_param(
                 s.resolution,
-                name="cells per side",
+                label="cells per side",
                 throttled=True,
                 css_classes=["sweep-resolution"],
             ),
             pn.widgets.RadioButtonGroup.from_param(
                 s.metric,
-                button_type="light",
+                color="light",
                 options={"final loss": "final_loss", "steps to tol": "steps_to_tol"},
             ),
-            pn.widgets.FloatInput.from_param(s.tol, name="tol (loss reached)"),
+            pn.widgets.FloatInput.from_param(s.tol, label="tol (loss reached)"),
             margin=0,
             width=340,
         )
         self.button = pn.widgets.Button(
-            name="Run sweep", button_type="primary", css_classes=["run-sweep"]
+            label="Run sweep", color="primary", css_classes=["run-sweep"]
         )
         self.button.on_click(self._run)
         self.note = pn.pane.Markdown(

@@ -55,7 +55,7 @@ def scaled_slider(
     step = 0.01 if scale != "linear" else (high - low) / 200
     fmt = CustomJSTickFormatter(code=FORMATS[scale]) if scale in FORMATS else "0[.]000"
     slider = FloatSlider(
-        name=label,
+        label=label,
         start=low,
         end=high,
         step=step,
@@ -111,7 +111,7 @@ def hparam_label(hp: HParam) -> str:
 
 def switch(obj: param.Parameterized, name: str, label: str, **kwargs: Any) -> pn.widgets.Switch:
     """A switch for a boolean parameter, labelled ``label``."""
-    return pn.widgets.Switch.from_param(obj.param[name], name=label, **kwargs)
+    return pn.widgets.Switch.from_param(obj.param[name], label=label, **kwargs)
 
 
 def hparam_widget(settings: param.Parameterized, hp: HParam, css: str) -> pn.viewable.Viewable:
@@ -122,12 +122,12 @@ def hparam_widget(settings: param.Parameterized, hp: HParam, css: str) -> pn.vie
         return switch(settings, hp.name, label, css_classes=classes)
     if hp.kind == "tuple":
         return pn.widgets.LiteralInput.from_param(
-            settings.param[hp.name], name=label, css_classes=classes
+            settings.param[hp.name], label=label, css_classes=classes
         )
     if hp.kind == "int":
         return IntSlider.from_param(
             settings.param[hp.name],
-            name=label,
+            label=label,
             throttled=True,
             css_classes=classes,
             disabled=hp.tag == "inert",
