@@ -435,13 +435,18 @@ def test_tuning_nothing_or_a_hopeless_race_says_so() -> None:
     assert tuning.values == {} and "SGD (diverged at every η)" in tuning.note
 
 
-def test_the_tune_button_reports_and_marks_its_note_stale() -> None:
+def test_tuning_model_reports_and_marks_its_note_stale() -> None:
+    from app.state.tuning import TuningModel
     from app.views.tuning_view import TuneButton
 
     race = RaceModel(optimizers=["lion"], steps=50)
     race.recompute()
-    button = TuneButton(race)
+    tuning = TuningModel(race)
+    button = TuneButton(tuning)
     button.run()
+    assert "Lion" in tuning.note and not tuning.busy and not tuning.stale
     assert "Lion" in button.note.object and not button.button.disabled
+    race.settings["lion"].beta1 = 0.8  # a hyperparameter: the note still describes the race
+    assert not tuning.stale
     race.steps = 60
-    assert "(before the last change)" in button.note.object
+    assert tuning.stale and "(before the last change)" in button.note.object

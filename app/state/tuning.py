@@ -5,11 +5,16 @@ rates from 1e-4 to 1 in one vmapped call, from the race's start with the race's 
 settings and the optimizer's other hyperparameters — and keeps the η whose run ends lowest
 without diverging. :func:`apply_tuning` moves the sliders there. Same budget, same start, and a
 stated rule for choosing η: the fair comparison the optimizer galleries make by hand.
+:class:`TuningModel` is the state the page shows: busy, the last note, and whether the race has
+changed since.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+import param
 
 from rlx_lab import engine, optim
 
@@ -67,3 +72,38 @@ def apply_tuning(race: RaceModel, tuning: Tuning) -> list[str]:
     for name, lr in tuning.values.items():
         problems.extend(race.settings[name].apply({"lr": lr}))
     return problems
+
+
+STALE_AFTER = ("surface", "formula", "window", "surface_params", "start", "steps", "view")
+"""Race inputs after whose change the last tuning no longer describes the race."""
+
+
+class TuningModel(param.Parameterized):
+    """The race's η tuning: whether it runs, what it last did, and whether that still holds."""
+
+    note = param.String(default="", precedence=-1, doc="What the last tuning did, in words")
+    busy = param.Boolean(default=False, precedence=-1)
+    stale = param.Boolean(default=False, precedence=-1, doc="The race changed since")
+
+    def __init__(self, race: RaceModel, **params: Any) -> None:
+        super().__init__(**params)
+        self.race = race
+        race.param.watch(self._mark_stale, list(STALE_AFTER))
+
+    def run(self) -> Tuning:
+        """Tune without touching any parameter (safe on a worker thread)."""
+        return tune(self.race)
+
+    def show(self, tuning: Tuning) -> None:
+        """Move the sliders to ``tuning`` and publish its note."""
+        problems = apply_tuning(self.race, tuning)
+        self.param.update(note=" ".join([tuning.note, *problems]), busy=False, stale=False)
+
+    def compute(self) -> None:
+        """Run and show, synchronously (tests, notebooks)."""
+        self.busy = True
+        self.show(self.run())
+
+    def _mark_stale(self, *_: Any) -> None:
+        if self.note and not self.busy:
+            self.stale = True

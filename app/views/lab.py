@@ -17,6 +17,7 @@ from rlx_lab import optim
 
 from ..state import RaceModel, SweepModel, color, marker
 from ..state.surface_source import surface_grid
+from ..state.tuning import TuningModel
 from .controls import Controls
 from .linked_plots import LinkedPlots
 from .optimizer_cards import OptimizerCards
@@ -65,7 +66,8 @@ class SurfacesLab(pn.viewable.Viewer):
         self.scoreboard = Scoreboard(model, defer)
         self.export = Export(model, self.surface_plot.save_tool)
         self.sweep_view = SweepView(self.sweep, doc=doc)
-        self.tuning = TuneButton(model, doc=doc)
+        self.tuning = TuningModel(model)
+        self.tune_button = TuneButton(self.tuning, doc=doc)
         if sync_url if sync_url is not None else doc is not None:
             self.url = UrlSync(model, on_link=self._show_link)
         self.runner = Runner(model, doc=doc)
@@ -132,7 +134,7 @@ class SurfacesLab(pn.viewable.Viewer):
         return pn.Column(
             self.controls,
             pn.pane.Markdown("### Optimizers", margin=(10, 10, 0, 10)),
-            self.tuning,
+            self.tune_button,
             self.cards,
             sizing_mode="stretch_width",
         )

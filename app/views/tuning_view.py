@@ -1,8 +1,8 @@
 """The "Tune η" button: every racing optimizer's learning rate set by one stated rule.
 
-The scan (:func:`app.state.tuning.tune`) runs off the page's thread; the sliders move, and the
-race recomputes, back on the document's loop. The note under the button says what was tuned,
-how, and to what — until a change of surface, start or budget makes it history.
+The scan (:meth:`app.state.tuning.TuningModel.run`) runs off the page's thread; the sliders move,
+and the race recomputes, back on the document's loop. The note under the button renders the
+model: what was tuned, how, and to what — marked as history once the race has changed since.
 """
 
 from __future__ import annotations
@@ -14,20 +14,16 @@ from typing import Any
 import panel as pn
 from tornado.ioloop import IOLoop
 
-from ..state import RaceModel
-from ..state.tuning import Tuning, apply_tuning, tune
+from ..state.tuning import Tuning, TuningModel
 from .runner import EXECUTOR, schedule_on
-
-STALE_AFTER = ("surface", "formula", "window", "surface_params", "start", "steps", "view")
-"""Changes after which the note no longer describes the race."""
 
 
 class TuneButton(pn.viewable.Viewer):
     """A button that tunes η of every selected optimizer, and the note of what it did."""
 
-    def __init__(self, model: RaceModel, doc: Any = None, **params: Any) -> None:
+    def __init__(self, tuning: TuningModel, doc: Any = None, **params: Any) -> None:
         super().__init__(**params)
-        self.model = model
+        self.tuning = tuning
         self.doc = doc
         self._loop = IOLoop.current() if doc is not None else None
         self.button = pn.widgets.Button(
@@ -40,40 +36,37 @@ class TuneButton(pn.viewable.Viewer):
             "", css_classes=["tune-note"], margin=(0, 10), styles={"color": "#444"}
         )
         self.button.on_click(self.run)
-        model.param.watch(self._stale, list(STALE_AFTER))
+        tuning.param.watch(self.render, ["note", "busy", "stale"])
 
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Column(self.button, self.note, margin=0, sizing_mode="stretch_width")
 
     def run(self, _: Any = None) -> None:
         """Tune now (off the page's thread when served)."""
-        if self.button.disabled:
+        if self.tuning.busy:
             return
-        self.button.disabled = True
-        self.note.object = "<small>Tuning η… (25 runs per optimizer in one call)</small>"
         if self.doc is None:
-            self._finish(tune(self.model))
+            self.tuning.compute()
             return
-        future = EXECUTOR.submit(tune, self.model)
+        self.tuning.busy = True
+        future = EXECUTOR.submit(self.tuning.run)
         future.add_done_callback(
             lambda f: schedule_on(self.doc, self._loop, partial(self._done, f))
         )
 
+    def render(self, *_: Any) -> None:
+        """Show the model: busy, or the last note (marked when the race has changed since)."""
+        tuning = self.tuning
+        self.button.disabled = tuning.busy
+        if tuning.busy:
+            text = "Tuning η… (25 runs per optimizer in one call)"
+        else:
+            text = ("(before the last change) " if tuning.stale else "") + tuning.note
+        self.note.object = f"<small>{html.escape(text)}</small>" if text else ""
+
     def _done(self, future: Any) -> None:
         try:
-            tuning = future.result()
+            outcome = future.result()
         except Exception as error:  # an engine bug must not leave the button dead
-            tuning = Tuning({}, (), f"Tuning failed: {type(error).__name__}: {error}")
-        self._finish(tuning)
-
-    def _finish(self, tuning: Tuning) -> None:
-        problems = apply_tuning(self.model, tuning)
-        text = " ".join([tuning.note, *problems])
-        self.note.object = f"<small>{html.escape(text)}</small>"
-        self.button.disabled = False
-
-    def _stale(self, *_: Any) -> None:
-        if self.note.object and not self.button.disabled and "(before" not in self.note.object:
-            self.note.object = self.note.object.replace(
-                "<small>", "<small>(before the last change) ", 1
-            )
+            outcome = Tuning({}, (), f"Tuning failed: {type(error).__name__}: {error}")
+        self.tuning.show(outcome)
