@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .state import RaceModel, SweepModel
+from .state import RaceModel, SweepModel, TuningModel
 
-__all__ = ["RaceModel", "SurfacesLab", "SweepModel"]
+__all__ = ["RaceModel", "SurfacesLab", "SweepModel", "TuningModel"]
 
 
 def __getattr__(name: str) -> Any:
