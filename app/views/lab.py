@@ -30,7 +30,7 @@ from .surface_plot import SurfacePlot
 from .sweep_view import SweepView
 from .tuning_view import TuneButton
 from .url import UrlSync
-from .widgets import IntSlider
+from .widgets import sophia_controls
 
 TEXT_DELAY_MS = 60
 """The scoreboard and messages follow the plots by this much (the plots update first)."""
@@ -60,7 +60,7 @@ class SurfacesLab(pn.viewable.Viewer):
         self.linked = LinkedPlots(model, self.sources)
         self.player = FramePlayer(model, self.sources)
         self.controls = Controls(model)
-        self.cards = OptimizerCards(model, extras={"sophia": self._sophia_controls})
+        self.cards = OptimizerCards(model, extras={"sophia": partial(sophia_controls, model)})
         defer = partial(_after, doc) if doc is not None else now
         self.messages = Messages(model, defer)
         self.scoreboard = Scoreboard(model, defer)
@@ -77,25 +77,6 @@ class SurfacesLab(pn.viewable.Viewer):
         else:  # after the page has been sent: the browser loads it while the race computes
             doc.add_next_tick_callback(in_document(doc, self.runner.request))
         self._render()
-
-    def _sophia_controls(self) -> list[pn.viewable.Viewable]:
-        m = self.model.param
-        return [
-            pn.pane.Markdown("**Curvature estimate** (run setting)", margin=(6, 8, 0, 8)),
-            pn.widgets.RadioButtonGroup.from_param(
-                m.hessian,
-                color="light",
-                options={
-                    "exact": "exact",
-                    "Hutchinson": "hutchinson",
-                    "Gauss–Newton": "gauss_newton",
-                },
-            ),
-            IntSlider.from_param(
-                m.hessian_every, throttled=True, label="k: a fresh estimate every k steps"
-            ),
-            IntSlider.from_param(m.probes, throttled=True, label="Hutchinson probes"),
-        ]
 
     def _show_link(self, search: str) -> None:
         location = pn.state.location

@@ -22,7 +22,7 @@ from rlx_lab.nets.datasets import DATASETS
 from ..state.nets import BOUNDARY_DATASETS, NetsModel
 from ..state.scales import format_value
 from .optimizer_cards import OptimizerCards
-from .widgets import param_slider, switch
+from .widgets import param_slider, sophia_controls, switch
 
 LAB_DEFAULTS = (
     "Sliders start at the **nets lab defaults** — tuned for these small MLPs (2-32-32-2 on two "
@@ -134,25 +134,10 @@ class NetsControls(pn.viewable.Viewer):
         def build() -> list[pn.viewable.Viewable]:
             parts: list[pn.viewable.Viewable] = [_lab_default_note(name)]
             if name == "sophia":
-                parts += self._sophia_controls()
+                parts += sophia_controls(self.model)
             return parts
 
         return build
-
-    def _sophia_controls(self) -> list[pn.viewable.Viewable]:
-        m = self.model.param
-        return [
-            pn.pane.Markdown("**Curvature estimate** (run setting)", margin=(6, 8, 0, 8)),
-            pn.widgets.RadioButtonGroup.from_param(
-                m.hessian,
-                color="light",
-                options={"Hutchinson": "hutchinson", "Gauss–Newton": "gauss_newton"},
-            ),
-            pn.widgets.IntSlider.from_param(
-                m.hessian_every, throttled=True, label="k: a fresh estimate every k steps"
-            ),
-            pn.widgets.IntSlider.from_param(m.probes, throttled=True, label="Hutchinson probes"),
-        ]
 
 
 def lab_default_note(name: str) -> str:

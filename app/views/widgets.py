@@ -148,3 +148,25 @@ def hparam_widget(settings: param.Parameterized, hp: HParam, css: str) -> pn.vie
         slider,
         margin=0,
     )
+
+
+ESTIMATOR_LABELS = {"exact": "exact", "hutchinson": "Hutchinson", "gauss_newton": "Gauss–Newton"}
+"""Button labels of Sophia's Hessian estimators."""
+
+
+def sophia_controls(model: param.Parameterized) -> list[pn.viewable.Viewable]:
+    """Sophia's curvature run settings of a lab model (``hessian`` — the estimators it offers —
+    ``hessian_every`` and ``probes``), for the extra part of Sophia's card."""
+    m = model.param
+    return [
+        pn.pane.Markdown("**Curvature estimate** (run setting)", margin=(6, 8, 0, 8)),
+        pn.widgets.RadioButtonGroup.from_param(
+            m.hessian,
+            color="light",
+            options={ESTIMATOR_LABELS[k]: k for k in m.hessian.objects},
+        ),
+        IntSlider.from_param(
+            m.hessian_every, throttled=True, label="k: a fresh estimate every k steps"
+        ),
+        IntSlider.from_param(m.probes, throttled=True, label="Hutchinson probes"),
+    ]
