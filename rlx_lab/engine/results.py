@@ -134,6 +134,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _kept_loss(final_loss: np.ndarray, diverged_at: np.ndarray) -> np.ndarray:
+    """Final losses with diverged or non-finite runs at +inf, for picking the lowest."""
+    loss = np.where(diverged_at >= 0, np.inf, final_loss)
+    return np.where(np.isfinite(loss), loss, np.inf)
+
+
 @dataclass(frozen=True, eq=False)
 class LrScan:
     """Final loss at each of a row of learning rates: same start, steps and settings."""
@@ -150,8 +156,7 @@ class LrScan:
     def best(self) -> float | None:
         """The learning rate with the lowest final loss among runs that did not diverge
         (None when every run diverged or none ended finite)."""
-        loss = np.where(self.diverged_at >= 0, np.inf, self.final_loss)
-        loss = np.where(np.isfinite(loss), loss, np.inf)
+        loss = _kept_loss(self.final_loss, self.diverged_at)
         if not np.isfinite(loss).any():
             return None
         return float(self.lrs[int(np.argmin(loss))])
@@ -174,7 +179,6 @@ class SweepResult:
 
     def best(self) -> dict[str, Any]:
         """The setting with the lowest final loss among runs that did not diverge."""
-        loss = np.where(self.diverged_at >= 0, np.inf, self.final_loss)
-        loss = np.where(np.isfinite(loss), loss, np.inf)
+        loss = _kept_loss(self.final_loss, self.diverged_at)
         i, j = np.unravel_index(int(np.argmin(loss)), loss.shape)
         return {self.axes[0]: float(self.values[0][i]), self.axes[1]: float(self.values[1][j])}
