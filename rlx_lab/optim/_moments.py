@@ -8,7 +8,7 @@ import jax
 import jax.numpy as jnp
 
 from ._hparams import HParamsDict
-from ._numerics import is_static_zero, one_minus_pow
+from ._numerics import bias_scales, is_static_zero
 
 
 class Moments(NamedTuple):
@@ -31,9 +31,8 @@ def update_moments(moments: Moments, g: jax.Array, hp: HParamsDict) -> Moments:
 
 def adam_direction(moments: Moments, hp: HParamsDict, t: jax.Array) -> jax.Array:
     """m̂/(√v̂ + ε) with m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ)."""
-    m_hat = moments.m / one_minus_pow(hp["beta1"], t)
-    v_hat = moments.v / one_minus_pow(hp["beta2"], t)
-    return m_hat / (jnp.sqrt(v_hat) + hp["eps"])
+    scale1, scale2 = bias_scales((hp["beta1"], t), (hp["beta2"], t))
+    return moments.m * scale1 / (jnp.sqrt(moments.v * scale2) + hp["eps"])
 
 
 def decoupled_descent(

@@ -73,6 +73,20 @@ def one_minus_pow(beta: jax.Array, t: jax.Array) -> jax.Array:
     return -jnp.expm1(t * jnp.log1p(beta - 1.0))
 
 
+def bias_scales(*pairs: tuple[jax.Array, jax.Array]) -> tuple[jax.Array, ...]:
+    """1/(1 − βᵢ^tᵢ) for every pair (βᵢ, tᵢ): the factors of bias-corrected moments.
+
+    m̂ = m/(1 − β₁ᵗ) is computed as m·(1/(1 − β₁ᵗ)), the form XLA gives a division by a scalar
+    anyway. All factors come from one vector operation: they are per-step scalars, and on CPU
+    each separate scalar computation is a kernel launch of its own in every iteration, which for
+    an elementwise rule on small tensors costs as much as the update itself.
+    """
+    betas = jnp.stack([jnp.asarray(beta, jnp.float32) for beta, _ in pairs], axis=-1)
+    ts = jnp.stack([jnp.asarray(t, jnp.float32) for _, t in pairs], axis=-1)
+    scales = 1.0 / one_minus_pow(betas, ts)
+    return tuple(scales[..., i] for i in range(len(pairs)))
+
+
 def rms(x: jax.Array) -> jax.Array:
     """Root mean square by RLX's rule: l2_norm(x)/√n."""
     return l2_norm(x) / jnp.sqrt(jnp.float32(max(x.size, 1)))

@@ -17,7 +17,7 @@ import jax.numpy as jnp
 from . import _hparams as H
 from ._base import Optimizer, StepContext
 from ._moments import Moments, update_moments, zero_moments
-from ._numerics import l2_norm, one_minus_pow
+from ._numerics import bias_scales, l2_norm
 
 
 def update_tensor(
@@ -25,8 +25,9 @@ def update_tensor(
 ) -> tuple[jax.Array, Moments]:
     moments = update_moments(state, grad, hp)
     correct = hp["bias_correction"]
-    m_hat = moments.m / jnp.where(correct, one_minus_pow(hp["beta1"], ctx.t), 1.0)
-    v_hat = moments.v / jnp.where(correct, one_minus_pow(hp["beta2"], ctx.t), 1.0)
+    scale1, scale2 = bias_scales((hp["beta1"], ctx.t), (hp["beta2"], ctx.t))
+    m_hat = moments.m * jnp.where(correct, scale1, 1.0)
+    v_hat = moments.v * jnp.where(correct, scale2, 1.0)
     u = m_hat / (jnp.sqrt(v_hat) + hp["eps"]) + hp["weight_decay"] * param
     theta_norm, u_norm = l2_norm(param), l2_norm(u)
     both = (theta_norm > 0) & (u_norm > 0)

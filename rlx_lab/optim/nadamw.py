@@ -15,7 +15,7 @@ import jax.numpy as jnp
 from . import _hparams as H
 from ._base import Optimizer, StepContext
 from ._moments import Moments, decoupled_descent, update_moments, zero_moments
-from ._numerics import one_minus_pow
+from ._numerics import bias_scales
 
 
 def update_tensor(
@@ -23,9 +23,9 @@ def update_tensor(
 ) -> tuple[jax.Array, Moments]:
     b1, t = hp["beta1"], ctx.t
     moments = update_moments(state, grad, hp)
-    m_bar = b1 * moments.m / one_minus_pow(b1, t + 1) + (1 - b1) * grad / one_minus_pow(b1, t)
-    v_hat = moments.v / one_minus_pow(hp["beta2"], t)
-    update = m_bar / (jnp.sqrt(v_hat) + hp["eps"])
+    next1, scale1, scale2 = bias_scales((b1, t + 1), (b1, t), (hp["beta2"], t))
+    m_bar = b1 * moments.m * next1 + (1 - b1) * grad * scale1
+    update = m_bar / (jnp.sqrt(moments.v * scale2) + hp["eps"])
     return decoupled_descent(param, update, hp["lr"] * ctx.lr_scale, hp), moments
 
 

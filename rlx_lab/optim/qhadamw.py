@@ -16,7 +16,7 @@ import jax.numpy as jnp
 from . import _hparams as H
 from ._base import Optimizer, StepContext
 from ._moments import Moments, decoupled_descent, update_moments, zero_moments
-from ._numerics import one_minus_pow
+from ._numerics import bias_scales
 
 
 def update_tensor(
@@ -24,8 +24,8 @@ def update_tensor(
 ) -> tuple[jax.Array, Moments]:
     nu1, nu2 = hp["nu1"], hp["nu2"]
     moments = update_moments(state, grad, hp)
-    m_hat = moments.m / one_minus_pow(hp["beta1"], ctx.t)
-    v_hat = moments.v / one_minus_pow(hp["beta2"], ctx.t)
+    scale1, scale2 = bias_scales((hp["beta1"], ctx.t), (hp["beta2"], ctx.t))
+    m_hat, v_hat = moments.m * scale1, moments.v * scale2
     num = (1 - nu1) * grad + nu1 * m_hat
     den = jnp.sqrt((1 - nu2) * grad * grad + nu2 * v_hat) + hp["eps"]
     return decoupled_descent(param, num / den, hp["lr"] * ctx.lr_scale, hp), moments

@@ -19,14 +19,16 @@ import jax.numpy as jnp
 from . import _hparams as H
 from ._base import Optimizer, StepContext
 from ._moments import Moments, l2_decayed, update_moments, zero_moments
-from ._numerics import one_minus_pow
+from ._numerics import bias_scales
 
 
-def rectification(beta2: jax.Array, t: jax.Array) -> tuple[jax.Array, jax.Array]:
-    """(ρₜ, r): the variance-tractability length and the rectification factor."""
+def rectification(beta2: jax.Array, t: jax.Array, scale2: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """(ρₜ, r): the variance-tractability length and the rectification factor.
+
+    ``scale2`` is 1/(1−β₂ᵗ), so β₂ᵗ/(1−β₂ᵗ) = scale2 − 1.
+    """
     rho_inf = 2.0 / (1.0 - beta2) - 1.0
-    bias2 = one_minus_pow(beta2, t)
-    rho_t = rho_inf - 2.0 * t * (1.0 - bias2) / bias2
+    rho_t = rho_inf - 2.0 * t * (scale2 - 1.0)
     ratio = ((rho_t - 4) * (rho_t - 2) * rho_inf) / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
     return rho_t, jnp.sqrt(jnp.maximum(ratio, 0.0))
 
@@ -36,9 +38,9 @@ def update_tensor(
 ) -> tuple[jax.Array, Moments]:
     t = ctx.t
     moments = update_moments(state, l2_decayed(grad, param, hp), hp)
-    m_hat = moments.m / one_minus_pow(hp["beta1"], t)
-    v_hat = moments.v / one_minus_pow(hp["beta2"], t)
-    rho_t, r = rectification(hp["beta2"], t)
+    scale1, scale2 = bias_scales((hp["beta1"], t), (hp["beta2"], t))
+    m_hat, v_hat = moments.m * scale1, moments.v * scale2
+    rho_t, r = rectification(hp["beta2"], t, scale2)
     update = jnp.where(rho_t > 4, r * m_hat / (jnp.sqrt(v_hat) + hp["eps"]), m_hat)
     return hp["lr"] * ctx.lr_scale * update, moments
 
