@@ -12,9 +12,12 @@ Row = Mapping[str, Any]
 
 
 def format_cell(value: Any) -> str:
-    """A number in 4 significant digits (thousands separated when large); None as ``—``."""
+    """A number in 4 significant digits (thousands separated when large); None as ``—``;
+    a bool as yes/no."""
     if value is None:
         return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, float):
         if not math.isfinite(value):
             return str(value)
