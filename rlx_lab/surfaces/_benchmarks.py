@@ -160,6 +160,7 @@ BENCHMARKS: tuple[Surface, ...] = (
         start=(-3.2, 2.7),
         latex=(r"-20\,e^{-0.2\sqrt{(x^2 + y^2)/2}} - e^{(\cos 2\pi x + \cos 2\pi y)/2} + e + 20"),
         description="Ripples everywhere and a sharp (non-smooth) cone at the global minimum.",
+        smooth_minima=False,
     ),
     Surface(
         name="goldstein_price",

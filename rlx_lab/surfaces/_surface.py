@@ -58,10 +58,13 @@ class Surface:
     params: Mapping[str, float] = field(default_factory=dict)
     param_info: Mapping[str, SurfaceParam] = field(default_factory=dict, repr=False)
     stationary: tuple[Point, ...] = ()
+    smooth_minima: bool = True
+    """False where the loss has a kink at its minima, so no quadratic model describes them."""
     _value_and_grad: Callable[..., tuple[jax.Array, jax.Array]] = field(
         init=False, repr=False, compare=False
     )
     _grid: Callable[..., jax.Array] = field(init=False, repr=False, compare=False)
+    _hessian: Callable[..., jax.Array] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -78,6 +81,7 @@ class Surface:
             raise ValueError(f"{self.name}: start {self.start} lies outside window {self.window}")
         loss = self.loss
         set_(self, "_value_and_grad", jax.jit(jax.value_and_grad(loss)))
+        set_(self, "_hessian", jax.jit(jax.hessian(loss)))  # compiled on first use
 
         def grid_values(xs: jax.Array, ys: jax.Array, params: Params) -> jax.Array:
             over_x = jax.vmap(lambda x, y: loss(jnp.stack([x, y]), params), in_axes=(0, None))
@@ -128,6 +132,13 @@ class Surface:
     ) -> tuple[jax.Array, jax.Array]:
         """Loss and its gradient at ``xy`` (jitted once per surface; parameters are traced)."""
         return self._value_and_grad(jnp.asarray(xy, dtype=jnp.float32), self._resolve(params))
+
+    def hessian(
+        self, xy: jax.typing.ArrayLike, params: Mapping[str, jax.typing.ArrayLike] | None = None
+    ) -> np.ndarray:
+        """The 2×2 Hessian ∇²f at ``xy`` by automatic differentiation (float32, jitted once per
+        surface on first use; parameters are traced)."""
+        return np.asarray(self._hessian(jnp.asarray(xy, dtype=jnp.float32), self._resolve(params)))
 
     def grid(
         self,
