@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .state import RaceModel, SweepModel, TuningModel
+from .state import RaceModel, SweepModel, TheoryModel, TuningModel
 
-__all__ = ["RaceModel", "SurfacesLab", "SweepModel", "TuningModel"]
+__all__ = ["RaceModel", "SurfacesLab", "SweepModel", "TheoryModel", "TuningModel"]
 
 
 def __getattr__(name: str) -> Any:

@@ -155,15 +155,24 @@ def local_model(
     if surface.minima:
         point, where = _nearest(surface.minima, start), "minimum"
         if not surface.smooth_minima:
-            raise TheoryError(
-                f"{surface.title} has a kink at its minimum {point}: no quadratic model there"
-            )
+            raise TheoryError(f"{surface.title} has a kink at its minimum {point}")
     elif surface.stationary:
         point, where = _nearest(surface.stationary, start), "stationary point"
     else:
         point, where = start, "start"
+    return curvature_at(surface, point, params, where)
+
+
+def curvature_at(
+    surface: Surface,
+    point: Point,
+    params: Mapping[str, jax.typing.ArrayLike] | None = None,
+    where: Where = "start",
+) -> LocalModel:
+    """The curvature of ``surface`` at ``point``; :class:`TheoryError` if its Hessian is not
+    finite there."""
     hessian = np.asarray(surface.hessian(point, params), dtype=np.float64)
     if not np.all(np.isfinite(hessian)):
-        raise TheoryError(f"the Hessian at {point} is not finite: no quadratic model there")
+        raise TheoryError(f"the Hessian at {point} is not finite")
     values, vectors = np.linalg.eigh(0.5 * (hessian + hessian.T))
     return LocalModel(point, where, (float(values[0]), float(values[1])), vectors)

@@ -199,6 +199,21 @@ def test_tune_button_moves_the_lr_and_says_how(open_page: Any, served_app: Any) 
     log.assert_clean()
 
 
+def test_theory_card_states_the_model_and_races_its_best_setting(
+    open_page: Any, served_app: Any
+) -> None:
+    page, log = open_race(open_page, served_app, "?surface=booth&opt=adam&steps=200", ["Adam"])
+    page.locator(".theory-card .card-header").first.click()
+    wait_until(lambda: "Near the minimum (1, 3)" in text(page, "theory-text"), 20, "the theory")
+    assert "κ = 9" in text(page, "theory-text")
+    page.locator(".theory-best button").first.click()
+    wait_until(lambda: drawn(page) == ["Adam", "SGD"], 60, "SGD at the best setting")
+    wait_until(lambda: "Your SGD" in text(page, "theory-text"), 20, "SGD's line")
+    assert "it settles" in text(page, "theory-text")
+    assert "sgd.momentum=" in page.evaluate("window.location.search")
+    log.assert_clean()
+
+
 def test_screenshot(open_page: Any, served_app: Any) -> None:
     """A full race for the README: five optimizers, a ghost, a divergence, mid-playback."""
     query = "?opt=adam,lion,sophia,mars,kron_psgd&steps=500"

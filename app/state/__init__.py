@@ -6,6 +6,7 @@ from .race import DEFAULT_OPTIMIZERS, INPUTS, RaceModel
 from .settings import OptimizerSettings, make_settings, settings_class
 from .surface_source import CUSTOM, surface_grid, surface_names
 from .sweep import SweepModel
+from .theory import TheoryModel
 from .tuning import TuningModel
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "RaceModel",
     "RacePlan",
     "SweepModel",
+    "TheoryModel",
     "TuningModel",
     "assign_colors",
     "color",

@@ -17,6 +17,7 @@ from rlx_lab import optim
 
 from ..state import RaceModel, SweepModel, color, marker
 from ..state.surface_source import surface_grid
+from ..state.theory import TheoryModel
 from ..state.tuning import TuningModel
 from .controls import Controls
 from .linked_plots import LinkedPlots
@@ -28,6 +29,7 @@ from .runner import Runner, in_document, session_document
 from .sources import Style, loss_offset, offset_label
 from .surface_plot import SurfacePlot
 from .sweep_view import SweepView
+from .theory_view import TheoryCard
 from .tuning_view import TuneButton
 from .url import UrlSync
 from .widgets import sophia_controls
@@ -68,6 +70,8 @@ class SurfacesLab(pn.viewable.Viewer):
         self.sweep_view = SweepView(self.sweep, doc=doc)
         self.tuning = TuningModel(model)
         self.tune_button = TuneButton(self.tuning, doc=doc)
+        self.theory = TheoryModel(model)
+        self.theory_card = TheoryCard(self.theory)
         if sync_url if sync_url is not None else doc is not None:
             self.url = UrlSync(model, on_link=self._show_link)
         self.runner = Runner(model, doc=doc)
@@ -122,12 +126,13 @@ class SurfacesLab(pn.viewable.Viewer):
 
     @property
     def main(self) -> pn.viewable.Viewable:
-        """The race (surface, linked plots, player, scoreboard, export) and the sweep tab."""
+        """The race (surface, linked plots, player, scoreboard, theory, export) and the sweep."""
         race = pn.Column(
             pn.Row(self.surface_plot, self.linked, margin=0),
             self.player,
             self.messages,
             self.scoreboard,
+            self.theory_card,
             self.export,
             sizing_mode="stretch_width",
         )

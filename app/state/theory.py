@@ -1,0 +1,207 @@
+"""What theory says about SGD on the race's surface: the local quadratic model, in words.
+
+:class:`TheoryModel` reads the race's surface, start and SGD settings and states the curvature
+at the known minimum nearest the start (:func:`rlx_lab.theory.local_model`), how large η may be,
+the best gradient-descent and heavy-ball settings, and what the race's own SGD does there —
+Distill's "Why Momentum Really Works" analysis beside the real runs. It computes only while
+``active`` (the card is open), so the first page pays nothing; :meth:`TheoryModel.race_best`
+puts SGD in the race at the best heavy-ball setting.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import param
+
+from rlx_lab import theory
+
+from .race import RaceModel
+from .scales import format_value
+
+WATCHED = ("surface", "formula", "window", "surface_params", "start", "optimizers")
+"""Race inputs the statement depends on (besides SGD's own settings)."""
+SGD_FIELDS = ("lr", "momentum", "nesterov", "weight_decay")
+FLAT = 1e-6
+"""Curvatures this small (both) make a degenerate point: no quadratic model to speak of."""
+ERROR = {
+    "converges": "the error shrinks",
+    "oscillates": "the error shrinks, oscillating,",
+    "neutral": "the error neither shrinks nor grows,",
+    "grows": "the error grows",
+}
+
+
+def _n(value: float, digits: int = 3) -> str:
+    return format_value(float(value), digits)
+
+
+def _point(point: tuple[float, float]) -> str:
+    return f"({_n(point[0])}, {_n(point[1])})"
+
+
+def _times(rho: float) -> str:
+    return f"×{format_value(rho, 4)} per step"
+
+
+def _pace(rho: float) -> str:
+    steps = theory.steps_per_decade(rho)
+    return f"{_times(rho)} ({steps:,.0f} steps per tenfold)"
+
+
+def _setting(lr: float, momentum: float, nesterov: bool) -> str:
+    return f"η = {_n(lr)}, μ = {_n(momentum)}" + (", Nesterov" if nesterov else "")
+
+
+def _opening(model: theory.LocalModel, title: str) -> str:
+    low, high = model.curvatures
+    curv = f"curvatures λ₁ = {_n(low, 4)} and λ₂ = {_n(high, 4)}"
+    if model.where == "minimum":
+        shape = f" (condition number κ = {_n(model.condition, 4)})" if low > 0 else ""
+        return f"**Near the minimum {_point(model.point)}** of {title} the loss has {curv}{shape}."
+    if model.where == "stationary point":
+        if _flat(model):
+            return (
+                f"**At the stationary point {_point(model.point)}** the Hessian vanishes: the "
+                "quadratic model is empty there and higher-order terms decide what SGD does."
+            )
+        kind = "a saddle" if low < 0 < high else "a stationary point"
+        return f"**At the stationary point {_point(model.point)}** ({kind}) the loss has {curv}."
+    return (
+        f"**At the start {_point(model.point)}** the loss has {curv}. No minimum of this surface "
+        "is known, so this describes the first steps, not where the race ends."
+    )
+
+
+def _flat(model: theory.LocalModel) -> bool:
+    return max(abs(c) for c in model.curvatures) < FLAT
+
+
+def _tuned_lines(model: theory.LocalModel) -> tuple[list[str], theory.Tuned | None]:
+    low, high = model.curvatures
+    if model.where != "minimum" or low <= 0:
+        return [], None
+    gd, ball = theory.best_gd(low, high), theory.best_heavy_ball(low, high)
+    return [
+        f"- **Gradient descent** is stable only for η < 2/λ₂ = {_n(theory.stable_lr(high), 4)}. "
+        f"Its best step, η = 2/(λ₁+λ₂) = {_n(gd.lr, 4)}, shrinks the error {_pace(gd.factor)}.",
+        f"- **Heavy-ball momentum** at its best, {_setting(ball.lr, ball.momentum, False)}, "
+        f"shrinks it {_pace(ball.factor)}: its pace depends on √κ, not κ.",
+    ], ball
+
+
+def _steeper_start(at_start: theory.LocalModel) -> str:
+    low, high = at_start.curvatures
+    return (
+        f"- **At the start {_point(at_start.point)}** the curvatures are {_n(low, 4)} and "
+        f"{_n(high, 4)}: steeper than at the minimum, so an η tuned for the minimum may "
+        "diverge on the way there."
+    )
+
+
+def _your_sgd(
+    model: theory.LocalModel, values: dict[str, Any], at_start: theory.LocalModel | None
+) -> str:
+    lr, mu, nesterov = float(values["lr"]), float(values["momentum"]), bool(values["nesterov"])
+    setting = _setting(lr, mu, nesterov)
+    parts = []
+    for name, lam in zip(("λ₁", "λ₂"), model.curvatures, strict=True):
+        error = ERROR[theory.regime(lr, mu, nesterov, lam)]
+        parts.append(f"along {name} {error} {_times(theory.factor(lr, mu, nesterov, lam))}")
+    slowest = max(theory.factor(lr, mu, nesterov, lam) for lam in model.curvatures)
+    low, high = model.curvatures
+    limit = theory.stable_lr(high, mu, nesterov) if high > 0 else 0.0
+    if slowest < 1:
+        verdict = (
+            f"it settles {_pace(slowest)}"
+            if model.where == "minimum"
+            else "stable at this curvature"
+        )
+    elif model.where == "stationary point" and low < 0:
+        verdict = "it escapes the saddle"
+    elif high > 0 and lr >= limit:
+        verdict = f"η is too large for this curvature: stable for η < {_n(limit)}"
+    else:
+        verdict = "it does not settle here"
+    if at_start is not None and slowest < 1:
+        start_limit = theory.stable_lr(at_start.curvatures[1], mu, nesterov)
+        if lr >= start_limit:
+            verdict += (
+                f"; but at the start it is stable only for η < {_n(start_limit)}, "
+                "so it may diverge before it gets there"
+            )
+    decay = float(values.get("weight_decay", 0.0))
+    caveat = f" (ignoring its weight decay {_n(decay)})" if decay else ""
+    return f"- **Your SGD** ({setting}){caveat}: {'; '.join(parts)} — {verdict}."
+
+
+class TheoryModel(param.Parameterized):
+    """The theory card's state: whether it is open, and its statement."""
+
+    active = param.Boolean(default=False, doc="Compute only while shown")
+    text = param.String(default="", precedence=-1, doc="The statement, in Markdown")
+    best = param.Parameter(default=None, precedence=-1, doc="Best heavy-ball theory.Tuned")
+
+    def __init__(self, race: RaceModel, **params: Any) -> None:
+        super().__init__(**params)
+        self.race = race
+        self._local: tuple[Any, theory.LocalModel | str] | None = None
+        race.param.watch(self.refresh, list(WATCHED))
+        race.settings["sgd"].param.watch(self.refresh, list(SGD_FIELDS))
+        self.param.watch(self.refresh, ["active"])
+        self.refresh()
+
+    def local(self) -> tuple[theory.LocalModel, theory.LocalModel | None] | str:
+        """The race's local model and, when that is a minimum, the curvature at the start; or
+        why there is none (cached per surface, its parameters and the start)."""
+        race = self.race
+        surface, start = race.current_surface, race.start_point()
+        key = (id(surface), tuple(sorted(race.surface_params.items())), start)
+        if self._local is None or self._local[0] != key:
+            found: tuple[theory.LocalModel, theory.LocalModel | None] | str
+            try:
+                params = surface.surface_params(**race.surface_params)
+                model = theory.local_model(surface, params, start)
+                at_start = None
+                if model.where == "minimum" and model.point != start:
+                    at_start = theory.curvature_at(surface, start, params)
+                found = (model, at_start)
+            except ValueError as error:
+                found = str(error)
+            self._local = (key, found)
+        return self._local[1]
+
+    def refresh(self, *_: Any) -> None:
+        """Restate the theory for the race as it is now (nothing while inactive)."""
+        if not self.active:
+            return
+        found = self.local()
+        if isinstance(found, str):
+            self.param.update(text=f"No quadratic model here: {found}.", best=None)
+            return
+        local, at_start = found
+        lines = [_opening(local, self.race.current_surface.title)]
+        tuned, best = _tuned_lines(local)
+        lines += tuned
+        steeper = at_start is not None and at_start.curvatures[1] > local.curvatures[1]
+        if steeper:
+            lines.append(_steeper_start(at_start))
+        sgd = self.race.settings["sgd"].overrides()
+        if _flat(local):
+            pass
+        elif "sgd" in self.race.optimizers:
+            lines.append(_your_sgd(local, sgd, at_start if steeper else None))
+        else:
+            lines.append("- Add **SGD** to the race to see where its setting falls.")
+        self.param.update(text="\n".join(lines), best=best)
+
+    def race_best(self) -> list[str]:
+        """Put SGD in the race at the best heavy-ball setting; return any problems in words."""
+        best = self.best
+        if best is None:
+            return ["no best setting: it needs a known minimum with positive curvatures"]
+        values = {"lr": best.lr, "momentum": best.momentum, "nesterov": False}
+        problems = self.race.settings["sgd"].apply(values)
+        if "sgd" not in self.race.optimizers:
+            self.race.optimizers = [*self.race.optimizers, "sgd"]
+        return problems

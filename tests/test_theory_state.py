@@ -1,0 +1,96 @@
+"""The theory card's state (app.state.theory.TheoryModel), without a browser."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app.state import RaceModel, TheoryModel
+from rlx_lab import surfaces, theory
+from rlx_lab.engine import RunSettings, run
+
+
+def _model(**race: object) -> tuple[RaceModel, TheoryModel]:
+    model = RaceModel(**race)
+    return model, TheoryModel(model, active=True)
+
+
+def test_nothing_is_computed_until_the_card_opens() -> None:
+    race = RaceModel()
+    card = TheoryModel(race)
+    race.surface = "booth"
+    assert card.text == "" and card.best is None
+    card.active = True
+    assert "Near the minimum (1, 3)" in card.text
+
+
+def test_statement_and_best_setting_come_from_the_local_model() -> None:
+    _, card = _model(surface="rosenbrock", optimizers=["adam"])
+    local = theory.local_model(surfaces.get("rosenbrock"))
+    assert card.best == theory.best_heavy_ball(*local.curvatures)
+    assert "λ₂ = 1002" in card.text and "κ = 2508" in card.text
+    assert "Add **SGD** to the race" in card.text
+    assert "Your SGD" not in card.text
+
+
+def test_the_sgd_line_follows_its_sliders() -> None:
+    race, card = _model(surface="rosenbrock", optimizers=["sgd"])
+    assert "η is too large for this curvature" in card.text  # lab default 0.01 > 2/λ₂
+    race.settings["sgd"].lr = 0.001
+    assert "η = 0.001, μ = 0" in card.text
+    assert "it settles" in card.text and "too large" not in card.text
+    race.settings["sgd"].param.update(momentum=0.5, nesterov=True)
+    assert "μ = 0.5, Nesterov" in card.text
+
+
+def test_racing_the_best_setting_settles_as_predicted() -> None:
+    params = {"condition": 50.0, "angle": 20.0}
+    race, card = _model(surface="rotated_quadratic", optimizers=["adam"])
+    race.surface_params = params
+    assert "κ = 50" in card.text
+    assert card.race_best() == []
+    assert race.optimizers == ["adam", "sgd"]
+    sgd = race.settings["sgd"]
+    assert (sgd.lr, sgd.momentum, sgd.nesterov) == pytest.approx(
+        (card.best.lr, card.best.momentum, False)
+    )
+    assert "it settles" in card.text
+    steps = 60
+    surface = race.current_surface
+    t = run("sgd", sgd.overrides(), surface, [race.start_point()],
+            RunSettings(steps=steps, surface_params=params))  # fmt: skip
+    d = np.linalg.norm(np.asarray(t.positions[0], np.float64), axis=1)
+    assert (d[steps] / d[steps // 2]) ** (2 / steps) == pytest.approx(card.best.factor, rel=0.05)
+
+
+@pytest.mark.parametrize(
+    ("surface", "says"),
+    [
+        ("saddle", "it escapes the saddle"),
+        ("monkey_saddle", "the Hessian vanishes"),
+        ("ackley", "No quadratic model here: Ackley has a kink"),
+        ("custom", "At the start (-1.5, 1.5)"),
+    ],
+)
+def test_points_without_a_best_setting_say_why(surface: str, says: str) -> None:
+    race, card = _model(surface=surface, optimizers=["sgd"])
+    assert says in card.text
+    assert card.best is None
+    assert card.race_best() != []
+    assert race.optimizers == ["sgd"]
+
+
+def test_a_steeper_start_is_flagged_and_the_run_agrees() -> None:
+    race, card = _model(surface="rosenbrock", optimizers=["sgd"])
+    card.race_best()
+    assert "steeper than at the minimum" in card.text
+    assert "it may diverge before it gets there" in card.text
+    t = run("sgd", race.settings["sgd"].overrides(), race.current_surface,
+            [race.start_point()], RunSettings(steps=200))  # fmt: skip
+    assert t.diverged_at[0] >= 0
+    race.start = (0.9, 0.8)  # flatter than the minimum: no warning, and it settles
+    assert "steeper" not in card.text and "may diverge" not in card.text
+    t = run("sgd", race.settings["sgd"].overrides(), race.current_surface,
+            [race.start_point()], RunSettings(steps=400))  # fmt: skip
+    assert t.diverged_at[0] < 0
+    assert np.linalg.norm(np.asarray(t.positions[0, -1]) - [1.0, 1.0]) < 1e-3
