@@ -176,3 +176,13 @@ def curvature_at(
         raise TheoryError(f"the Hessian at {point} is not finite")
     values, vectors = np.linalg.eigh(0.5 * (hessian + hessian.T))
     return LocalModel(point, where, (float(values[0]), float(values[1])), vectors)
+
+
+def components(positions: np.ndarray, model: LocalModel) -> np.ndarray:
+    """|⟨θₜ − θ*, qᵢ⟩|, the distance from the model's point along each curvature's direction.
+
+    ``positions`` (T, 2) → (T, 2); column i follows ``model.curvatures[i]``. Near θ* the linear
+    map makes column i shrink (or grow) by :func:`factor` of that curvature per step.
+    """
+    offset = np.asarray(positions, np.float64) - np.asarray(model.point, np.float64)
+    return np.abs(offset @ model.directions)

@@ -211,6 +211,9 @@ def test_theory_card_states_the_model_and_races_its_best_setting(
     wait_until(lambda: "Your SGD" in text(page, "theory-text"), 20, "SGD's line")
     assert "it settles" in text(page, "theory-text")
     assert "sgd.momentum=" in page.evaluate("window.location.search")
+    wait_until(lambda: len(source(page, "theory-components").get("step", [])) > 1, 20, "curves")
+    curves = source(page, "theory-components")
+    assert len(curves["measured_1"]) == len(curves["predicted_2"]) == 201
     log.assert_clean()
 
 

@@ -97,6 +97,19 @@ def test_local_model_of_the_rotated_quadratic() -> None:
     assert abs(shallow @ [math.cos(along), math.sin(along)]) == pytest.approx(1.0, abs=1e-5)
 
 
+def test_components_shrink_at_the_predicted_factors() -> None:
+    model = theory.local_model(QUADRATIC, QUADRATIC.surface_params(**PARAMS))
+    lr, steps = 0.05, 80  # factors 0.95 (shallow) and 0.5 (steep)
+    t = engine.run("sgd", {"lr": lr}, QUADRATIC, [QUADRATIC.start],
+                   engine.RunSettings(steps=steps, surface_params=PARAMS))  # fmt: skip
+    parts = theory.components(t.positions[0], model)
+    assert parts.shape == (steps + 1, 2)
+    assert np.allclose(np.hypot(parts[:, 0], parts[:, 1]), np.linalg.norm(t.positions[0], axis=1))
+    for i, lam in enumerate(model.curvatures):
+        ratio = (parts[20, i] / parts[10, i]) ** (1 / 10)
+        assert ratio == pytest.approx(theory.factor(lr, 0.0, False, lam), rel=1e-3)
+
+
 def test_local_model_picks_the_nearest_minimum_then_a_stationary_point_then_the_start() -> None:
     himmelblau = surfaces.get("himmelblau")
     for minimum in himmelblau.minima:

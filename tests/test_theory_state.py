@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from app.state import RaceModel, TheoryModel
+from app.state.theory import component_curves
 from rlx_lab import surfaces, theory
 from rlx_lab.engine import RunSettings, run
 
@@ -94,3 +95,34 @@ def test_a_steeper_start_is_flagged_and_the_run_agrees() -> None:
             [race.start_point()], RunSettings(steps=400))  # fmt: skip
     assert t.diverged_at[0] < 0
     assert np.linalg.norm(np.asarray(t.positions[0, -1]) - [1.0, 1.0]) < 1e-3
+
+
+def test_curves_follow_the_racing_sgd_and_match_the_theory_on_a_quadratic() -> None:
+    race, card = _model(surface="rotated_quadratic", optimizers=["adam"], steps=60)
+    race.recompute()
+    assert card.curves == {}  # no SGD racing
+    race.optimizers = ["adam", "sgd"]
+    race.settings["sgd"].lr = 0.05  # factors 0.95 and 0.5, no oscillation
+    race.recompute()
+    curves = card.curves
+    assert card.labels == ("λ₁ = 1", "λ₂ = 10")
+    assert len(curves["step"]) == 61
+    for i in (1, 2):
+        measured, predicted = curves[f"measured_{i}"], curves[f"predicted_{i}"]
+        both = np.isfinite(measured) & np.isfinite(predicted)
+        assert both.sum() > 10
+        assert np.allclose(measured[both], predicted[both], rtol=2e-2)
+    assert np.isnan(curves["measured_2"][-1])  # 0.5⁶⁰ of the start: float32 rounding
+
+
+def test_curves_stop_at_a_divergence_and_vanish_without_an_anchor() -> None:
+    race, card = _model(surface="rotated_quadratic", optimizers=["sgd"], steps=100)
+    race.settings["sgd"].lr = 0.25  # 2/λ₂ = 0.2: the steep direction grows ×1.5 per step
+    race.recompute()
+    failed = int(race.results["sgd"].diverged_at[0])
+    assert failed >= 0
+    assert len(card.curves["step"]) == failed
+    local = theory.local_model(surfaces.get("monkey_saddle"))
+    assert component_curves(local, race.results["sgd"]) == {}
+    race.surface = "custom"
+    assert card.curves == {}

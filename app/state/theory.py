@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import param
 
 from rlx_lab import theory
+from rlx_lab.engine import Trajectory
 
 from .race import RaceModel
 from .scales import format_value
@@ -24,6 +26,12 @@ WATCHED = ("surface", "formula", "window", "surface_params", "start", "optimizer
 SGD_FIELDS = ("lr", "momentum", "nesterov", "weight_decay")
 FLAT = 1e-6
 """Curvatures this small (both) make a degenerate point: no quadratic model to speak of."""
+ROUNDING = 1e-5
+"""Distances below this times the size of the coordinates are float32 rounding, not the rate."""
+BLOW_UP = 1e6
+"""Distances above this times the start's are not drawn: they would flatten the rest."""
+ANCHOR = 1e-3
+"""The theory's line passes through the run where it is this much closer than at the start."""
 ERROR = {
     "converges": "the error shrinks",
     "oscillates": "the error shrinks, oscillating,",
@@ -135,12 +143,69 @@ def _your_sgd(
     return f"- **Your SGD** ({setting}){caveat}: {'; '.join(parts)} — {verdict}."
 
 
+def component_curves(local: theory.LocalModel, trajectory: Trajectory) -> dict[str, np.ndarray]:
+    """SGD's distance from the model's point along each curvature direction, per step, and the
+    theory's line for it: slope ×ρᵢ per step (the run's own η, μ) — the rate, not the constant,
+    which momentum's transients change — drawn through the run where it has come
+    :data:`ANCHOR` closer than at the start (past the transients, above float32's floor), or
+    through its last point.
+
+    Keys ``step``, ``measured_1``/``_2`` and ``predicted_1``/``_2``; values below float32's
+    rounding of the position (:data:`ROUNDING`) or :data:`BLOW_UP` times the start's distance
+    are NaN.
+    Steps after a divergence are left out. Empty where no point anchors the distances (a
+    start-only model, a vanishing Hessian).
+    """
+    if local.where == "start" or _flat(local):
+        return {}
+    failed = int(trajectory.diverged_at[0])
+    positions = trajectory.positions[0, : failed if failed >= 0 else None]
+    parts = theory.components(positions, local)
+    hp = trajectory.hparams
+    lr, mu, nesterov = float(hp["lr"]), float(hp["momentum"]), bool(hp["nesterov"])
+    steps = np.arange(len(parts), dtype=np.float64)
+    scale = float(np.max(parts[0]))
+    magnitude = scale + float(np.max(np.abs(local.point)))
+    shown = (ROUNDING * magnitude, BLOW_UP * max(scale, ROUNDING * magnitude))
+    curves = {"step": steps}
+    for i, lam in enumerate(local.curvatures):
+        measured = _loggable(parts[:, i], shown)
+        anchor = _anchor(measured)
+        predicted = np.full_like(measured, np.nan)
+        if anchor is not None:
+            rho, (step, value) = theory.factor(lr, mu, nesterov, lam), anchor
+            with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+                predicted = value * np.power(rho, steps - step)
+        curves[f"measured_{i + 1}"] = measured
+        curves[f"predicted_{i + 1}"] = _loggable(predicted, shown)
+    return curves
+
+
+def _anchor(measured: np.ndarray) -> tuple[int, float] | None:
+    """Where the theory's line passes: a step and the envelope of the run's peaks there (an
+    oscillating distance dips to 0 at each sign change; its peaks carry the rate)."""
+    shown = np.flatnonzero(np.isfinite(measured))
+    if not shown.size:
+        return None
+    peaks = np.maximum.accumulate(measured[shown][::-1])[::-1]
+    closer = np.flatnonzero(peaks <= peaks[0] * ANCHOR)
+    i = int(closer[0]) if closer.size else len(shown) - 1
+    return int(shown[i]), float(peaks[i])
+
+
+def _loggable(values: np.ndarray, shown: tuple[float, float]) -> np.ndarray:
+    inside = (values >= shown[0]) & (values <= shown[1])
+    return np.where(inside, values, np.nan).astype(np.float64)
+
+
 class TheoryModel(param.Parameterized):
-    """The theory card's state: whether it is open, and its statement."""
+    """The theory card's state: whether it is open, its statement and its curves."""
 
     active = param.Boolean(default=False, doc="Compute only while shown")
     text = param.String(default="", precedence=-1, doc="The statement, in Markdown")
     best = param.Parameter(default=None, precedence=-1, doc="Best heavy-ball theory.Tuned")
+    curves = param.Dict(default={}, precedence=-1, doc="component_curves of the racing SGD")
+    labels = param.Tuple(default=("λ₁", "λ₂"), precedence=-1, doc="The curvatures, for a legend")
 
     def __init__(self, race: RaceModel, **params: Any) -> None:
         super().__init__(**params)
@@ -149,6 +214,7 @@ class TheoryModel(param.Parameterized):
         race.param.watch(self.refresh, list(WATCHED))
         race.settings["sgd"].param.watch(self.refresh, list(SGD_FIELDS))
         self.param.watch(self.refresh, ["active"])
+        race.param.watch(self._follow_results, ["results"])
         self.refresh()
 
     def local(self) -> tuple[theory.LocalModel, theory.LocalModel | None] | str:
@@ -177,7 +243,7 @@ class TheoryModel(param.Parameterized):
             return
         found = self.local()
         if isinstance(found, str):
-            self.param.update(text=f"No quadratic model here: {found}.", best=None)
+            self.param.update(text=f"No quadratic model here: {found}.", best=None, curves={})
             return
         local, at_start = found
         lines = [_opening(local, self.race.current_surface.title)]
@@ -194,6 +260,22 @@ class TheoryModel(param.Parameterized):
         else:
             lines.append("- Add **SGD** to the race to see where its setting falls.")
         self.param.update(text="\n".join(lines), best=best)
+        self._follow_results()
+
+    def _follow_results(self, *_: Any) -> None:
+        found = self.local() if self.active else None
+        trajectory = self.race.results.get("sgd")
+        surface = self.race.current_surface.name
+        if not isinstance(found, tuple) or trajectory is None or trajectory.surface != surface:
+            self.curves = {}
+            return
+        local = found[0]
+        self.param.update(
+            curves=component_curves(local, trajectory),
+            labels=tuple(
+                f"λ{sub} = {_n(c, 4)}" for sub, c in zip("₁₂", local.curvatures, strict=True)
+            ),
+        )
 
     def race_best(self) -> list[str]:
         """Put SGD in the race at the best heavy-ball setting; return any problems in words."""

@@ -1,7 +1,9 @@
 """The theory card: what the local quadratic model predicts for SGD, beside the race.
 
-Collapsed at first, and its model computes nothing until it is opened; open, it restates the
-theory whenever the surface, the start or SGD's sliders move. Its button races SGD at the best
+Collapsed at first, and its model computes nothing until it is opened (its plot is built then);
+open, it restates the theory whenever the surface, the start or SGD's sliders move, and plots
+the racing SGD's distance from the minimum along each curvature direction with the theory's
+slope beside it — Distill's eigen-components, measured. Its button races SGD at the best
 heavy-ball setting, so the prediction can be watched against the real run.
 """
 
@@ -11,8 +13,37 @@ import html
 from typing import Any
 
 import panel as pn
+from bokeh.models import ColumnDataSource
+from bokeh.plotting import figure
 
 from ..state.theory import TheoryModel
+
+COLORS = ("#1b9e77", "#d95f02")
+"""Shallow and steep direction."""
+EMPTY = {"step": [], "measured_1": [], "measured_2": [], "predicted_1": [], "predicted_2": []}
+
+
+def components_figure(source: ColumnDataSource) -> Any:
+    """Distance along each curvature direction (solid) and the theory's slope (dashed), log y."""
+    fig = figure(
+        width=600,
+        height=230,
+        y_axis_type="log",
+        title="SGD's distance from the point, along each curvature (log)",
+        tools=["pan", "wheel_zoom", "reset", "save"],
+        toolbar_location="right",
+    )
+    fig.title.text_font_size = "10pt"
+    fig.xaxis.axis_label = "step"
+    fig.toolbar.logo = None
+    for i, color in enumerate(COLORS, start=1):
+        fig.line("step", f"measured_{i}", source=source, color=color, line_width=2,
+                 legend_label=f"along λ{'₁₂'[i - 1]}")  # fmt: skip
+        fig.line("step", f"predicted_{i}", source=source, color=color, line_width=1.5,
+                 line_dash="dashed", legend_label="theory: ×ρ per step")  # fmt: skip
+    fig.legend.label_text_font_size = "8pt"
+    fig.add_layout(fig.legend[0], "right")
+    return fig
 
 
 class TheoryCard(pn.viewable.Viewer):
@@ -37,9 +68,10 @@ class TheoryCard(pn.viewable.Viewer):
             css_classes=["theory-card"],
             sizing_mode="stretch_width",
         )
+        self.source: ColumnDataSource | None = None
         self.card.param.watch(self._toggle, "collapsed")
         self.button.on_click(self._race_best)
-        theory.param.watch(self.render, ["text", "best"])
+        theory.param.watch(self.render, ["text", "best", "curves", "labels"])
         self.render()
 
     def __panel__(self) -> pn.viewable.Viewable:
@@ -49,8 +81,19 @@ class TheoryCard(pn.viewable.Viewer):
         """Show the model's statement; the button works when there is a best setting."""
         self.text.object = self.theory.text
         self.button.disabled = self.theory.best is None
+        if self.source is not None:
+            self.source.data = dict(self.theory.curves or EMPTY)
+            self.plot.visible = bool(self.theory.curves)
+            shallow, steep = self.theory.labels
+            self.plot.object.title.text = (
+                f"SGD's distance from the point along {shallow} and {steep} (log)"
+            )
 
     def _toggle(self, event: Any) -> None:
+        if not event.new and self.source is None:  # first opened: build the plot
+            self.source = ColumnDataSource(dict(EMPTY), name="theory-components")
+            self.plot = pn.pane.Bokeh(components_figure(self.source), visible=False)
+            self.card.insert(1, self.plot)
         self.theory.active = not event.new
 
     def _race_best(self, _: Any) -> None:
