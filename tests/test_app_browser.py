@@ -187,6 +187,20 @@ def test_sweep_cell_click_races_that_setting(open_page: Any, served_app: Any) ->
     log.assert_clean()
 
 
+def test_sgd_sweep_shows_the_theory_stability_limit(open_page: Any, served_app: Any) -> None:
+    page, log = open_race(open_page, served_app, "?surface=booth&opt=sgd&steps=200", ["SGD"])
+    page.locator(".bk-tab", has_text="Sweep").first.click()
+    page.locator(".sweep-optimizer select").first.select_option(label="SGD")
+    resolution = page.evaluate(MODEL_WITH_CLASS, "sweep-resolution")
+    page.evaluate(SET_WIDGET, [resolution, 8])
+    page.locator(".run-sweep button").first.click()
+    wait_until(lambda: "Click a cell" in text(page, "sweep-info"), 60, "the sweep")
+    limit = source(page, "sweep-theory-limit")
+    assert sum(1 for x in limit["x"] if x == x) > 10, "the stability limit is drawn"  # not NaN
+    assert len(source(page, "sweep-theory-best")["x"]) == 1
+    log.assert_clean()
+
+
 def test_tune_button_moves_the_lr_and_says_how(open_page: Any, served_app: Any) -> None:
     page, log = open_race(open_page, served_app, "?opt=sgd&steps=200", ["SGD"])
     diverged = first_path(page, "sgd")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.state import RaceModel, TheoryModel
-from app.state.theory import component_curves
+from app.state import RaceModel, SweepModel, TheoryModel
+from app.state.theory import component_curves, sweep_overlay
 from rlx_lab import surfaces, theory
 from rlx_lab.engine import RunSettings, run
 
@@ -126,3 +126,45 @@ def test_curves_stop_at_a_divergence_and_vanish_without_an_anchor() -> None:
     assert component_curves(local, race.results["sgd"]) == {}
     race.surface = "custom"
     assert card.curves == {}
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_the_sweep_overlay_separates_the_converging_cells_from_the_diverging(
+    nesterov: bool,
+) -> None:
+    race = RaceModel(surface="rotated_quadratic", optimizers=["sgd"], steps=300)
+    race.settings["sgd"].nesterov = nesterov
+    sweep = SweepModel(race, optimizer="sgd", resolution=12)
+    assert (sweep.x_param, sweep.y_param) == ("lr", "momentum")
+    result = sweep.compute()
+    overlay = sweep_overlay(race, result)
+    assert overlay is not None and overlay.start_limit is None  # a quadratic: same everywhere
+    assert (overlay.best is None) == nesterov
+    lrs, mus = result.values
+    checked = 0
+    for i, lr in enumerate(lrs):
+        for j, mu in enumerate(mus):
+            limit = np.interp(mu, overlay.momenta, overlay.limit)
+            diverged = result.diverged_at[i, j] >= 0
+            if lr < 0.9 * limit:
+                assert not diverged, (lr, mu, limit)
+                checked += 1
+            elif lr > 1.25 * limit:
+                assert diverged, (lr, mu, limit)
+                checked += 1
+    assert checked > 100
+
+
+def test_the_sweep_overlay_needs_sgd_over_lr_and_momentum_near_a_minimum() -> None:
+    race = RaceModel(surface="rosenbrock", optimizers=["sgd"], steps=50)
+    sweep = SweepModel(race, optimizer="sgd", resolution=4)
+    overlay = sweep_overlay(race, sweep.compute())
+    assert overlay is not None and overlay.start_limit is not None  # the start is steeper
+    assert np.all(overlay.start_limit < overlay.limit)
+    sweep.y_param = "weight_decay"
+    assert sweep_overlay(race, sweep.compute()) is None
+    sweep.optimizer = "adam"
+    assert sweep_overlay(race, sweep.compute()) is None
+    race.surface = "saddle"
+    sweep.optimizer = "sgd"
+    assert sweep_overlay(race, sweep.compute()) is None

@@ -10,13 +10,13 @@ puts SGD in the race at the best heavy-ball setting.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import param
 
 from rlx_lab import theory
-from rlx_lab.engine import Trajectory
+from rlx_lab.engine import SweepResult, Trajectory
 
 from .race import RaceModel
 from .scales import format_value
@@ -196,6 +196,53 @@ def _anchor(measured: np.ndarray) -> tuple[int, float] | None:
 def _loggable(values: np.ndarray, shown: tuple[float, float]) -> np.ndarray:
     inside = (values >= shown[0]) & (values <= shown[1])
     return np.where(inside, values, np.nan).astype(np.float64)
+
+
+class SweepOverlay(NamedTuple):
+    """The theory over an SGD sweep of (lr, momentum): where SGD stops converging, and the best
+    heavy-ball setting."""
+
+    momenta: np.ndarray
+    limit: np.ndarray
+    """The largest stable η for each momentum, at the minimum's steepest curvature."""
+    start_limit: np.ndarray | None
+    """The same at the start, where that is steeper (None otherwise)."""
+    best: theory.Tuned | None
+    """Polyak's best (η, μ) (None for Nesterov, or without two positive curvatures)."""
+
+
+OVERLAY_POINTS = 200
+
+
+def sweep_overlay(race: RaceModel, result: SweepResult) -> SweepOverlay | None:
+    """The overlay for ``result`` on the race's surface from its start, or None where it does not
+    apply (not SGD over lr × momentum, no known minimum, no positive curvature there)."""
+    if result.optimizer != "sgd" or set(result.axes) != {"lr", "momentum"}:
+        return None
+    surface, start = race.current_surface, race.start_point()
+    try:
+        params = surface.surface_params(**race.surface_params)
+        local = theory.local_model(surface, params, start)
+        at_start = theory.curvature_at(surface, start, params)
+    except ValueError:
+        return None
+    low, high = local.curvatures
+    if local.where != "minimum" or high <= 0:
+        return None
+    nesterov = bool(result.base.get("nesterov", False))
+    mus = result.values[result.axes.index("momentum")]
+    momenta = 1.0 - np.geomspace(1.0 - float(np.min(mus)), 1.0 - float(np.max(mus)), OVERLAY_POINTS)
+
+    def limits(curvature: float) -> np.ndarray:
+        return np.array([theory.stable_lr(curvature, float(m), nesterov) for m in momenta])
+
+    steep = at_start.curvatures[1]
+    return SweepOverlay(
+        momenta=momenta,
+        limit=limits(high),
+        start_limit=limits(steep) if steep > high else None,
+        best=theory.best_heavy_ball(low, high) if low > 0 and not nesterov else None,
+    )
 
 
 class TheoryModel(param.Parameterized):

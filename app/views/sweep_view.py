@@ -19,6 +19,7 @@ from bokeh.models import (
     CustomJSTickFormatter,
     HoverTool,
     LinearColorMapper,
+    Title,
 )
 from bokeh.palettes import Viridis256
 from bokeh.plotting import figure
@@ -29,6 +30,7 @@ from rlx_lab import optim
 from ..state import SweepModel
 from ..state.scales import format_value, to_position
 from ..state.sweep import hp_scale
+from ..state.theory import SweepOverlay, sweep_overlay
 from . import js
 from .runner import EXECUTOR, schedule_on
 from .widgets import IntSlider
@@ -54,6 +56,7 @@ class SweepView(pn.viewable.Viewer):
                 s.optimizer,
                 label="Optimizer",
                 options={optim.get(n).title: n for n in optim.names()},
+                css_classes=["sweep-optimizer"],
             ),
             pn.Row(
                 pn.widgets.Select.from_param(s.x_param, label="x axis", width=140),
@@ -135,15 +138,27 @@ class SweepView(pn.viewable.Viewer):
             line_color="white",
             line_width=3,
         )
+        # the theory over an SGD sweep of lr × momentum (empty otherwise)
+        self.limit = ColumnDataSource({"x": [], "y": []}, name="sweep-theory-limit")
+        self.start_limit = ColumnDataSource({"x": [], "y": []})
+        self.best = ColumnDataSource({"x": [], "y": []}, name="sweep-theory-best")
+        fig.line("x", "y", source=self.limit, line_color="white", line_width=2.5)
+        fig.line("x", "y", source=self.start_limit, line_color="white", line_width=2,
+                 line_dash="dashed")  # fmt: skip
+        fig.scatter("x", "y", source=self.best, marker="star", size=16, fill_color="white",
+                    line_color="black")  # fmt: skip
+        self.caption = Title(text="", text_font_size="9pt", text_font_style="normal")
+        fig.add_layout(self.caption, "below")
         fig.add_tools(
             HoverTool(
+                renderers=[fig.renderers[0]],
                 tooltips=[
                     ("x", "@vx{0.000e}"),
                     ("y", "@vy{0.0000}"),
                     ("final loss", "@loss{0.000e}"),
                     ("steps to tol", "@reach"),
                     ("diverged at", "@div"),
-                ]
+                ],
             )
         )
         self.colorbar = ColorBar(color_mapper=self.mapper, width=12, title="")
@@ -221,7 +236,41 @@ class SweepView(pn.viewable.Viewer):
             f"{result.axes[1]} (✕ diverged; click a cell to race it)"
         )
         self._centers = (px, py)
+        self._draw_theory(sweep_overlay(self.sweep.race, result), (wx, wy))
         self._show_current()
+
+    def _draw_theory(self, overlay: SweepOverlay | None, cell: tuple[float, float]) -> None:
+        """The theory's stability limits and best setting over an SGD lr × momentum sweep."""
+        empty: dict[str, list[float]] = {"x": [], "y": []}
+        if overlay is None:
+            self.limit.data, self.start_limit.data, self.best.data = empty, empty, dict(empty)
+            self.caption.text = ""
+            return
+        result = self.sweep.result
+        lr_first = result.axes[0] == "lr"
+        px, py = self._centers
+        box = ((px.min() - cell[0] / 2, px.max() + cell[0] / 2),
+               (py.min() - cell[1] / 2, py.max() + cell[1] / 2))  # fmt: skip
+
+        def place(lrs: np.ndarray, mus: np.ndarray) -> dict[str, np.ndarray]:
+            a = np.array([to_position(float(v), "log") for v in lrs])
+            b = np.array([to_position(float(v), "log1m") for v in mus])
+            x, y = (a, b) if lr_first else (b, a)
+            inside = (box[0][0] <= x) & (x <= box[0][1]) & (box[1][0] <= y) & (y <= box[1][1])
+            return {"x": np.where(inside, x, np.nan), "y": np.where(inside, y, np.nan)}
+
+        self.limit.data = place(overlay.limit, overlay.momenta)
+        start = overlay.start_limit
+        self.start_limit.data = place(start, overlay.momenta) if start is not None else empty
+        best = overlay.best
+        self.best.data = (
+            place(np.array([best.lr]), np.array([best.momentum])) if best else dict(empty)
+        )
+        self.caption.text = (
+            "White: the theory's largest stable η at the minimum"
+            + (" (dashed: at the start)" if start is not None else "")
+            + ("; ★ best heavy ball" if best else "")
+        )
 
     def _show_current(self) -> None:
         result = self.sweep.result
