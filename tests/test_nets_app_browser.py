@@ -170,6 +170,24 @@ def test_bad_width_shows_a_message_and_recovers(open_page: Any, nets_app: Any) -
     log.assert_clean()
 
 
+def test_your_own_points_train_and_bad_text_is_reported(open_page: Any, nets_app: Any) -> None:
+    page, log = open_trained(open_page, nets_app)
+    page.locator(".nets-dataset select").first.select_option(label="Your points (CSV)")
+    wait_until(lambda: "load your points first" in pane(page, "nets-message"), 20, "the ask")
+    box = page.locator(".nets-points textarea").first
+    box.fill("x, y, label\n1, 2")
+    page.locator(".nets-load-points button").first.click()
+    wait_until(lambda: "line 2" in pane(page, "nets-points-verdict"), 10, "the parse error")
+    rows = [f"{(i % 2) * 4 - 2 + (i % 7) / 10}, {(i % 5) / 5}, {'ab'[i % 2]}" for i in range(80)]
+    box.fill("\n".join(["x, y, label", *rows]))
+    page.locator(".nets-load-points button").first.click()
+    wait_until(lambda: "80 points, 2 classes" in pane(page, "nets-points-verdict"), 10, "points")
+    wait_until(lambda: "✓" in pane(page, "nets-status") and pane(page, "nets-message") == "",
+               90, "training on them")  # fmt: skip
+    assert len(source(page, "nets-frames-adam")["image"]) > 1, "boundaries of the new data"
+    log.assert_clean()
+
+
 def test_screenshot(open_page: Any, nets_app: Any) -> None:
     """The tab for the README: four optimizers part-way through training."""
     page, log = open_trained(open_page, nets_app)

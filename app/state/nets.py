@@ -23,6 +23,7 @@ from rlx_lab.nets import MLP, TrainSettings
 from rlx_lab.nets.datasets import DATASETS
 from rlx_lab.nets.hessian import ESTIMATORS
 from rlx_lab.nets.settings import MAX_STEPS
+from rlx_lab.nets.user_data import UserPoints, parse_points
 
 from .gradient_options import GradientOptions
 from .nets_plan import DataSpec, NetsJob, NetsOutcome, NetsPlan, compute
@@ -36,9 +37,12 @@ BOUNDARY_DATASETS = tuple(
     n for n, s in DATASETS.items() if s.task == "classification" and n != "glyphs"
 )
 """Datasets with two input features, whose decision boundary can be drawn."""
+USER_DATA = "custom"
+"""The dataset choice that trains on the user's own points (:meth:`NetsModel.load_points`)."""
 SAMPLES = (128, 256, 512, 1024)
 INPUTS = (
     "dataset",
+    "user_points",
     "noise",
     "samples",
     "data_seed",
@@ -80,7 +84,9 @@ class NetsModel(GradientOptions):
     """State of the small-nets lab: inputs, the latest runs, and what to tell the user."""
 
     dataset = param.Selector(
-        default="two_moons", objects=list(BOUNDARY_DATASETS), doc="Toy data with two input features"
+        default="two_moons",
+        objects=[*BOUNDARY_DATASETS, USER_DATA],
+        doc="Toy data with two input features, or your own points",
     )
     noise = param.Number(
         default=DATASETS["two_moons"].noise,
@@ -92,6 +98,10 @@ class NetsModel(GradientOptions):
         default=512, objects=list(SAMPLES), doc="Training points (and as many test points)"
     )
     data_seed = param.Integer(default=0, bounds=(0, 2**31 - 1), doc="Seed of the data draw")
+    user_points = param.ClassSelector(
+        class_=UserPoints, default=None, precedence=-1, doc="Your points (CSV: x, y, label)"
+    )
+    data_error = param.String(default="", precedence=-1, doc="What was wrong with your points")
     depth = param.Integer(default=2, bounds=(0, 6), doc="Hidden layers (0: a linear model)")
     width = param.Integer(
         default=32, bounds=(0, 1024), softbounds=(1, 128), doc="Units per hidden layer"
@@ -155,7 +165,33 @@ class NetsModel(GradientOptions):
 
     @param.depends("dataset", watch=True)
     def _default_noise(self) -> None:
-        self.noise = DATASETS[self.dataset].noise
+        if self.dataset in DATASETS:
+            self.noise = DATASETS[self.dataset].noise
+
+    def load_points(self, text: str) -> str:
+        """Parse CSV ``text`` (``x, y, label`` per line) into :attr:`user_points` and train on
+        it (a batch larger than its training half shrinks to fit); return what was wrong (kept
+        in :attr:`data_error`; the old points stay)."""
+        try:
+            points = parse_points(text)
+        except ValueError as error:
+            self.data_error = str(error)
+            return self.data_error
+        batch = min(int(self.batch_size), points.n_train)
+        self.param.update(user_points=points, dataset=USER_DATA, data_error="", batch_size=batch)
+        return ""
+
+    def n_classes(self) -> int:
+        """Classes of the chosen data (2 until your points are loaded)."""
+        if self.dataset == USER_DATA:
+            return self.user_points.n_classes if self.user_points is not None else 2
+        return DATASETS[self.dataset].n_classes
+
+    def training_points(self) -> int:
+        """Size of the training set."""
+        if self.dataset == USER_DATA and self.user_points is not None:
+            return self.user_points.n_train
+        return int(self.samples)
 
     @param.depends("optimizers", watch=True)
     def _recolor(self) -> None:
@@ -187,8 +223,7 @@ class NetsModel(GradientOptions):
 
     def architecture(self) -> str:
         """``2 → 32 → 32 → 2 · 1,218 weights`` for the current data (2 inputs)."""
-        classes = DATASETS[self.dataset].n_classes
-        sizes = (2, *self.hidden(), classes)
+        sizes = (2, *self.hidden(), self.n_classes())
         count = sum((a + 1) * b for a, b in itertools.pairwise(sizes))
         return f"{' → '.join(map(str, sizes))} · {count:,} weights"
 
@@ -207,14 +242,17 @@ class NetsModel(GradientOptions):
 
     def plan(self) -> NetsPlan:
         """A snapshot of the inputs; bad inputs become :attr:`NetsPlan.problems` (no jobs)."""
-        spec = DataSpec(self.dataset, int(self.samples), float(self.noise), int(self.data_seed))
+        points = self.user_points if self.dataset == USER_DATA else None
+        size = self.training_points()
+        spec = DataSpec(self.dataset, size, float(self.noise), int(self.data_seed), points)
         fatal, skipped, jobs = [], [], []
+        if self.dataset == USER_DATA and points is None:
+            fatal.append("dataset: load your points first (CSV lines: x, y, label)")
         if self.depth > 0 and self.width < 1:
             fatal.append(f"width: each hidden layer needs at least 1 unit, got {self.width}")
-        if not 1 <= self.batch_size <= self.samples:
+        if not 1 <= self.batch_size <= size:
             fatal.append(
-                f"batch size: expected 1 to {self.samples} (the training set), got "
-                f"{self.batch_size}"
+                f"batch size: expected 1 to {size} (the training set), got {self.batch_size}"
             )
         for name in self.optimizers:
             overrides = self.settings[name].overrides()
@@ -226,7 +264,7 @@ class NetsModel(GradientOptions):
             jobs.append(NetsJob(name, overrides, self.settings[name].key()))
         if not jobs:
             fatal.append("optimizers: choose at least one (with valid settings)")
-        model = MLP((2, *self.hidden(), DATASETS[self.dataset].n_classes), self.activation)
+        model = MLP((2, *self.hidden(), self.n_classes()), self.activation)
         seeds = tuple(range(int(self.seed), int(self.seed) + int(self.n_seeds)))
         return NetsPlan(
             spec,

@@ -24,6 +24,7 @@ import numpy as np
 
 from rlx_lab import nets, optim
 from rlx_lab.nets import MLP, Boundary, Dataset, NetRun, TrainSettings
+from rlx_lab.nets.user_data import UserPoints, user_dataset
 
 from .plan import TrajectoryCache
 
@@ -47,12 +48,14 @@ class NetsJob:
 
 
 class DataSpec(NamedTuple):
-    """What :func:`rlx_lab.nets.datasets.make` is called with (hashable)."""
+    """What :func:`rlx_lab.nets.datasets.make` is called with (hashable), or the user's points
+    (``samples`` is then their training half)."""
 
     name: str
     samples: int
     noise: float
     seed: int
+    points: UserPoints | None = None
 
 
 class Landscape(NamedTuple):
@@ -136,6 +139,8 @@ class NetsOutcome:
 @functools.lru_cache(maxsize=32)
 def make_data(spec: DataSpec) -> Dataset:
     """The dataset of ``spec`` (memoised: the same spec gives the same arrays)."""
+    if spec.points is not None:
+        return user_dataset(spec.points, seed=spec.seed)
     return nets.datasets.make(
         spec.name, n_train=spec.samples, n_test=spec.samples, noise=spec.noise, seed=spec.seed
     )

@@ -19,9 +19,10 @@ import param
 from rlx_lab import optim
 from rlx_lab.nets.datasets import DATASETS
 
-from ..state.nets import BOUNDARY_DATASETS, NetsModel
+from ..state.nets import BOUNDARY_DATASETS, USER_DATA, NetsModel
 from ..state.scales import format_value
 from .optimizer_cards import OptimizerCards
+from .user_data_view import UserDataBox
 from .widgets import param_slider, sophia_controls, switch
 
 LAB_DEFAULTS = (
@@ -37,7 +38,7 @@ def dataset_options() -> dict[str, str]:
         k = DATASETS[name].n_classes
         return name.replace("_", " ").capitalize() + (f" ({k} classes)" if k > 2 else "")
 
-    return {label(n): n for n in BOUNDARY_DATASETS}
+    return {**{label(n): n for n in BOUNDARY_DATASETS}, "Your points (CSV)": USER_DATA}
 
 
 class NetsCards(OptimizerCards):
@@ -60,14 +61,22 @@ class NetsControls(pn.viewable.Viewer):
         self.auto = switch(model, "auto", "Train after every change")
         self.architecture = pn.pane.HTML("", styles={"color": "#555"}, margin=(0, 10))
         throttled = {"throttled": True}
-        self.controls = pn.Column(
-            pn.pane.Markdown("**Data**", margin=(6, 10, 0, 10)),
-            w.Select.from_param(m.dataset, options=dataset_options(), label="Dataset"),
+        self.generated = pn.Column(
             w.FloatSlider.from_param(m.noise, step=0.01, label="Noise", **throttled),
             w.RadioButtonGroup.from_param(m.samples, color="light"),
             pn.pane.HTML(
                 "<small>training points (and as many test points)</small>", margin=(0, 10)
             ),
+            margin=0,
+            sizing_mode="stretch_width",
+        )
+        self.controls = pn.Column(
+            pn.pane.Markdown("**Data**", margin=(6, 10, 0, 10)),
+            w.Select.from_param(
+                m.dataset, options=dataset_options(), label="Dataset", css_classes=["nets-dataset"]
+            ),
+            self.generated,
+            UserDataBox(model),
             pn.pane.Markdown("**Network**", margin=(6, 10, 0, 10)),
             pn.Row(
                 w.IntSlider.from_param(m.depth, label="Hidden layers", width=160, **throttled),
@@ -107,7 +116,7 @@ class NetsControls(pn.viewable.Viewer):
         )
         extras = {name: self._extras(name) for name in optim.names()}
         self.cards = NetsCards(model, extras=extras)
-        model.param.watch(self._show_architecture, ["dataset", "depth", "width"])
+        model.param.watch(self._show_architecture, ["dataset", "user_points", "depth", "width"])
         self._show_architecture()
 
     def __panel__(self) -> pn.viewable.Viewable:
@@ -129,6 +138,7 @@ class NetsControls(pn.viewable.Viewer):
 
     def _show_architecture(self, *events: Any) -> None:
         self.architecture.object = f"<small>{html.escape(self.model.architecture())}</small>"
+        self.generated.visible = self.model.dataset != USER_DATA
 
     def _extras(self, name: str) -> Any:
         def build() -> list[pn.viewable.Viewable]:

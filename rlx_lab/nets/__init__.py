@@ -10,10 +10,10 @@
 Modules: :mod:`datasets` (numpy toy data), :mod:`mlp` (the model), :mod:`loop` (one traced
 training run), :mod:`train` (the race), :mod:`hessian` (Sophia's estimates),
 :mod:`landscape` (loss slices and projected paths), :mod:`boundary` (decision boundaries),
-:mod:`defaults` (lab-default hyperparameters for nets).
+:mod:`defaults` (lab-default hyperparameters for nets), :mod:`user_data` (your own points from CSV).
 """
 
-from . import boundary, datasets, hessian, landscape, loop, mlp
+from . import boundary, datasets, hessian, landscape, loop, mlp, user_data
 from .boundary import Boundary, decision_boundary, decision_frames
 from .datasets import Dataset
 from .defaults import NET_DEFAULTS
@@ -55,4 +55,5 @@ __all__ = [
     "mlp",
     "prepare",
     "race",
+    "user_data",
 ]

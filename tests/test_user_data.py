@@ -1,0 +1,101 @@
+"""Your own points for the small nets: CSV parsing (never evaluated), the split, the lab state."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app.state.nets import USER_DATA, NetsModel
+from rlx_lab.nets.user_data import MAX_CLASSES, parse_points, user_dataset
+
+
+def _csv(x: np.ndarray, labels: list[str] | np.ndarray, header: str = "x,y,label") -> str:
+    rows = (f"{a!r},{b!r},{c}" for (a, b), c in zip(x.tolist(), labels, strict=True))
+    return "\n".join([header, *rows])
+
+
+def _two_blobs(n: int = 120, seed: int = 0) -> tuple[np.ndarray, list[str]]:
+    rng = np.random.default_rng(seed)
+    labels = ["left" if i % 2 else "right" for i in range(n)]
+    centre = np.array([[-2.0, 0.0] if c == "left" else [2.0, 0.0] for c in labels])
+    return centre + 0.5 * rng.standard_normal((n, 2)), labels
+
+
+@pytest.mark.parametrize("separator", [",", ";", "\t", " ", " , "])
+def test_every_separator_and_the_header_are_understood(separator: str) -> None:
+    text = "x{s}y{s}class\n# a comment\n0{s}1{s}b\n\n2.5{s}-1e-3{s}a\n3{s}4{s}b\n5{s}6{s}a\n"
+    points = parse_points(text.format(s=separator))
+    assert points.class_names == ("a", "b")
+    assert points.x.tolist() == [[0, 1], [2.5, -1e-3], [3, 4], [5, 6]]
+    assert points.labels.tolist() == [1, 0, 1, 0]
+
+
+def test_integer_labels_sort_as_numbers_and_no_header_is_needed() -> None:
+    points = parse_points("0,0,10\n1,1,2\n2,2,10\n3,3,2\n4,4,-1\n5,5,-1")
+    assert points.class_names == ("-1", "2", "10")
+    assert points.labels.tolist() == [2, 1, 2, 1, 0, 0]
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("", "none found"),
+        ("x,y,label\n1,2,a\n3,4", "line 3: expected x, y, label; got 2 fields"),
+        ("1,2,a\n3,inf,b\n1,1,a\n2,2,b", "line 2: x and y must be finite"),
+        ("1,2,a\n__import__('os'),4,b\n1,1,a\n2,2,b", "line 2: x and y must be finite"),
+        ("1,2,a\n3,4,a", "need 2 to 8 classes, got 1"),
+        ("1,2,a\n3,4,a\n5,6,b", "class 'b' has 1 point"),
+    ],
+)
+def test_bad_text_raises_a_value_error_that_says_where(text: str, says: str) -> None:
+    with pytest.raises(ValueError, match=says.replace("(", r"\(")):
+        parse_points(text)
+
+
+def test_too_many_classes() -> None:
+    labels = [str(i % (MAX_CLASSES + 1)) for i in range(40)]
+    with pytest.raises(ValueError, match="need 2 to 8 classes, got 9"):
+        parse_points(_csv(np.zeros((40, 2)), labels))
+
+
+def test_the_split_is_seeded_standardised_and_content_keyed() -> None:
+    x, labels = _two_blobs(101)
+    points = parse_points(_csv(x, labels))
+    data = user_dataset(points, seed=3)
+    assert (len(data.x_train), len(data.x_test)) == (51, 50) == (points.n_train, 50)
+    assert np.allclose(data.x_train.mean(0), 0, atol=1e-6)
+    assert np.allclose(data.x_train.std(0), 1, atol=1e-5)
+    restored = data.x_train * data.x_std + data.x_mean
+    assert all(any(np.allclose(r, p, atol=1e-4) for p in x) for r in restored[:5])
+    assert np.array_equal(user_dataset(points, seed=3).x_train, data.x_train)
+    assert not np.array_equal(user_dataset(points, seed=4).x_train, data.x_train)
+    again = parse_points(_csv(x, labels, header="a;b;c"))
+    assert again == points and hash(again) == hash(points)
+    assert parse_points(_csv(x[::-1], labels[::-1])) != points
+
+
+def test_the_lab_trains_on_loaded_points_and_keeps_them_on_bad_text() -> None:
+    x, labels = _two_blobs()
+    model = NetsModel(optimizers=["adam"], steps=150, batch_size=32)
+    assert model.load_points(_csv(x, labels)) == ""
+    assert model.dataset == USER_DATA and model.n_classes() == 2
+    model.train()
+    run = model.runs["adam"][0]
+    assert run.test_acc[-1] > 0.95, "two separated blobs are learnt"
+    assert model.data.name == "your data" and len(model.data.x_train) == 60
+    loaded = model.user_points
+    assert "line 2" in model.load_points("x,y,label\n1,2")
+    assert model.user_points is loaded and "line 2" in model.data_error
+
+
+def test_the_lab_asks_for_points_and_a_batch_that_fits() -> None:
+    model = NetsModel(optimizers=["adam"], dataset=USER_DATA)
+    plan = model.plan()
+    assert not plan.jobs and any("load your points first" in p for p in plan.problems)
+    x, labels = _two_blobs(40)
+    model.load_points(_csv(x, labels))
+    assert model.batch_size == 20, "the default batch of 64 shrinks to the training half"
+    assert model.plan().jobs
+    model.batch_size = 64
+    plan = model.plan()
+    assert not plan.jobs and any("expected 1 to 20" in p for p in plan.problems)
