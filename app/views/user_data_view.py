@@ -31,14 +31,16 @@ class UserDataBox(pn.viewable.Viewer):
             description="One point per line: x, y and a class label (a number or a word); "
             "a header line is fine",
         )
-        self.file = pn.widgets.FileInput(accept=".csv,.txt", css_classes=["nets-points-file"])
+        self.file = pn.widgets.FileInput(
+            accept=".csv,.txt", css_classes=["nets-points-file"], sizing_mode="stretch_width"
+        )
         self.load = pn.widgets.Button(label="Use these points", css_classes=["nets-load-points"])
         self.verdict = pn.pane.HTML("", css_classes=["nets-points-verdict"], margin=(0, 10))
         self.load.on_click(lambda _: self.model.load_points(self.text.value_input or ""))
         self.file.param.watch(self._read_file, "value")
         model.param.watch(self.render, ["data_error", "user_points", "dataset"])
-        self.box = pn.Column(self.text, pn.Row(self.file, self.load, margin=0), self.verdict,
-                             margin=0, sizing_mode="stretch_width")  # fmt: skip
+        self.box = pn.Column(self.text, self.load, self.file, self.verdict, margin=0,
+                             sizing_mode="stretch_width")  # fmt: skip
         self.render()
 
     def __panel__(self) -> pn.viewable.Viewable:
