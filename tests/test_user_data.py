@@ -99,3 +99,18 @@ def test_the_lab_asks_for_points_and_a_batch_that_fits() -> None:
     model.batch_size = 64
     plan = model.plan()
     assert not plan.jobs and any("expected 1 to 20" in p for p in plan.problems)
+
+
+def test_an_uploaded_file_is_read_and_the_box_shows_the_verdict() -> None:
+    from app.views.user_data_view import UserDataBox
+
+    model = NetsModel(optimizers=["adam"])
+    box = UserDataBox(model)
+    assert not box.box.visible, "hidden until 'Your points' is chosen"
+    x, labels = _two_blobs(30)
+    box.file.value = _csv(x, labels).encode()
+    assert model.dataset == USER_DATA and box.box.visible
+    assert "30 points, 2 classes (left, right): 15 to train on, 15 to test" in box.verdict.object
+    assert box.text.value.startswith("x,y,label")
+    box.file.value = b"x,y,label\n1,2,a\n3,4"
+    assert "line 3" in box.verdict.object and len(model.user_points.labels) == 30
