@@ -1,0 +1,175 @@
+"""URL query values, read and written the same way for every lab's state.
+
+Numbers are written short (``0.05``, ``300``), flags as ``1``/``0``, tuples comma-separated.
+Readers never raise: a bad value becomes one line in ``problems`` and the model keeps its value.
+A *model* here is a ``param.Parameterized`` lab state whose ``settings`` map optimizer names to
+:class:`~app.state.settings.OptimizerSettings`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import param
+
+from rlx_lab import optim
+
+Model = Any
+"""A ``param.Parameterized`` lab state with ``settings: dict[str, OptimizerSettings]``."""
+
+
+def apply_optimizers(
+    model: Model, query: dict[str, str], fields: dict[str, Any], problems: list[str]
+) -> None:
+    """``opt=adam,lion`` into ``fields["optimizers"]`` (unknown names listed and left out)."""
+    if "opt" not in query:
+        return
+    chosen: list[str] = []
+    for name in (n.strip() for n in query["opt"].split(",")):
+        if not name:
+            continue
+        if name not in optim.names():
+            problems.append(
+                f"opt: unknown optimizer {name!r} ignored; valid names are "
+                f"{', '.join(optim.names())}"
+            )
+        elif name not in chosen:
+            chosen.append(name)
+    if chosen or not query["opt"].strip():
+        fields["optimizers"] = chosen
+
+
+def apply_hyperparameters(
+    model: Model, query: dict[str, str], problems: list[str], skip: tuple[str, ...] = ()
+) -> None:
+    """Apply every ``optimizer.field`` entry (keys starting with a ``skip`` prefix aside)."""
+    grouped: dict[str, dict[str, Any]] = {}
+    for key, text in query.items():
+        if "." not in key or key.startswith(skip):
+            continue
+        name, field = key.split(".", 1)
+        if name not in model.settings:
+            problems.append(f"{key}: unknown optimizer {name!r}, ignored")
+            continue
+        spec = {hp.name: hp for hp in model.settings[name].spec()}
+        hp = spec.get(field)
+        grouped.setdefault(name, {})[field] = parse_value(text, hp.kind if hp else "float")
+    for name, values in grouped.items():
+        problems.extend(model.settings[name].apply(values))
+
+
+def apply_scalar(
+    model: Model, name: str, text: str, fields: dict[str, Any], problems: list[str]
+) -> None:
+    """Parameter ``name`` from ``text`` into ``fields`` if valid for it."""
+    parameter = model.param[name]
+    value: Any = text
+    if isinstance(parameter, param.Integer):
+        value = to_int(text)
+    elif isinstance(parameter, param.Number):
+        value = to_float(text)
+    if value is None:
+        problems.append(
+            f"{name}: expected a finite number, got {text!r}; kept {getattr(model, name)!r}"
+        )
+        return
+    try:
+        parameter._validate(value)
+    except ValueError as error:
+        problems.append(f"{name}: {error}; kept {getattr(model, name)!r}")
+        return
+    fields[name] = value
+
+
+def apply_fields(model: Model, fields: dict[str, Any], problems: list[str]) -> None:
+    """Set every valid field at once (one batch of events); list the others."""
+    for name, value in list(fields.items()):
+        try:
+            model.param[name]._validate(value)
+        except ValueError as error:
+            problems.append(f"{name}: {error}")
+            del fields[name]
+    if fields:
+        model.param.update(**fields)
+
+
+def parse_value(text: str, kind: str) -> Any:
+    """``text`` as a hyperparameter of ``kind`` (left as text when it is not one: the
+    settings' own validation then names the problem)."""
+    text = text.strip()
+    if kind == "bool":
+        lowered = text.lower()
+        if lowered in ("1", "true", "on", "yes"):
+            return True
+        if lowered in ("0", "false", "off", "no"):
+            return False
+        return text
+    if kind == "int":
+        number = to_int(text)
+        return text if number is None else number
+    if kind == "tuple":
+        return tuple(to_float(t) if to_float(t) is not None else t for t in text.split(","))
+    if kind == "optional_float" and text.lower() in ("none", "auto", "null"):
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def parse_numbers(
+    text: str, count: int, name: str, problems: list[str]
+) -> tuple[float, ...] | None:
+    """``count`` comma-separated finite numbers, or None with the problem listed."""
+    parts = [to_float(t) for t in text.split(",")]
+    if len(parts) != count or any(p is None for p in parts):
+        problems.append(
+            f"{name}: expected {count} finite numbers separated by commas, got {text!r}"
+        )
+        return None
+    return tuple(float(p) for p in parts if p is not None)
+
+
+def to_float(text: str) -> float | None:
+    """A finite float, or None."""
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def to_int(text: str) -> int | None:
+    """An int, or None."""
+    try:
+        return int(text.strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def last_value(value: Any) -> str:
+    """The last of repeated query values, as text."""
+    if isinstance(value, list | tuple):
+        value = value[-1] if value else ""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def short_number(value: float) -> str:
+    """``300`` for integral values, else the shortest repr."""
+    return repr(float(value)) if not float(value).is_integer() else str(int(value))
+
+
+def query_value(value: Any) -> str:
+    """A setting's value as query text."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, tuple | list):
+        return ",".join(short_number(v) for v in value)
+    if isinstance(value, float):
+        return short_number(value)
+    return str(value)
