@@ -22,10 +22,12 @@ if getattr(sys.modules.get("app"), "__file__", None) == __file__:
 try:
     from app.views import SurfacesLab
     from app.views.nets_tab import NetsTab
+    from app.views.url import query_tab
 except ImportError:
     sys.path.insert(0, str(_HERE.parent))
     from app.views import SurfacesLab
     from app.views.nets_tab import NetsTab
+    from app.views.url import query_tab
 
 from rlx_lab import engine  # noqa: E402
 
@@ -53,16 +55,22 @@ def build() -> pn.template.BaseTemplate:
     def show(event: object) -> None:
         active = event.new  # type: ignore[attr-defined]
         if active == 1 and not nets:
-            nets.append(NetsTab(train_on_load=False))
+            nets.append(NetsTab(train_on_load=False, standalone=False))
             nets_sidebar.objects = [nets[0].sidebar]
             nets_main.objects = [nets[0].main]
         for i, sidebar in enumerate(sidebars):
             sidebar.visible = i == active
+        # the visible tab owns the address bar
+        for i, url in ((0, getattr(lab, "url", None)), (1, nets[0].url if nets else None)):
+            if url is not None:
+                url.activate(i == active)
         if active == 1:
             nets[0].activate()
 
     tabs.param.watch(show, "active")
     template.main.append(tabs)
+    if query_tab() == "nets":  # a link to the small-nets tab
+        tabs.active = 1
     return template
 
 

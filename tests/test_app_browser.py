@@ -231,6 +231,24 @@ def test_theory_card_states_the_model_and_races_its_best_setting(
     log.assert_clean()
 
 
+def test_a_link_opens_the_small_nets_tab_and_the_address_bar_follows_the_tab(
+    open_page: Any, served_app: Any
+) -> None:
+    link = "?tab=nets&data=xor&depth=1&width=8&opt=adam&adam.lr=0.05&steps=60"
+    page, log = open_page(served_app.url + link)
+    wait_until(lambda: "✓" in text(page, "nets-status"), 120, "the linked race to train")
+    assert "1 optimizer, 60 steps" in text(page, "nets-status")
+    search = page.evaluate("window.location.search")
+    for part in ("tab=nets", "data=xor", "depth=1", "width=8", "adam.lr=0.05", "steps=60"):
+        assert part in search, (part, search)
+    page.locator(".bk-tab", has_text="Surfaces").first.click()
+    wait_until(lambda: "surface=" in page.evaluate("window.location.search"), 20, "race URL")
+    assert "tab=nets" not in page.evaluate("window.location.search")
+    page.locator(".bk-tab", has_text="Small nets").first.click()
+    wait_until(lambda: "data=xor" in page.evaluate("window.location.search"), 20, "nets URL")
+    log.assert_clean()
+
+
 def test_screenshot(open_page: Any, served_app: Any) -> None:
     """A full race for the README: five optimizers, a ghost, a divergence, mid-playback."""
     query = "?opt=adam,lion,sophia,mars,kron_psgd&steps=500"

@@ -13,6 +13,7 @@ tuned for these MLPs), not RLX's defaults; "reset" returns to them.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,7 @@ from rlx_lab.nets.hessian import ESTIMATORS
 from rlx_lab.nets.settings import MAX_STEPS
 from rlx_lab.nets.user_data import UserPoints, parse_points
 
+from . import nets_query
 from .gradient_options import GradientOptions
 from .nets_plan import DataSpec, NetsJob, NetsOutcome, NetsPlan, compute
 from .palette import assign_colors
@@ -159,6 +161,7 @@ class NetsModel(GradientOptions):
             settings.param.watch(self._on_setting, [p for p in settings.param if p != "name"])
             self.settings[name] = settings
         self.colors = assign_colors(self.optimizers, {})
+        self._notes: list[str] = []
         self.param.watch(self._on_input, list(INPUTS))
 
     # --- inputs ------------------------------------------------------------------------------
@@ -285,7 +288,8 @@ class NetsModel(GradientOptions):
 
     def apply(self, plan: NetsPlan, outcome: NetsOutcome) -> None:
         """Show ``outcome`` (a plan without jobs keeps the previous results and says why)."""
-        lines = list(plan.problems)
+        lines = [*self._notes, *plan.problems]
+        self._notes = []
         lines += [f"{_title(k)}: {v}" for k, v in outcome.errors.items()]
         if not plan.jobs or not outcome.runs:
             if lines:
@@ -305,6 +309,18 @@ class NetsModel(GradientOptions):
         )
 
     # --- reading out ---------------------------------------------------------------------------
+
+    def to_query(self) -> dict[str, str]:
+        """The whole state as URL query parameters (defaults omitted)."""
+        return nets_query.to_query(self)
+
+    def from_query(self, params: Mapping[str, Any]) -> list[str]:
+        """Apply URL query parameters; return what was wrong (it also leads the next message)."""
+        problems = nets_query.from_query(self, params)
+        self._notes.extend(problems)
+        if problems:
+            self.message = "\n".join(problems)
+        return problems
 
     def summary(self) -> list[dict[str, Any]]:
         """One row per optimizer shown: η, losses and accuracy reached, divergence."""

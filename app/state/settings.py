@@ -45,9 +45,9 @@ class OptimizerSettings(param.Parameterized):
             values[hp.name] = value
         return values
 
-    def changed(self) -> dict[str, Any]:
-        """Only the fields that differ from the defaults."""
-        defaults = optim.get(self.optimizer).defaults()
+    def changed(self, world: str = "surfaces") -> dict[str, Any]:
+        """Only the fields that differ from the defaults (``world="nets"``: the nets lab's)."""
+        defaults = optim.get(self.optimizer).defaults(world)
         return {k: v for k, v in self.overrides().items() if not _same(v, defaults[k])}
 
     def key(self) -> tuple[tuple[str, Any], ...]:

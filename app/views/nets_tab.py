@@ -18,7 +18,7 @@ import param
 from rlx_lab import optim
 
 from ..state import color, marker
-from ..state.nets import NetsModel
+from ..state.nets import INPUTS, NetsModel
 from ..state.scales import format_value
 from . import js
 from .nets_controls import NetsControls
@@ -27,6 +27,7 @@ from .nets_plots import BoundaryFigures, Curves, LandscapePlot
 from .nets_runner import NetsRunner
 from .nets_sources import NetsSources, image_columns
 from .runner import session_document
+from .url import UrlSync
 
 FAIR = (
     "**A fair race.** Every optimizer starts from the same initial weights and sees the same "
@@ -56,10 +57,19 @@ class NetsTab(pn.viewable.Viewer):
     model = param.ClassSelector(class_=NetsModel)
 
     def __init__(
-        self, model: NetsModel | None = None, *, train_on_load: bool = True, **params: Any
+        self,
+        model: NetsModel | None = None,
+        *,
+        train_on_load: bool = True,
+        standalone: bool = True,
+        **params: Any,
     ) -> None:
+        """``standalone``: the tab is the whole page, so the URL is its own (when served)."""
         super().__init__(model=model or NetsModel(), **params)
         self.doc = session_document()
+        self.url: UrlSync | None = None
+        if self.doc is not None:
+            self.url = UrlSync(self.model, INPUTS, tab="nets", active=True, standalone=standalone)
         self.sources = NetsSources()
         if self.doc is not None:
             self.sources.draw_on_load(self.doc)

@@ -1,15 +1,24 @@
-"""The race's state in the page URL: read once when a session starts, written on every change."""
+"""A lab's state in the page URL: read once when a session starts, written on every change.
+
+One page may hold two labs (the surfaces tab and the small-nets tab) and one address bar: each
+:class:`UrlSync` names its ``tab`` and applies the session's query only when the query names
+that tab (``tab=nets``; no ``tab`` means the surfaces) or its lab is the whole page
+(``standalone``). It writes only while ``active``: the app activates the visible tab's sync,
+which writes its state at once.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
 import panel as pn
 
-from ..state import INPUTS, RaceModel
+from ..state import INPUTS
 
-WATCHED = (*INPUTS, "log_color", "ghosts_on", "speed")
+SURFACES_WATCHED = (*INPUTS, "log_color", "ghosts_on", "speed")
+DEFAULT_TAB = "surfaces"
 
 
 def session_query() -> dict[str, str]:
@@ -22,17 +31,38 @@ def session_query() -> dict[str, str]:
     }
 
 
-class UrlSync:
-    """Restores the model from the URL, then mirrors every change into it."""
+def query_tab() -> str:
+    """The tab the session's URL asks for."""
+    return session_query().get("tab", DEFAULT_TAB)
 
-    def __init__(self, model: RaceModel, on_link: Any = None) -> None:
+
+class UrlSync:
+    """Restores a model from the URL, then mirrors every change into it while active.
+
+    ``model`` has ``to_query()``, ``from_query(params)`` and optimizer ``settings``; ``watched``
+    are its parameters that the link records. ``active`` defaults to whether the query is this
+    tab's.
+    """
+
+    def __init__(
+        self,
+        model: Any,
+        watched: Sequence[str] = SURFACES_WATCHED,
+        *,
+        tab: str = DEFAULT_TAB,
+        active: bool | None = None,
+        standalone: bool = False,
+        on_link: Callable[[str], None] | None = None,
+    ) -> None:
         self.model = model
         self.on_link = on_link
+        reads = standalone or query_tab() == tab
+        self.active = reads if active is None else active
         query = session_query()
-        if query:
+        if query and reads:
             model.from_query(query)
         self.location = pn.state.location
-        model.param.watch(self.write, list(WATCHED))
+        model.param.watch(self.write, list(watched))
         for settings in model.settings.values():
             settings.param.watch(self.write, [p for p in settings.param if p != "name"])
         self.write()
@@ -41,10 +71,15 @@ class UrlSync:
         """``?…`` for the current state."""
         return "?" + urlencode(self.model.to_query())
 
+    def activate(self, active: bool) -> None:
+        """Own the address bar (writing the state now) or leave it to another lab."""
+        self.active = active
+        self.write()
+
     def write(self, *events: Any) -> None:
-        """Push the current state into the address bar (and the share box)."""
+        """Push the current state into the address bar (while active) and the share box."""
         search = self.search()
-        if self.location is not None and self.location.search != search:
+        if self.active and self.location is not None and self.location.search != search:
             self.location.search = search
         if self.on_link is not None:
             self.on_link(search)
