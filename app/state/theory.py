@@ -198,6 +198,24 @@ def _loggable(values: np.ndarray, shown: tuple[float, float]) -> np.ndarray:
     return np.where(inside, values, np.nan).astype(np.float64)
 
 
+Curvatures = tuple[theory.LocalModel, theory.LocalModel | None]
+"""The race's local model and, when that is a minimum away from the start, the start's."""
+
+
+def race_curvatures(race: RaceModel) -> Curvatures | str:
+    """:data:`Curvatures` of the race's surface from its start, or why there is none."""
+    surface, start = race.current_surface, race.start_point()
+    try:
+        params = surface.surface_params(**race.surface_params)
+        model = theory.local_model(surface, params, start)
+        at_start = None
+        if model.where == "minimum" and model.point != start:
+            at_start = theory.curvature_at(surface, start, params)
+    except ValueError as error:
+        return str(error)
+    return model, at_start
+
+
 class SweepOverlay(NamedTuple):
     """The theory over an SGD sweep of (lr, momentum): where SGD stops converging, and the best
     heavy-ball setting."""
@@ -219,13 +237,10 @@ def sweep_overlay(race: RaceModel, result: SweepResult) -> SweepOverlay | None:
     apply (not SGD over lr × momentum, no known minimum, no positive curvature there)."""
     if result.optimizer != "sgd" or set(result.axes) != {"lr", "momentum"}:
         return None
-    surface, start = race.current_surface, race.start_point()
-    try:
-        params = surface.surface_params(**race.surface_params)
-        local = theory.local_model(surface, params, start)
-        at_start = theory.curvature_at(surface, start, params)
-    except ValueError:
+    found = race_curvatures(race)
+    if isinstance(found, str):
         return None
+    local, at_start = found
     low, high = local.curvatures
     if local.where != "minimum" or high <= 0:
         return None
@@ -236,7 +251,7 @@ def sweep_overlay(race: RaceModel, result: SweepResult) -> SweepOverlay | None:
     def limits(curvature: float) -> np.ndarray:
         return np.array([theory.stable_lr(curvature, float(m), nesterov) for m in momenta])
 
-    steep = at_start.curvatures[1]
+    steep = at_start.curvatures[1] if at_start is not None else high
     return SweepOverlay(
         momenta=momenta,
         limit=limits(high),
@@ -257,31 +272,20 @@ class TheoryModel(param.Parameterized):
     def __init__(self, race: RaceModel, **params: Any) -> None:
         super().__init__(**params)
         self.race = race
-        self._local: tuple[Any, theory.LocalModel | str] | None = None
+        self._local: tuple[Any, Curvatures | str] | None = None
         race.param.watch(self.refresh, list(WATCHED))
         race.settings["sgd"].param.watch(self.refresh, list(SGD_FIELDS))
         self.param.watch(self.refresh, ["active"])
         race.param.watch(self._follow_results, ["results"])
         self.refresh()
 
-    def local(self) -> tuple[theory.LocalModel, theory.LocalModel | None] | str:
-        """The race's local model and, when that is a minimum, the curvature at the start; or
-        why there is none (cached per surface, its parameters and the start)."""
+    def local(self) -> Curvatures | str:
+        """:func:`race_curvatures`, cached per surface, its parameters and the start."""
         race = self.race
-        surface, start = race.current_surface, race.start_point()
-        key = (id(surface), tuple(sorted(race.surface_params.items())), start)
+        key = (id(race.current_surface), tuple(sorted(race.surface_params.items())),
+               race.start_point())  # fmt: skip
         if self._local is None or self._local[0] != key:
-            found: tuple[theory.LocalModel, theory.LocalModel | None] | str
-            try:
-                params = surface.surface_params(**race.surface_params)
-                model = theory.local_model(surface, params, start)
-                at_start = None
-                if model.where == "minimum" and model.point != start:
-                    at_start = theory.curvature_at(surface, start, params)
-                found = (model, at_start)
-            except ValueError as error:
-                found = str(error)
-            self._local = (key, found)
+            self._local = (key, race_curvatures(race))
         return self._local[1]
 
     def refresh(self, *_: Any) -> None:
@@ -299,13 +303,13 @@ class TheoryModel(param.Parameterized):
         steeper = at_start is not None and at_start.curvatures[1] > local.curvatures[1]
         if steeper:
             lines.append(_steeper_start(at_start))
-        sgd = self.race.settings["sgd"].overrides()
-        if _flat(local):
+        if _flat(local):  # nothing to say about any setting
             pass
-        elif "sgd" in self.race.optimizers:
-            lines.append(_your_sgd(local, sgd, at_start if steeper else None))
-        else:
+        elif "sgd" not in self.race.optimizers:
             lines.append("- Add **SGD** to the race to see where its setting falls.")
+        else:
+            sgd = self.race.settings["sgd"].overrides()
+            lines.append(_your_sgd(local, sgd, at_start if steeper else None))
         self.param.update(text="\n".join(lines), best=best)
         self._follow_results()
 
