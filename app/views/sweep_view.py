@@ -252,9 +252,11 @@ class SweepView(pn.viewable.Viewer):
         box = ((px.min() - cell[0] / 2, px.max() + cell[0] / 2),
                (py.min() - cell[1] / 2, py.max() + cell[1] / 2))  # fmt: skip
 
+        lr_scale, mu_scale = hp_scale("sgd", "lr"), hp_scale("sgd", "momentum")
+
         def place(lrs: np.ndarray, mus: np.ndarray) -> dict[str, np.ndarray]:
-            a = np.array([to_position(float(v), "log") for v in lrs])
-            b = np.array([to_position(float(v), "log1m") for v in mus])
+            a = np.array([to_position(float(v), lr_scale) for v in lrs])
+            b = np.array([to_position(float(v), mu_scale) for v in mus])
             x, y = (a, b) if lr_first else (b, a)
             inside = (box[0][0] <= x) & (x <= box[0][1]) & (box[1][0] <= y) & (y <= box[1][1])
             return {"x": np.where(inside, x, np.nan), "y": np.where(inside, y, np.nan)}

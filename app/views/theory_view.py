@@ -68,7 +68,8 @@ class TheoryCard(pn.viewable.Viewer):
             css_classes=["theory-card"],
             sizing_mode="stretch_width",
         )
-        self.source: ColumnDataSource | None = None
+        self.source = ColumnDataSource(dict(EMPTY), name="theory-components")
+        self.plot: pn.pane.Bokeh | None = None  # built when the card is first opened
         self.card.param.watch(self._toggle, "collapsed")
         self.button.on_click(self._race_best)
         theory.param.watch(self.render, ["text", "best", "curves", "labels"])
@@ -81,7 +82,7 @@ class TheoryCard(pn.viewable.Viewer):
         """Show the model's statement; the button works when there is a best setting."""
         self.text.object = self.theory.text
         self.button.disabled = self.theory.best is None
-        if self.source is not None:
+        if self.plot is not None:
             self.source.data = dict(self.theory.curves or EMPTY)
             self.plot.visible = bool(self.theory.curves)
             shallow, steep = self.theory.labels
@@ -90,8 +91,7 @@ class TheoryCard(pn.viewable.Viewer):
             )
 
     def _toggle(self, event: Any) -> None:
-        if not event.new and self.source is None:  # first opened: build the plot
-            self.source = ColumnDataSource(dict(EMPTY), name="theory-components")
+        if not event.new and self.plot is None:  # first opened: build the plot
             self.plot = pn.pane.Bokeh(components_figure(self.source), visible=False)
             self.card.insert(1, self.plot)
         self.theory.active = not event.new
