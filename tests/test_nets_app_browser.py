@@ -188,6 +188,18 @@ def test_your_own_points_train_and_bad_text_is_reported(open_page: Any, nets_app
     log.assert_clean()
 
 
+def test_the_page_reads_and_writes_its_link(open_page: Any, nets_app: Any) -> None:
+    page, log = open_page(nets_app.url + "?data=xor&opt=adam&steps=60&adam.lr=0.02")
+    wait_until(lambda: "✓" in pane(page, "nets-status"), 90, "the linked race")
+    assert "1 optimizer, 60 steps" in pane(page, "nets-status")
+    search = page.evaluate("window.location.search")
+    assert all(p in search for p in ("data=xor", "opt=adam", "steps=60", "adam.lr=0.02")), search
+    width = page.evaluate(MODEL_WITH_CLASS, "nets-width")
+    page.evaluate(SET_WIDGET, [width, 12])
+    wait_until(lambda: "width=12" in page.evaluate("window.location.search"), 20, "the new width")
+    log.assert_clean()
+
+
 def test_screenshot(open_page: Any, nets_app: Any) -> None:
     """The tab for the README: four optimizers part-way through training."""
     page, log = open_trained(open_page, nets_app)
