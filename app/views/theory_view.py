@@ -20,6 +20,8 @@ from ..state.theory import TheoryModel
 
 COLORS = ("#1b9e77", "#d95f02")
 """Shallow and steep direction."""
+THEORY_COLOR = "#333333"
+"""The theory's lines: dark and dashed, on top, so they show where they match the run."""
 EMPTY = {"step": [], "measured_1": [], "measured_2": [], "predicted_1": [], "predicted_2": []}
 
 
@@ -37,9 +39,10 @@ def components_figure(source: ColumnDataSource) -> Any:
     fig.xaxis.axis_label = "step"
     fig.toolbar.logo = None
     for i, color in enumerate(COLORS, start=1):
-        fig.line("step", f"measured_{i}", source=source, color=color, line_width=2,
+        fig.line("step", f"measured_{i}", source=source, color=color, line_width=2.5,
                  legend_label=f"along λ{'₁₂'[i - 1]}")  # fmt: skip
-        fig.line("step", f"predicted_{i}", source=source, color=color, line_width=1.5,
+    for i in (1, 2):
+        fig.line("step", f"predicted_{i}", source=source, color=THEORY_COLOR, line_width=1.2,
                  line_dash="dashed", legend_label="theory: ×ρ per step")  # fmt: skip
     fig.legend.label_text_font_size = "8pt"
     fig.add_layout(fig.legend[0], "right")
@@ -69,7 +72,7 @@ class TheoryCard(pn.viewable.Viewer):
             sizing_mode="stretch_width",
         )
         self.source = ColumnDataSource(dict(EMPTY), name="theory-components")
-        self.plot: pn.pane.Bokeh | None = None  # built when the card is first opened
+        self.plot: pn.Column | None = None  # built when the card is first opened
         self.card.param.watch(self._toggle, "collapsed")
         self.button.on_click(self._race_best)
         theory.param.watch(self.render, ["text", "best", "curves", "labels"])
@@ -86,13 +89,16 @@ class TheoryCard(pn.viewable.Viewer):
             self.source.data = dict(self.theory.curves or EMPTY)
             self.plot.visible = bool(self.theory.curves)
             shallow, steep = self.theory.labels
-            self.plot.object.title.text = (
+            self.figure.title.text = (
                 f"SGD's distance from the point along {shallow} and {steep} (log)"
             )
 
     def _toggle(self, event: Any) -> None:
         if not event.new and self.plot is None:  # first opened: build the plot
-            self.plot = pn.pane.Bokeh(components_figure(self.source), visible=False)
+            self.figure = components_figure(self.source)
+            # a Column, not the Bokeh pane, carries the visibility (the pane's does not hide
+            # its figure once shown)
+            self.plot = pn.Column(pn.pane.Bokeh(self.figure), visible=False, margin=0)
             self.card.insert(1, self.plot)
         self.theory.active = not event.new
 
