@@ -168,3 +168,20 @@ def test_the_sweep_overlay_needs_sgd_over_lr_and_momentum_near_a_minimum() -> No
     race.surface = "saddle"
     sweep.optimizer = "sgd"
     assert sweep_overlay(race, sweep.compute()) is None
+
+
+def test_the_card_builds_its_plot_when_opened_and_shows_it_only_with_curves() -> None:
+    from app.views.theory_view import TheoryCard
+
+    race, card = _model(surface="custom", optimizers=["sgd"], steps=50)
+    card.active = False
+    view = TheoryCard(card)
+    assert view.plot is None and not card.active
+    view.card.collapsed = False
+    assert card.active and view.plot is not None
+    race.recompute()
+    assert not view.plot.visible, "a start-only model has no distances to plot"
+    race.surface = "rotated_quadratic"
+    race.recompute()
+    assert view.plot.visible and len(view.source.data["step"]) == 51
+    assert "λ₂ = 10" in view.figure.title.text
