@@ -22,12 +22,12 @@ if getattr(sys.modules.get("app"), "__file__", None) == __file__:
 try:
     from app.views import SurfacesLab
     from app.views.nets_tab import NetsTab
-    from app.views.url import query_tab
+    from app.views.url import query_lecture, query_tab
 except ImportError:
     sys.path.insert(0, str(_HERE.parent))
     from app.views import SurfacesLab
     from app.views.nets_tab import NetsTab
-    from app.views.url import query_tab
+    from app.views.url import query_lecture, query_tab
 
 from rlx_lab import engine  # noqa: E402
 
@@ -41,7 +41,10 @@ def build() -> pn.template.BaseTemplate:
     engine.enable_compilation_cache()
     lab = SurfacesLab()
     template = pn.template.BootstrapTemplate(
-        title=TITLE, sidebar_width=380, header_background="#2f4f6f"
+        title=TITLE,
+        sidebar_width=380,
+        header_background="#2f4f6f",
+        collapsed_sidebar=query_lecture(),  # a lecture link: the race fills the screen
     )
     # The Small nets tab is built when first opened (and trains then): the first page stays
     # light (it would double the models the server and the browser build before the first plot).

@@ -249,6 +249,18 @@ def test_a_link_opens_the_small_nets_tab_and_the_address_bar_follows_the_tab(
     log.assert_clean()
 
 
+SIDEBAR_SHOWN = "document.querySelector('#sidebar').classList.contains('show')"
+
+
+def test_a_lecture_link_opens_with_the_sidebar_folded(open_page: Any, served_app: Any) -> None:
+    page, log = open_race(open_page, served_app, "?opt=adam&lecture=1", ["Adam"])
+    assert page.evaluate(SIDEBAR_SHOWN) is False
+    assert "lecture=1" in page.evaluate("window.location.search")
+    other, _ = open_race(open_page, served_app, "?opt=adam", ["Adam"])
+    assert other.evaluate(SIDEBAR_SHOWN) is True
+    log.assert_clean()
+
+
 def test_screenshot(open_page: Any, served_app: Any) -> None:
     """A full race for the README: five optimizers, a ghost, a divergence, mid-playback."""
     query = "?opt=adam,lion,sophia,mars,kron_psgd&steps=500"

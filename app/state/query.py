@@ -40,7 +40,7 @@ SCALARS = (
     "speed",
 )
 """Model parameters written under their own name."""
-FLAGS = {"many": "many_starts", "log": "log_color", "ghosts": "ghosts_on"}
+FLAGS = {"many": "many_starts", "log": "log_color", "ghosts": "ghosts_on", "lecture": "lecture"}
 
 
 def to_query(model: RaceModel) -> dict[str, str]:

@@ -90,6 +90,11 @@ class RaceModel(GradientOptions):
     grid_size = param.Integer(default=3, bounds=(2, 5), doc="Starts per side of the grid")
     log_color = param.Boolean(default=True, doc="Colour the surface by log loss")
     ghosts_on = param.Boolean(default=True, doc="Show the previous setting's paths faintly")
+    lecture = param.Boolean(
+        default=False,
+        doc="Lecture mode: a larger surface and no export row; a link with it opens with the "
+        "sidebar folded",
+    )
     speed = param.Integer(
         default=50, bounds=(1, 2000), softbounds=(5, 500), doc="Playback speed in steps per second"
     )

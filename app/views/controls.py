@@ -86,6 +86,7 @@ class Controls(pn.viewable.Viewer):
         self.display = pn.Column(
             switch(model, "log_color", "Log colour scale"),
             switch(model, "ghosts_on", "Ghosts of the previous setting"),
+            switch(model, "lecture", "Lecture mode: larger race (a link opens it folded)"),
             margin=0,
         )
         self._custom = pn.Column(self.formula, self.error, self.window, margin=0)

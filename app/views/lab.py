@@ -67,6 +67,8 @@ class SurfacesLab(pn.viewable.Viewer):
         self.messages = Messages(model, defer)
         self.scoreboard = Scoreboard(model, defer)
         self.export = Export(model, self.surface_plot.save_tool)
+        self.export_row = pn.Column(self.export, visible=not model.lecture, margin=0)
+        model.param.watch(self._lecture, "lecture")
         self.sweep_view = SweepView(self.sweep, doc=doc)
         self.tuning = TuningModel(model)
         self.tune_button = TuneButton(self.tuning, doc=doc)
@@ -81,6 +83,9 @@ class SurfacesLab(pn.viewable.Viewer):
         else:  # after the page has been sent: the browser loads it while the race computes
             doc.add_next_tick_callback(in_document(doc, self.runner.request))
         self._render()
+
+    def _lecture(self, event: param.parameterized.Event) -> None:
+        self.export_row.visible = not event.new  # the surface plot resizes itself
 
     def _show_link(self, search: str) -> None:
         location = pn.state.location
@@ -133,7 +138,7 @@ class SurfacesLab(pn.viewable.Viewer):
             self.messages,
             self.scoreboard,
             self.theory_card,
-            self.export,
+            self.export_row,
             sizing_mode="stretch_width",
         )
         # The sweep tab is filled when first opened: a lighter first page. (Panel's

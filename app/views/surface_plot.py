@@ -33,6 +33,11 @@ from .race_sources import RaceSources
 from .runner import in_document
 from .sources import Style
 
+SIZE = (620, 540)
+"""Width and height of the surface plot (pixels)."""
+LECTURE_SCALE = 1.35
+"""How much larger the plot and its labels are in lecture mode."""
+
 
 class SurfacePlot(pn.viewable.Viewer):
     """Heat map + contours + every optimizer's path, head, ✕ and ghost."""
@@ -44,8 +49,8 @@ class SurfacePlot(pn.viewable.Viewer):
         self.sources = race_sources
         self.save_tool = SaveTool(filename="rlx_lab_surface")
         fig = figure(
-            width=620,
-            height=540,
+            width=SIZE[0],
+            height=SIZE[1],
             name="surface-plot",
             x_range=Range1d(-1, 1),
             y_range=Range1d(-1, 1),
@@ -177,6 +182,8 @@ class SurfacePlot(pn.viewable.Viewer):
         self.pane = pn.pane.Bokeh(fig, sizing_mode="fixed")
         self._background_key: tuple | None = None
         self._starts_shown = np.zeros((0, 2))
+        if model.lecture:
+            self._resize()
 
     def __panel__(self) -> pn.viewable.Viewable:
         return self.pane
@@ -192,6 +199,18 @@ class SurfacePlot(pn.viewable.Viewer):
             )
         else:
             self.model.set_start(float(event.x), float(event.y))
+
+    @param.depends("model.lecture", watch=True)
+    def _resize(self) -> None:
+        """Lecture mode: the plot and its labels :data:`LECTURE_SCALE` times larger."""
+        scale = LECTURE_SCALE if self.model.lecture else 1.0
+        fig = self.figure
+        fig.width, fig.height = round(SIZE[0] * scale), round(SIZE[1] * scale)
+        font = f"{round(10 * scale)}pt"
+        for axis in (*fig.xaxis, *fig.yaxis):
+            axis.major_label_text_font_size = axis.axis_label_text_font_size = font
+        fig.title.text_font_size = f"{round(12 * scale)}pt"
+        self.legend.label_text_font_size = font
 
     @param.depends("model.shown_surface", "model.shown_params", "model.log_color", watch=True)
     def background(self) -> None:

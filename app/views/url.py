@@ -17,7 +17,7 @@ import panel as pn
 
 from ..state import INPUTS
 
-SURFACES_WATCHED = (*INPUTS, "log_color", "ghosts_on", "speed")
+SURFACES_WATCHED = (*INPUTS, "log_color", "ghosts_on", "speed", "lecture")
 DEFAULT_TAB = "surfaces"
 
 
@@ -34,6 +34,11 @@ def session_query() -> dict[str, str]:
 def query_tab() -> str:
     """The tab the session's URL asks for."""
     return session_query().get("tab", DEFAULT_TAB)
+
+
+def query_lecture() -> bool:
+    """Whether the session's URL asks for lecture mode (``lecture=1``)."""
+    return session_query().get("lecture", "").strip().lower() in ("1", "true", "on", "yes")
 
 
 class UrlSync:
