@@ -59,6 +59,8 @@ class LocalModel(NamedTuple):
     """Eigenvalues of the Hessian, ascending."""
     directions: np.ndarray
     """(2, 2): column i is the unit direction of ``curvatures[i]``."""
+    searched: bool = False
+    """The point was found by :func:`newton_minimum` (not known in advance)."""
 
     @property
     def condition(self) -> float:
@@ -145,8 +147,9 @@ def local_model(
     params: Mapping[str, jax.typing.ArrayLike] | None = None,
     start: Point | None = None,
 ) -> LocalModel:
-    """The curvature at the known minimum nearest ``start`` (else the nearest other stationary
-    point, else ``start`` itself, default the surface's start).
+    """The curvature at the known minimum nearest ``start`` (else the nearest other known
+    stationary point, else the minimum Newton's method finds from ``start``, else ``start``
+    itself; ``start`` defaults to the surface's).
 
     Raises :class:`TheoryError` where the loss has a kink there or its Hessian is not finite.
     """
@@ -159,8 +162,64 @@ def local_model(
     elif surface.stationary:
         point, where = _nearest(surface.stationary, start), "stationary point"
     else:
-        point, where = start, "start"
+        found = newton_minimum(surface, params, start)
+        if found is None:
+            return curvature_at(surface, start, params, "start")
+        model = curvature_at(surface, found, params, "stationary point")
+        where = "minimum" if model.curvatures[0] > 0 else "stationary point"
+        return model._replace(where=where, searched=True)
     return curvature_at(surface, point, params, where)
+
+
+NEWTON_STEPS = 100
+NEWTON_TOL = 1e-5
+"""Newton's method stops once ‖∇f‖ ≤ this × max(1, ‖∇f(start)‖) (float32 gradients)."""
+
+
+def newton_minimum(
+    surface: Surface,
+    params: Mapping[str, jax.typing.ArrayLike] | None = None,
+    start: Point | None = None,
+) -> Point | None:
+    """A local minimum of ``surface`` near ``start``, by saddle-free Newton steps with
+    backtracking: d = V|Λ|⁻¹Vᵀ∇f (the Hessian's eigenvalues made positive, so every step goes
+    downhill and saddles repel), halved until the loss drops. None when it does not converge in
+    :data:`NEWTON_STEPS` steps, meets a non-finite value, or leaves the window by more than its
+    size."""
+    x = np.asarray(surface.start if start is None else start, dtype=np.float64)
+    (x0, x1), (y0, y1) = surface.window
+    span = np.array([x1 - x0, y1 - y0])
+    low, high = np.array([x0, y0]) - span, np.array([x1, y1]) + span
+
+    def value_and_grad(p: np.ndarray) -> tuple[float, np.ndarray]:
+        value, grad = surface.value_and_grad(p, params)
+        return float(value), np.asarray(grad, dtype=np.float64)
+
+    value, grad = value_and_grad(x)
+    tol = NEWTON_TOL * max(1.0, float(np.linalg.norm(grad)))
+    for _ in range(NEWTON_STEPS):
+        if not (np.isfinite(value) and np.all(np.isfinite(grad))):
+            return None
+        if np.linalg.norm(grad) <= tol:
+            return (float(x[0]), float(x[1]))
+        hessian = np.asarray(surface.hessian(x, params), dtype=np.float64)
+        if not np.all(np.isfinite(hessian)):
+            return None
+        eig, vectors = np.linalg.eigh(0.5 * (hessian + hessian.T))
+        floor = 1e-8 * max(float(np.max(np.abs(eig))), 1e-30)
+        direction = vectors @ ((vectors.T @ grad) / np.maximum(np.abs(eig), floor))
+        for _ in range(40):  # halve until the loss drops
+            trial = x - direction
+            trial_value, trial_grad = value_and_grad(trial)
+            if trial_value < value or np.linalg.norm(trial_grad) <= tol:
+                break
+            direction = direction / 2
+        else:
+            return None
+        x, value, grad = trial, trial_value, trial_grad
+        if np.any(x < low) or np.any(x > high):
+            return None
+    return None
 
 
 def curvature_at(

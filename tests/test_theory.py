@@ -110,7 +110,9 @@ def test_components_shrink_at_the_predicted_factors() -> None:
         assert ratio == pytest.approx(theory.factor(lr, 0.0, False, lam), rel=1e-3)
 
 
-def test_local_model_picks_the_nearest_minimum_then_a_stationary_point_then_the_start() -> None:
+def test_local_model_picks_a_known_minimum_a_stationary_point_a_found_minimum_or_the_start() -> (
+    None
+):
     himmelblau = surfaces.get("himmelblau")
     for minimum in himmelblau.minima:
         near = (minimum[0] + 0.3, minimum[1] - 0.2)
@@ -118,10 +120,29 @@ def test_local_model_picks_the_nearest_minimum_then_a_stationary_point_then_the_
     saddle = theory.local_model(surfaces.get("saddle"))
     assert saddle.where == "stationary point"
     assert saddle.curvatures == pytest.approx((-2.0, 2.0))
-    bowl = surfaces.from_formula("x^2 + 3*y^2 + x*y")
+    bowl = surfaces.from_formula("(x - 1)^2 + 3*(y + 0.5)^2 + x*y")  # ∇f = 0: a 2×2 system
     model = theory.local_model(bowl, start=(0.5, -1.0))
-    assert model.where == "start" and model.point == (0.5, -1.0)
-    assert model.curvatures == pytest.approx(np.linalg.eigvalsh([[2.0, 1.0], [1.0, 6.0]]))
+    assert model.where == "minimum" and model.searched
+    hessian = np.array([[2.0, 1.0], [1.0, 6.0]])
+    exact = np.linalg.solve(hessian, [2.0, -3.0])
+    assert model.point == pytest.approx(tuple(exact), abs=1e-5)
+    assert model.curvatures == pytest.approx(np.linalg.eigvalsh(hessian))
+    ridge = surfaces.from_formula("x^2 - y^2")  # saddle-free Newton is pushed off the saddle
+    model = theory.local_model(ridge, start=(0.5, -1.0))
+    assert model.where == "start" and model.point == (0.5, -1.0) and not model.searched
+    assert model.curvatures == pytest.approx((-2.0, 2.0))
+
+
+def test_newton_finds_the_local_minimum_the_race_heads_for() -> None:
+    wavy = surfaces.from_formula("sin(x)*cos(y) + 0.1*(x^2 + y^2)")
+    found = theory.newton_minimum(wavy, start=(-1.5, 1.5))
+    assert found is not None
+    grad = wavy.value_and_grad(found)[1]
+    assert np.linalg.norm(grad) < 1e-4
+    assert np.all(np.linalg.eigvalsh(wavy.hessian(found)) > 0)
+    t = engine.run("adam", {"lr": 0.05}, wavy, [(-1.5, 1.5)], engine.RunSettings(steps=600))
+    assert np.linalg.norm(t.positions[0, -1] - np.array(found)) < 1e-2
+    assert theory.newton_minimum(surfaces.from_formula("x + y")) is None  # no minimum
 
 
 def test_no_model_at_a_kink_or_for_bad_input() -> None:

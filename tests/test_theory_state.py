@@ -70,11 +70,15 @@ def test_racing_the_best_setting_settles_as_predicted() -> None:
         ("saddle", "it escapes the saddle"),
         ("monkey_saddle", "the Hessian vanishes"),
         ("ackley", "No quadratic model here: Ackley has a kink"),
-        ("custom", "At the start (-1.5, 1.5)"),
+        ("x^2 - y^2", "At the start (-1.5, 1.5)"),
     ],
 )
 def test_points_without_a_best_setting_say_why(surface: str, says: str) -> None:
-    race, card = _model(surface=surface, optimizers=["sgd"])
+    race, card = _model(optimizers=["sgd"])
+    if surface in race.param.surface.objects:
+        race.surface = surface
+    else:
+        race.param.update(surface="custom", formula=surface)
     assert says in card.text
     assert card.best is None
     assert card.race_best() != []
@@ -173,7 +177,7 @@ def test_the_sweep_overlay_needs_sgd_over_lr_and_momentum_near_a_minimum() -> No
 def test_the_card_builds_its_plot_when_opened_and_shows_it_only_with_curves() -> None:
     from app.views.theory_view import TheoryCard
 
-    race, card = _model(surface="custom", optimizers=["sgd"], steps=50)
+    race, card = _model(surface="custom", formula="x^2 - y^2", optimizers=["sgd"], steps=50)
     card.active = False
     view = TheoryCard(card)
     assert view.plot is None and not card.active
@@ -185,3 +189,10 @@ def test_the_card_builds_its_plot_when_opened_and_shows_it_only_with_curves() ->
     race.recompute()
     assert view.plot.visible and len(view.source.data["step"]) == 51
     assert "λ₂ = 10" in view.figure.title.text
+
+
+def test_a_custom_formula_gets_the_minimum_newton_finds() -> None:
+    race, card = _model(optimizers=["sgd"])
+    race.param.update(surface="custom", formula="(x - 1)^2 + 10*(y + 0.5)^2")
+    assert "Near the minimum (1, -0.5)** (found by Newton's method from the start)" in card.text
+    assert card.best == theory.best_heavy_ball(2.0, 20.0)

@@ -54,7 +54,8 @@ def _times(rho: float) -> str:
 
 def _pace(rho: float) -> str:
     steps = theory.steps_per_decade(rho)
-    return f"{_times(rho)} ({steps:,.0f} steps per tenfold)"
+    unit = "step" if round(steps) == 1 else "steps"
+    return f"{_times(rho)} ({steps:,.0f} {unit} per tenfold)"
 
 
 def _setting(lr: float, momentum: float, nesterov: bool) -> str:
@@ -66,7 +67,11 @@ def _opening(model: theory.LocalModel, title: str) -> str:
     curv = f"curvatures λ₁ = {_n(low, 4)} and λ₂ = {_n(high, 4)}"
     if model.where == "minimum":
         shape = f" (condition number κ = {_n(model.condition, 4)})" if low > 0 else ""
-        return f"**Near the minimum {_point(model.point)}** of {title} the loss has {curv}{shape}."
+        found = " (found by Newton's method from the start)" if model.searched else ""
+        return (
+            f"**Near the minimum {_point(model.point)}**{found} of {title} the loss has "
+            f"{curv}{shape}."
+        )
     if model.where == "stationary point":
         if _flat(model):
             return (
