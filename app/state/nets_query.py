@@ -20,10 +20,10 @@ from rlx_lab.nets.datasets import DATASETS
 from .query_fields import (
     apply_fields,
     apply_hyperparameters,
-    apply_optimizers,
+    apply_race_fields,
     apply_scalar,
     last_value,
-    query_value,
+    race_fields,
     short_number,
 )
 
@@ -55,16 +55,7 @@ def to_query(model: NetsModel) -> dict[str, str]:
     out: dict[str, str] = {"tab": TAB, "data": model.dataset}
     if model.dataset in DATASETS and model.noise != DATASETS[model.dataset].noise:
         out["noise"] = short_number(model.noise)
-    out["opt"] = ",".join(model.optimizers)
-    for name in model.optimizers:
-        for field, value in model.settings[name].changed("nets").items():
-            out[f"{name}.{field}"] = query_value(value)
-    for name in SCALARS:
-        value = getattr(model, name)
-        if value != model.param[name].default:
-            out[name] = query_value(value)
-    if model.clip_on:
-        out["clip"] = short_number(model.clip_norm)
+    out.update(race_fields(model, SCALARS, "nets"))
     return out
 
 
@@ -83,13 +74,7 @@ def from_query(model: NetsModel, params: Mapping[str, Any]) -> list[str]:
     fields: dict[str, Any] = {}
     if "noise" in query:
         apply_scalar(model, "noise", query["noise"], fields, problems)
-    apply_optimizers(model, query, fields, problems)
-    for name in SCALARS:
-        if name in query:
-            apply_scalar(model, name, query[name], fields, problems)
-    if "clip" in query:
-        fields["clip_on"] = True
-        apply_scalar(model, "clip_norm", query["clip"], fields, problems)
+    apply_race_fields(model, query, SCALARS, fields, problems)
     apply_fields(model, fields, problems)
     apply_hyperparameters(model, query, problems)
     known = {"tab", "data", "noise", "opt", "clip", *SCALARS}

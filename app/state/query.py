@@ -16,11 +16,10 @@ from typing import TYPE_CHECKING, Any
 from .query_fields import (
     apply_fields,
     apply_hyperparameters,
-    apply_optimizers,
-    apply_scalar,
+    apply_race_fields,
     last_value,
     parse_numbers,
-    query_value,
+    race_fields,
     short_number,
     to_float,
 )
@@ -52,18 +51,9 @@ def to_query(model: RaceModel) -> dict[str, str]:
             out["window"] = ",".join(short_number(v) for v in model.window)
     for key, value in sorted(model.surface_params.items()):
         out[f"sp.{key}"] = short_number(value)
-    out["opt"] = ",".join(model.optimizers)
-    for name in model.optimizers:
-        for field, value in model.settings[name].changed().items():
-            out[f"{name}.{field}"] = query_value(value)
+    out.update(race_fields(model, SCALARS))
     if model.start is not None:
         out["start"] = ",".join(short_number(v) for v in model.start)
-    for name in SCALARS:
-        value = getattr(model, name)
-        if value != model.param[name].default:
-            out[name] = query_value(value)
-    if model.clip_on:
-        out["clip"] = short_number(model.clip_norm)
     for key, name in FLAGS.items():
         if getattr(model, name) != model.param[name].default:
             out[key] = "1" if getattr(model, name) else "0"
@@ -93,17 +83,11 @@ def from_query(model: RaceModel, params: Mapping[str, Any]) -> list[str]:
         problems.append(f"formula: {model.formula_error.splitlines()[0]}")
     fields: dict[str, Any] = {}
     _surface_params(model, query, fields, problems)
-    apply_optimizers(model, query, fields, problems)
+    apply_race_fields(model, query, SCALARS, fields, problems)
     if "start" in query:
         start = parse_numbers(query["start"], 2, "start", problems)
         if start is not None:
             fields["start"] = start
-    for name in SCALARS:
-        if name in query:
-            apply_scalar(model, name, query[name], fields, problems)
-    if "clip" in query:
-        fields["clip_on"] = True
-        apply_scalar(model, "clip_norm", query["clip"], fields, problems)
     for key, name in FLAGS.items():
         if key in query:
             fields[name] = query[key].strip().lower() in ("1", "true", "on", "yes")

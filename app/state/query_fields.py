@@ -19,6 +19,40 @@ Model = Any
 """A ``param.Parameterized`` lab state with ``settings: dict[str, OptimizerSettings]``."""
 
 
+def race_fields(model: Model, scalars: tuple[str, ...], world: str = "surfaces") -> dict[str, str]:
+    """What every lab's link holds: ``opt``, each racing optimizer's settings that differ from
+    ``world``'s defaults, the ``scalars`` that differ from theirs, and the global clip."""
+    out = {"opt": ",".join(model.optimizers)}
+    for name in model.optimizers:
+        for field, value in model.settings[name].changed(world).items():
+            out[f"{name}.{field}"] = query_value(value)
+    for name in scalars:
+        value = getattr(model, name)
+        if value != model.param[name].default:
+            out[name] = query_value(value)
+    if model.clip_on:
+        out["clip"] = short_number(model.clip_norm)
+    return out
+
+
+def apply_race_fields(
+    model: Model,
+    query: dict[str, str],
+    scalars: tuple[str, ...],
+    fields: dict[str, Any],
+    problems: list[str],
+) -> None:
+    """The reading twin of :func:`race_fields`, into ``fields`` (the optimizers' own settings
+    follow with :func:`apply_hyperparameters` once ``fields`` are applied)."""
+    apply_optimizers(model, query, fields, problems)
+    for name in scalars:
+        if name in query:
+            apply_scalar(model, name, query[name], fields, problems)
+    if "clip" in query:
+        fields["clip_on"] = True
+        apply_scalar(model, "clip_norm", query["clip"], fields, problems)
+
+
 def apply_optimizers(
     model: Model, query: dict[str, str], fields: dict[str, Any], problems: list[str]
 ) -> None:
