@@ -87,8 +87,8 @@ def iteration_matrix(lr: float, momentum: float, nesterov: bool, curvature: floa
 
 def factor(lr: float, momentum: float, nesterov: bool, curvature: float) -> float:
     """ρ, the spectral radius of :func:`iteration_matrix`: the error's factor per step."""
-    return float(np.max(np.abs(np.linalg.eigvals(iteration_matrix(lr, momentum, nesterov,
-                                                                      curvature)))))  # fmt: skip
+    eig = np.linalg.eigvals(iteration_matrix(lr, momentum, nesterov, curvature))
+    return float(np.max(np.abs(eig)))
 
 
 def regime(lr: float, momentum: float, nesterov: bool, curvature: float) -> Regime:
