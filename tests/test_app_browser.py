@@ -28,6 +28,7 @@ __all__ = ["browser", "cache_dir", "open_page", "served_app"]  # fixtures used b
 pytestmark = pytest.mark.browser
 RACE = "?opt=adam,lion&steps=500"
 SCREENSHOT = Path(__file__).resolve().parent.parent / "assets" / "screenshot-surfaces.png"
+THEORY_SHOT = SCREENSHOT.with_name("screenshot-theory.png")
 
 
 def drawn(page: Any) -> list[str]:
@@ -275,4 +276,21 @@ def test_screenshot(open_page: Any, served_app: Any) -> None:
     page.wait_for_timeout(500)
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOT), full_page=False)
+    log.assert_clean()
+
+
+def test_theory_screenshot(open_page: Any, served_app: Any) -> None:
+    """The theory card for the README: SGD at the best heavy-ball setting near Rosenbrock's
+    minimum, its distance along both curvatures against the theory's slope."""
+    page, log = open_race(open_page, served_app, "?opt=sgd&start=0.6,0.2", ["SGD"])
+    page.locator(".theory-card .card-header").first.click()
+    wait_until(lambda: "Near the minimum (1, 1)" in text(page, "theory-text"), 20, "the theory")
+    page.locator(".theory-best button").first.click()
+    wait_until(lambda: "it settles" in text(page, "theory-text"), 30, "SGD at the best setting")
+    wait_until(lambda: len(source(page, "theory-components").get("step", [])) > 1, 20, "curves")
+    card = page.locator(".theory-card").first
+    card.scroll_into_view_if_needed()
+    page.mouse.move(0, 0)  # no tooltip in the picture
+    page.wait_for_timeout(500)
+    card.screenshot(path=str(THEORY_SHOT))
     log.assert_clean()
