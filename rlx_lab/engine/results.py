@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from ..jsonable import finite_lists, plain
 
 RECORD_FIELDS = ("step", "x", "y", "loss", "grad_norm", "step_norm", "clip", "global_clip")
 
@@ -56,11 +57,11 @@ class Trajectory:
         """Everything but the arrays: enough to reproduce the run."""
         return {
             "optimizer": self.optimizer,
-            "hparams": _plain(self.hparams),
+            "hparams": plain(self.hparams),
             "surface": self.surface,
             "view": self.view,
             "steps": self.steps,
-            "settings": _plain(self.settings),
+            "settings": plain(self.settings),
         }
 
     def records(self) -> list[dict[str, Any]]:
@@ -100,38 +101,16 @@ def to_json(trajectories: Sequence[Trajectory]) -> str:
         {
             **t.metadata(),
             "diverged_at": t.diverged_at.tolist(),
-            "positions": _finite(t.positions),
-            "loss": _finite(t.loss),
-            "grad_norm": _finite(t.grad_norm),
-            "step_norm": _finite(t.step_norm),
-            "clip": _finite(t.clip),
+            "positions": finite_lists(t.positions),
+            "loss": finite_lists(t.loss),
+            "grad_norm": finite_lists(t.grad_norm),
+            "step_norm": finite_lists(t.step_norm),
+            "clip": finite_lists(t.clip),
             "global_clip": t.global_clip.astype(bool).tolist(),
         }
         for t in trajectories
     ]
     return json.dumps(payload, allow_nan=False)
-
-
-def _finite(values: np.ndarray) -> Any:
-    listed = np.asarray(values, dtype=np.float64).tolist()
-    return _replace_nonfinite(listed)
-
-
-def _replace_nonfinite(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_replace_nonfinite(v) for v in value]
-    return value if math.isfinite(value) else None
-
-
-def _plain(value: Any) -> Any:
-    """JSON-friendly copy of hyperparameters and settings."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
 
 
 def _kept_loss(final_loss: np.ndarray, diverged_at: np.ndarray) -> np.ndarray:
