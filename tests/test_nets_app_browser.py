@@ -200,6 +200,18 @@ def test_the_page_reads_and_writes_its_link(open_page: Any, nets_app: Any) -> No
     log.assert_clean()
 
 
+def test_export_downloads_the_curves(open_page: Any, nets_app: Any, tmp_path: Path) -> None:
+    page, log = open_trained(open_page, nets_app)
+    with page.expect_download(timeout=20_000) as download:
+        page.locator(".nets-export-csv button").first.click()
+    target = tmp_path / "curves.csv"
+    download.value.save_as(target)
+    lines = target.read_text().splitlines()
+    assert lines[0].startswith("optimizer,seed,frame,step,train_loss")
+    assert len(lines) == 1 + 4 * 51, "4 optimizers × 51 frames"
+    log.assert_clean()
+
+
 def test_screenshot(open_page: Any, nets_app: Any) -> None:
     """The tab for the README: four optimizers part-way through training."""
     page, log = open_trained(open_page, nets_app)

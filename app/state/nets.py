@@ -12,6 +12,7 @@ tuned for these MLPs), not RLX's defaults; "reset" returns to them.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Mapping
 from typing import Any
@@ -22,6 +23,7 @@ import param
 from rlx_lab import nets, optim
 from rlx_lab.nets import MLP, TrainSettings
 from rlx_lab.nets.datasets import DATASETS
+from rlx_lab.nets.export import runs_to_csv, runs_to_json
 from rlx_lab.nets.hessian import ESTIMATORS
 from rlx_lab.nets.settings import MAX_STEPS
 from rlx_lab.nets.user_data import UserPoints, parse_points
@@ -309,6 +311,32 @@ class NetsModel(GradientOptions):
         )
 
     # --- reading out ---------------------------------------------------------------------------
+
+    def shown_runs(self) -> list[Any]:
+        """Every NetRun shown, optimizer by optimizer (seeds in order)."""
+        return [run for runs in self.runs.values() for run in runs]
+
+    def export_csv(self) -> str:
+        """The shown runs' curves as long-format CSV (one row per optimizer, seed, frame)."""
+        return runs_to_csv(self.shown_runs())
+
+    def export_json(self) -> str:
+        """The shown runs as strict JSON, with the data, network and settings they shared."""
+        plan = self.shown
+        context: dict[str, Any] = {}
+        if plan is not None:
+            data = plan.data
+            context = {
+                "dataset": data.name,
+                "samples": data.samples,
+                "noise": data.noise if data.points is None else None,
+                "data_seed": data.seed,
+                "layers": list(plan.model.sizes),
+                "activation": plan.model.activation,
+                "settings": dataclasses.asdict(plan.settings),
+                "seeds": list(plan.seeds),
+            }
+        return runs_to_json(self.shown_runs(), context)
 
     def to_query(self) -> dict[str, str]:
         """The whole state as URL query parameters (defaults omitted)."""

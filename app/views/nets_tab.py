@@ -10,6 +10,7 @@ and worker threads.
 from __future__ import annotations
 
 import html
+import io
 from typing import Any
 
 import panel as pn
@@ -141,6 +142,28 @@ class NetsTab(pn.viewable.Viewer):
         self.scoreboard = pn.pane.HTML(
             "", css_classes=["nets-scoreboard"], sizing_mode="stretch_width"
         )
+        model = self.model
+        self.export = pn.Row(
+            pn.pane.Markdown("**Export**", margin=(12, 10)),
+            *(
+                pn.widgets.FileDownload(
+                    callback=lambda write=write: io.StringIO(write()),
+                    filename=f"rlx_lab_nets.{kind}",
+                    label=kind.upper(),
+                    color="light",
+                    width=90,
+                    css_classes=[f"nets-export-{kind}"],
+                )
+                for kind, write in (("csv", model.export_csv), ("json", model.export_json))
+            ),
+            pn.pane.HTML(
+                "<small>curves of every run shown; the plots save as PNG from their toolbars"
+                "</small>",
+                margin=(14, 10),
+                styles={"color": "#555"},
+            ),
+            margin=0,
+        )
 
     @property
     def sidebar(self) -> pn.viewable.Viewable:
@@ -149,7 +172,7 @@ class NetsTab(pn.viewable.Viewer):
 
     @property
     def main(self) -> pn.viewable.Viewable:
-        """Status, decision boundaries and player, curves, landscape and the scoreboard."""
+        """Status, decision boundaries and player, curves, landscape, scoreboard and export."""
         landscape = pn.Column(
             pn.Row(pn.pane.Markdown("**Loss landscape**", margin=(8, 10)), self.landscape_mode),
             pn.pane.Bokeh(self.landscape.figure),
@@ -175,6 +198,7 @@ class NetsTab(pn.viewable.Viewer):
             pn.Row(self.player, self.speed, margin=0),
             pn.Row(curves, landscape, margin=0),
             self.scoreboard,
+            self.export,
             sizing_mode="stretch_width",
         )
 
