@@ -10,10 +10,11 @@
 Modules: :mod:`datasets` (numpy toy data), :mod:`mlp` (the model), :mod:`loop` (one traced
 training run), :mod:`train` (the race), :mod:`hessian` (Sophia's estimates),
 :mod:`landscape` (loss slices and projected paths), :mod:`boundary` (decision boundaries),
-:mod:`defaults` (lab-default hyperparameters for nets), :mod:`user_data` (your own points from CSV).
+:mod:`defaults` (lab-default hyperparameters for nets), :mod:`user_data` (your own points from
+CSV), :mod:`export` (runs as CSV and JSON).
 """
 
-from . import boundary, datasets, hessian, landscape, loop, mlp, user_data
+from . import boundary, datasets, export, hessian, landscape, loop, mlp, user_data
 from .boundary import Boundary, decision_boundary, decision_frames
 from .datasets import Dataset
 from .defaults import NET_DEFAULTS
@@ -48,6 +49,7 @@ __all__ = [
     "datasets",
     "decision_boundary",
     "decision_frames",
+    "export",
     "hessian",
     "hparam_values",
     "landscape",
