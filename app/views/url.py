@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 import panel as pn
 
 from ..state import INPUTS
+from ..state.query_fields import parse_value
 
 SURFACES_WATCHED = (*INPUTS, "log_color", "ghosts_on", "speed", "lecture")
 DEFAULT_TAB = "surfaces"
@@ -38,7 +39,7 @@ def query_tab() -> str:
 
 def query_lecture() -> bool:
     """Whether the session's URL asks for lecture mode (``lecture=1``)."""
-    return session_query().get("lecture", "").strip().lower() in ("1", "true", "on", "yes")
+    return parse_value(session_query().get("lecture", "0"), "bool") is True
 
 
 class UrlSync:
