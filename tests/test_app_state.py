@@ -314,6 +314,21 @@ def test_sweep_axes_follow_the_optimizer() -> None:
     assert result is None and "two different" in message
 
 
+def test_the_sweep_follows_the_race_until_it_has_run() -> None:
+    race = RaceModel(optimizers=["sgd", "lion"], steps=30)
+    sweep = SweepModel(race, resolution=3)
+    assert sweep.optimizer == "adam"
+    sweep.follow_race()
+    assert sweep.optimizer == "sgd" and (sweep.x_param, sweep.y_param) == ("lr", "momentum")
+    sweep.optimizer = "lion"  # a racing choice stays
+    sweep.follow_race()
+    assert sweep.optimizer == "lion"
+    sweep.compute()
+    race.optimizers = ["mars"]
+    sweep.follow_race()
+    assert sweep.optimizer == "lion", "a sweep was run: it stays on screen"
+
+
 # --- scales, plot data, export -----------------------------------------------------------------
 
 

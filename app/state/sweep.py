@@ -93,6 +93,13 @@ class SweepModel(param.Parameterized):
             y_range=default_range(self._hp(self.y_param)),
         )
 
+    def follow_race(self) -> None:
+        """Sweep a racing optimizer: the race's first, unless the current choice races or a
+        sweep has been run (the tab calls this when it is opened)."""
+        racing = self.race.optimizers
+        if self.result is None and racing and self.optimizer not in racing:
+            self.optimizer = racing[0]
+
     def _hp(self, name: str) -> HParam:
         return next(hp for hp in optim.get(self.optimizer).spec if hp.name == name)
 

@@ -147,7 +147,10 @@ class SurfacesLab(pn.viewable.Viewer):
         tabs = pn.Tabs(("Race", race), ("Sweep", sweep), sizing_mode="stretch_width")
 
         def open_sweep(event: param.parameterized.Event) -> None:
-            if event.new == 1 and not isinstance(sweep[0], SweepView):
+            if event.new != 1:
+                return
+            self.sweep.follow_race()
+            if not isinstance(sweep[0], SweepView):
                 sweep.objects = [self.sweep_view]
 
         tabs.param.watch(open_sweep, "active")
