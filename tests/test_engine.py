@@ -183,6 +183,28 @@ def test_global_clip_bounds_the_gradient_and_is_recorded() -> None:
     assert not free.global_clip.any()
 
 
+def test_the_gradient_each_step_was_given_is_recorded() -> None:
+    sp = ROSENBROCK.surface_params()
+    grad_at = jax.vmap(jax.grad(lambda p: ROSENBROCK.loss(p, sp)))
+    plain = engine.run("adam", {}, ROSENBROCK, [[-1.5, 2.0], [0.5, -0.5]], engine.RunSettings(40))
+    assert plain.grad.shape == (2, 40, 2)
+    for n in range(2):  # step s was given ∇f at the point before it
+        exact = np.asarray(grad_at(jnp.asarray(plain.positions[n, :-1])))
+        np.testing.assert_allclose(plain.grad[n], exact, rtol=1e-5, atol=1e-4)
+    np.testing.assert_allclose(plain.grad_norm, np.linalg.norm(plain.grad, axis=-1), rtol=1e-6)
+    noisy = engine.run("sgd", {"lr": 1e-4}, ROSENBROCK, [[-1.5, 2.0]],
+                       engine.RunSettings(200, noise=3.0, seed=4))  # fmt: skip
+    exact = np.asarray(grad_at(jnp.asarray(noisy.positions[0, :-1])))
+    deviation = noisy.grad[0] - exact
+    assert abs(deviation.mean()) < 0.5 and 2.5 < deviation.std() < 3.5  # the σ = 3 noise
+    clipped = engine.run("sgd", {"lr": 0.01}, ROSENBROCK, [[-1.5, 2.0]],
+                         engine.RunSettings(20, clip_norm=1.0))  # fmt: skip
+    exact = np.asarray(grad_at(jnp.asarray(clipped.positions[0, :-1])))
+    cosine = np.sum(clipped.grad[0] * exact, -1) / np.linalg.norm(exact, axis=-1)
+    np.testing.assert_allclose(cosine, clipped.grad_norm[0], rtol=1e-5)  # same direction
+    np.testing.assert_allclose(clipped.grad_norm[0], 1.0, rtol=1e-5)  # shorter
+
+
 def test_clip_activity_is_recorded() -> None:
     sophia = engine.run("sophia", {"lr": 0.01, "rho": 0.01}, ROSENBROCK, [[-1.5, 2.0]],
                         engine.RunSettings(steps=50))  # fmt: skip

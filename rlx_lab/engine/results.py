@@ -13,7 +13,9 @@ import numpy as np
 
 from ..jsonable import finite_lists, plain
 
-RECORD_FIELDS = ("step", "x", "y", "loss", "grad_norm", "step_norm", "clip", "global_clip")
+RECORD_FIELDS = (
+    "step", "x", "y", "loss", "grad_x", "grad_y", "grad_norm", "step_norm", "clip", "global_clip"
+)  # fmt: skip
 
 
 @dataclass(frozen=True, eq=False)
@@ -21,9 +23,10 @@ class Trajectory:
     """One optimizer's run from N start points.
 
     ``positions`` (N, S+1, 2) and ``loss`` (N, S+1) include the start; the per-step arrays
-    (N, S) describe step 1…S. After a divergence (``diverged_at[n]`` = the failing step,
-    −1 = never) the position and loss stay at the last good point and the per-step
-    diagnostics are 0.
+    (N, S) describe step 1…S, ``grad`` (N, S, 2) being the gradient each step was given (at
+    the point before it, after noise and the global clip). After a divergence
+    (``diverged_at[n]`` = the failing step, −1 = never) the position and loss stay at the
+    last good point and the per-step diagnostics are 0.
     """
 
     optimizer: str
@@ -32,6 +35,7 @@ class Trajectory:
     view: str
     positions: np.ndarray
     loss: np.ndarray
+    grad: np.ndarray
     grad_norm: np.ndarray
     step_norm: np.ndarray
     clip: np.ndarray
@@ -74,6 +78,8 @@ class Trajectory:
                     "optimizer": self.optimizer, "start": n, "step": s,
                     "x": float(self.positions[n, s, 0]), "y": float(self.positions[n, s, 1]),
                     "loss": float(self.loss[n, s]),
+                    "grad_x": float(self.grad[n, k, 0]) if s else None,
+                    "grad_y": float(self.grad[n, k, 1]) if s else None,
                     "grad_norm": float(self.grad_norm[n, k]) if s else None,
                     "step_norm": float(self.step_norm[n, k]) if s else None,
                     "clip": float(self.clip[n, k]) if s else None,
@@ -103,6 +109,7 @@ def to_json(trajectories: Sequence[Trajectory]) -> str:
             "diverged_at": t.diverged_at.tolist(),
             "positions": finite_lists(t.positions),
             "loss": finite_lists(t.loss),
+            "grad": finite_lists(t.grad),
             "grad_norm": finite_lists(t.grad_norm),
             "step_norm": finite_lists(t.step_norm),
             "clip": finite_lists(t.clip),

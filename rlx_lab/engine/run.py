@@ -23,7 +23,7 @@ from .. import optim
 from ..surfaces import Surface
 from . import hessian
 from .results import LrScan, SweepResult, Trajectory
-from .simulate import Dynamics, Trace, simulate
+from .simulate import Dynamics, Trace, grad_norm, simulate
 
 VIEWS: Mapping[str, tuple[int, ...]] = {"vector": (2,), "row": (1, 2), "column": (2, 1)}
 """How the 2-D point is shown to the optimizer: a vector or a 1×2 / 2×1 matrix."""
@@ -255,6 +255,7 @@ def _trajectory(
     positions = np.concatenate([points[:, None, :], np.asarray(records.xy)[:, :steps]], 1)
     loss = np.concatenate([np.asarray(trace.start_loss)[:, None], records.loss[:, :steps]], 1)
     diverged = np.asarray(trace.diverged_at)
+    grad = np.asarray(records.grad)[:, :steps]
     return Trajectory(
         optimizer=name,
         hparams=hparams,
@@ -262,7 +263,8 @@ def _trajectory(
         view=settings.view,
         positions=positions,
         loss=loss,
-        grad_norm=np.asarray(records.grad_norm)[:, :steps],
+        grad=grad,
+        grad_norm=grad_norm(grad),
         step_norm=np.asarray(records.step_norm)[:, :steps],
         clip=np.asarray(records.clip)[:, :steps],
         global_clip=np.asarray(records.global_clip)[:, :steps],

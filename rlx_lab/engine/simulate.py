@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from .. import optim
 from . import hessian
@@ -46,8 +47,9 @@ class Steps(NamedTuple):
     """Position after the step."""
     loss: jax.Array
     """Loss after the step."""
-    grad_norm: jax.Array
-    """‖g‖ of the gradient the optimizer saw (after noise and global clip)."""
+    grad: jax.Array
+    """The gradient the optimizer saw at the point before the step (after noise and global
+    clip; its norm skips non-finite entries, see :func:`grad_norm`)."""
     step_norm: jax.Array
     """‖Δθ‖ of the step."""
     clip: jax.Array
@@ -135,7 +137,7 @@ def simulate(
         record = Steps(
             xy=jnp.where(moving, new_theta, theta).reshape(2),
             loss=jnp.where(moving, new_value, value),
-            grad_norm=jnp.where(alive, _norm2(grad), 0.0),
+            grad=jnp.where(alive, grad, 0.0).reshape(2),
             step_norm=jnp.where(moving, _norm2(new_theta - theta), 0.0),
             clip=jnp.where(moving, opt.clip_fraction(params, grads, state, new_state, hp), 0.0),
             global_clip=alive & (scale < 1.0),
@@ -158,3 +160,9 @@ def _norm2(x: jax.Array) -> jax.Array:
     """‖x‖ of a 2-entry array, NaN/inf entries skipped like ``optim.l2_norm`` (overflow-safe)."""
     a, b = jnp.where(jnp.isfinite(x), x, 0.0).reshape(2)
     return jnp.hypot(a, b)
+
+
+def grad_norm(grad: np.ndarray) -> np.ndarray:
+    """‖g‖ over the last axis (2 entries), NaN/inf entries skipped like ``optim.l2_norm``."""
+    finite = np.where(np.isfinite(grad), grad, 0.0)
+    return np.hypot(finite[..., 0], finite[..., 1])
