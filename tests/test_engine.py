@@ -192,6 +192,16 @@ def test_the_gradient_each_step_was_given_is_recorded() -> None:
         exact = np.asarray(grad_at(jnp.asarray(plain.positions[n, :-1])))
         np.testing.assert_allclose(plain.grad[n], exact, rtol=1e-5, atol=1e-4)
     np.testing.assert_allclose(plain.grad_norm, np.linalg.norm(plain.grad, axis=-1), rtol=1e-6)
+    for steps in (40, 50):  # inside a step bucket, and a whole one (the scan's own end)
+        run = engine.run("adam", {}, ROSENBROCK, [[-1.5, 2.0]], engine.RunSettings(steps))
+        exact = np.asarray(grad_at(jnp.asarray(run.positions[:, -1])))
+        np.testing.assert_allclose(run.final_grad, exact, rtol=1e-5, atol=1e-4)
+    wild = engine.run("sgd", {"lr": 0.05}, ROSENBROCK, [[-1.5, 2.0]], engine.RunSettings(40))
+    last = wild.diverged_at[0] - 1
+    assert last >= 0  # it diverged; its gradient at the last good point is the failing step's
+    np.testing.assert_array_equal(wild.final_grad[0], wild.grad[0, last])
+    np.testing.assert_allclose(wild.final_grad, grad_at(jnp.asarray(wild.positions[:, -1])),
+                               rtol=1e-5)  # fmt: skip
     noisy = engine.run("sgd", {"lr": 1e-4}, ROSENBROCK, [[-1.5, 2.0]],
                        engine.RunSettings(200, noise=3.0, seed=4))  # fmt: skip
     exact = np.asarray(grad_at(jnp.asarray(noisy.positions[0, :-1])))

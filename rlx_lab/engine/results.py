@@ -24,7 +24,9 @@ class Trajectory:
 
     ``positions`` (N, S+1, 2) and ``loss`` (N, S+1) include the start; the per-step arrays
     (N, S) describe step 1…S, ``grad`` (N, S, 2) being the gradient each step was given (at
-    the point before it, after noise and the global clip). After a divergence
+    the point before it, after noise and the global clip) and ``final_grad`` (N, 2) the one at
+    the last good point (which a next step would be given; a diverged run's failing step was).
+    After a divergence
     (``diverged_at[n]`` = the failing step, −1 = never) the position and loss stay at the
     last good point and the per-step diagnostics are 0.
     """
@@ -41,6 +43,7 @@ class Trajectory:
     clip: np.ndarray
     global_clip: np.ndarray
     diverged_at: np.ndarray
+    final_grad: np.ndarray
     settings: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -255,7 +255,11 @@ def _trajectory(
     positions = np.concatenate([points[:, None, :], np.asarray(records.xy)[:, :steps]], 1)
     loss = np.concatenate([np.asarray(trace.start_loss)[:, None], records.loss[:, :steps]], 1)
     diverged = np.asarray(trace.diverged_at)
-    grad = np.asarray(records.grad)[:, :steps]
+    # the gradient at every point, the scan's last one included: a step past the budget (the
+    # scan runs a bucket of steps) or, at its very end, the exact gradient it carries
+    at_points = np.concatenate([records.grad, np.asarray(trace.end_grad)[:, None]], 1)
+    grad = at_points[:, :steps]
+    last = np.where((diverged > 0) & (diverged <= steps), diverged - 1, steps)
     return Trajectory(
         optimizer=name,
         hparams=hparams,
@@ -269,6 +273,7 @@ def _trajectory(
         clip=np.asarray(records.clip)[:, :steps],
         global_clip=np.asarray(records.global_clip)[:, :steps],
         diverged_at=np.where(diverged > steps, -1, diverged),
+        final_grad=at_points[np.arange(len(last)), last],
         settings=dict(recorded),
     )
 

@@ -59,11 +59,13 @@ class Steps(NamedTuple):
 
 
 class Trace(NamedTuple):
-    """A whole trajectory: start, per-step records and the divergence step (−1: none)."""
+    """A whole trajectory: start, per-step records, the divergence step (−1: none) and the
+    exact gradient at the last good point (which no step was given)."""
 
     start_loss: jax.Array
     steps: Steps
     diverged_at: jax.Array
+    end_grad: jax.Array
 
 
 def simulate(
@@ -152,8 +154,8 @@ def simulate(
 
     value, grad = value_and_grad(params["xy"])
     init = (params, state, value, grad, jnp.bool_(True), jnp.int32(-1))
-    (*_, diverged_at), records = jax.lax.scan(body, init, jnp.arange(length))
-    return Trace(value, records, diverged_at)
+    (*_, end_grad, _, diverged_at), records = jax.lax.scan(body, init, jnp.arange(length))
+    return Trace(value, records, diverged_at, end_grad.reshape(2))
 
 
 def _norm2(x: jax.Array) -> jax.Array:
