@@ -215,6 +215,23 @@ def test_the_gradient_each_step_was_given_is_recorded() -> None:
     np.testing.assert_allclose(clipped.grad_norm[0], 1.0, rtol=1e-5)  # shorter
 
 
+def test_step_angle_measures_how_far_a_step_turns_from_steepest_descent() -> None:
+    settings = engine.RunSettings(30)
+    plain = engine.run("sgd", {"lr": 1e-3}, ROSENBROCK, [[-1.5, 2.0], [0.3, 0.8]], settings)
+    assert plain.step_angle().shape == (2, 30)
+    np.testing.assert_allclose(plain.step_angle(), 0.0, atol=0.05)  # Δθ = −η g exactly
+    adam = engine.run("adam", {}, ROSENBROCK, [[-1.5, 2.0]], settings)
+    g = adam.grad[0, 0].astype(np.float64)  # Adam's first step is −η·sign(g)
+    expected = np.degrees(np.arccos(np.abs(g).sum() / (np.sqrt(2) * np.linalg.norm(g))))
+    assert expected > 5
+    np.testing.assert_allclose(adam.step_angle()[0, 0], expected, rtol=1e-3)
+    heavy = engine.run("sgd", {"lr": 1e-3, "momentum": 0.9}, ROSENBROCK, [[-1.5, 2.0]], settings)
+    assert np.nanmax(heavy.step_angle()) > 90  # momentum carries a step uphill
+    wild = engine.run("sgd", {"lr": 0.05}, ROSENBROCK, [[-1.5, 2.0]], settings)
+    last = wild.diverged_at[0] - 1
+    assert np.isnan(wild.step_angle()[0, last:]).all()  # frozen: no step to measure
+
+
 def test_clip_activity_is_recorded() -> None:
     sophia = engine.run("sophia", {"lr": 0.01, "rho": 0.01}, ROSENBROCK, [[-1.5, 2.0]],
                         engine.RunSettings(steps=50))  # fmt: skip

@@ -60,6 +60,19 @@ class Trajectory:
         """(N,) loss at the last good point."""
         return self.loss[:, -1]
 
+    def step_angle(self) -> np.ndarray:
+        """(N, S) angle in degrees between each step Δθ and −g, the direction of steepest
+        descent for the gradient it was given: 0° for plain gradient descent, larger where
+        momentum or a preconditioner turns the step (NaN where Δθ or g is 0 or not finite).
+        """
+        move = np.diff(self.positions.astype(np.float64), axis=1)
+        grad = self.grad.astype(np.float64)
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            norms = np.linalg.norm(move, axis=-1) * np.linalg.norm(grad, axis=-1)
+            cosine = -np.sum(move * grad, axis=-1) / norms
+            ok = np.isfinite(cosine) & (norms > 0)
+        return np.where(ok, np.degrees(np.arccos(np.clip(cosine, -1.0, 1.0))), np.nan)
+
     def metadata(self) -> dict[str, Any]:
         """Everything but the arrays: enough to reproduce the run."""
         return {
