@@ -7,6 +7,7 @@ screenshot.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -122,6 +123,27 @@ def test_play_advances_frames_in_the_browser(open_page: Any, served_app: Any) ->
     frame = page.evaluate("window.rlxLab.frame")
     wait_until(lambda: page.evaluate("window.rlxLab.frame") > frame, 10, "playback to go on")
     page.locator(".frame-player button.pause").first.click()
+    log.assert_clean()
+
+
+def test_scrubbing_cuts_the_paths_and_moves_the_arrows(open_page: Any, served_app: Any) -> None:
+    page, log = open_race(open_page, served_app, RACE + "&arrows=1", ["Adam", "Lion"])
+    player = page.evaluate(MODEL_WITH_CLASS, "frame-player")
+    for frame in (40, 7):
+        page.evaluate(SET_WIDGET, [player, frame])
+        wait_until(lambda f=frame: page.evaluate("window.rlxLab.frame") == f, 10, f"frame {frame}")
+        paths, heads = source(page, "paths"), source(page, "heads")
+        assert heads["step"] == [frame, frame]
+        grads, moves = source(page, "grads"), source(page, "moves")
+        assert grads["x0"] == heads["x"] and moves["y0"] == heads["y"]
+        for k, name in enumerate(("adam", "lion")):  # race order: Adam, Lion
+            full = source(page, f"full-{name}")
+            assert len(paths["xs"][k]) == full["cut"][0][frame] + 1, "the path ends at the head"
+            dx = full["hx"][0][frame + 1] - full["hx"][0][frame]
+            dy = full["hy"][0][frame + 1] - full["hy"][0][frame]
+            ax, ay = moves["x1"][k] - moves["x0"][k], moves["y1"][k] - moves["y0"][k]
+            assert abs(dx * ay - dy * ax) < 1e-4 * math.hypot(dx, dy) * math.hypot(ax, ay)
+            assert dx * ax + dy * ay > 0, "the step arrow points along the next step"
     log.assert_clean()
 
 

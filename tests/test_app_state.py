@@ -18,7 +18,7 @@ from app.state import (
     settings_class,
 )
 from app.state.scales import from_position, sweep_values, to_position, unicode_symbol
-from app.views.sources import Style, clip_segments, drawn, full
+from app.views.sources import ARROW, Style, clip_segments, drawn, full
 from rlx_lab import engine, optim
 
 FAST = ["adam", "lion"]
@@ -351,6 +351,73 @@ def test_drawn_data_is_cut_at_the_frame(race: RaceModel) -> None:
     assert len(out["paths"]["xs"][0]) == 11 and out["heads"]["step"] == [10]
     assert len(out["pts"]["x"]) == 11 and out["crosses"]["x"] == []
     np.testing.assert_allclose(out["heads"]["x"][0], trajectory.positions[0, 10, 0])
+
+
+def _direction(dx: float, dy: float, spans: np.ndarray) -> np.ndarray:
+    """A vector as a unit vector in window units (how the plot shows it)."""
+    v = np.array([dx, dy]) / spans
+    return v / np.linalg.norm(v)
+
+
+def test_the_playheads_arrows_show_minus_g_and_the_step(race: RaceModel) -> None:
+    trajectory = race.results["adam"]
+    window = race.current_surface.window
+    spans = np.array([b - a for a, b in window])
+    style = Style(1, "adam", "Adam", "#000000", "circle")
+    assert drawn([(style, full(trajectory, 0.0, window), full(None))], 10)["grads"]["x0"] == []
+    columns = full(trajectory, 0.0, window, arrows=True)
+    for frame in (0, 10, 60):
+        out = drawn([(style, columns, full(None))], frame)
+        grads, moves = out["grads"], out["moves"]
+        assert grads["x0"] == out["heads"]["x"] and moves["y0"] == out["heads"]["y"]
+        for arrows in (grads, moves):  # one length on screen: ARROW of the window
+            length = np.hypot((arrows["x1"][0] - arrows["x0"][0]) / spans[0],
+                              (arrows["y1"][0] - arrows["y0"][0]) / spans[1])  # fmt: skip
+            np.testing.assert_allclose(length, ARROW, rtol=1e-4)
+        shown = _direction(grads["x1"][0] - grads["x0"][0], grads["y1"][0] - grads["y0"][0], spans)
+        minus_g = _direction(*-trajectory.grad[0, frame], spans)
+        np.testing.assert_allclose(shown, minus_g, atol=1e-4)
+        shown = _direction(moves["x1"][0] - moves["x0"][0], moves["y1"][0] - moves["y0"][0], spans)
+        step = _direction(*np.diff(trajectory.positions[0, frame : frame + 2], axis=0)[0], spans)
+        np.testing.assert_allclose(shown, step, atol=1e-4)
+        np.testing.assert_allclose(out["pts"]["angle"][frame], trajectory.step_angle()[0, frame],
+                                   rtol=1e-4)  # fmt: skip
+    end = drawn([(style, columns, full(None))], trajectory.steps)
+    assert end["moves"]["x0"] == [] and len(end["grads"]["x0"]) == 1, "no step after the last"
+    np.testing.assert_allclose(
+        _direction(end["grads"]["x1"][0] - end["grads"]["x0"][0],
+                   end["grads"]["y1"][0] - end["grads"]["y0"][0], spans),
+        _direction(*-trajectory.final_grad[0], spans), atol=1e-4,
+    )  # fmt: skip
+
+
+def test_a_diverged_run_keeps_its_last_gradient_arrow() -> None:
+    model = RaceModel(optimizers=["sgd"], steps=100)
+    model.settings["sgd"].lr = 0.05
+    model.recompute()
+    trajectory = model.results["sgd"]
+    last = int(trajectory.diverged_at[0]) - 1
+    assert last >= 0
+    style = Style(0, "sgd", "SGD", "#000000", "circle")
+    columns = full(trajectory, 0.0, model.current_surface.window, arrows=True)
+    out = drawn([(style, columns, full(None))], 100)
+    assert out["moves"]["x0"] == []
+    assert len(out["grads"]["x0"]) == int(np.isfinite(out["heads"]["x"][0]))
+
+
+def test_switching_the_arrows_resends_every_racing_optimizer(race: RaceModel) -> None:
+    from app.views.race_sources import RaceSources
+
+    sources = RaceSources(frame=20)
+    styles = [Style(sources.slot[n], n, n, "#000000", "circle") for n in FAST]
+    window = race.current_surface.window
+    assert sources.show(styles, race.results, {}, 20, 0.0, window) == FAST
+    assert sources.show(styles, race.results, {}, 20, 0.0, window) == []
+    assert sources.show(styles, race.results, {}, 20, 0.0, window, arrows=True) == FAST
+    assert "gx" in sources.fulls[sources.slot["adam"]].data
+    assert len(sources.drawn["moves"].data["x0"]) == 2  # the server draws (no browser yet)
+    assert sources.show(styles, race.results, {}, 20, 0.0, window, arrows=False) == FAST
+    assert "gx" not in sources.fulls[sources.slot["adam"]].data
 
 
 def test_the_server_draws_until_the_browser_is_ready(race: RaceModel) -> None:

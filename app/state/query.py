@@ -39,7 +39,13 @@ SCALARS = (
     "speed",
 )
 """Model parameters written under their own name."""
-FLAGS = {"many": "many_starts", "log": "log_color", "ghosts": "ghosts_on", "lecture": "lecture"}
+FLAGS = {
+    "many": "many_starts",
+    "log": "log_color",
+    "ghosts": "ghosts_on",
+    "arrows": "arrows",
+    "lecture": "lecture",
+}
 
 
 def to_query(model: RaceModel) -> dict[str, str]:

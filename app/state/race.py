@@ -90,6 +90,11 @@ class RaceModel(GradientOptions):
     grid_size = param.Integer(default=3, bounds=(2, 5), doc="Starts per side of the grid")
     log_color = param.Boolean(default=True, doc="Colour the surface by log loss")
     ghosts_on = param.Boolean(default=True, doc="Show the previous setting's paths faintly")
+    arrows = param.Boolean(
+        default=False,
+        doc="Arrows at the playhead: −g, the gradient each optimizer is given there (dashed), "
+        "and the direction of its step",
+    )
     lecture = param.Boolean(
         default=False,
         doc="Lecture mode: a larger surface and no export row; a link with it opens with the "

@@ -86,6 +86,7 @@ class Controls(pn.viewable.Viewer):
         self.display = pn.Column(
             switch(model, "log_color", "Log colour scale"),
             switch(model, "ghosts_on", "Ghosts of the previous setting"),
+            switch(model, "arrows", "Arrows: −gradient (dashed) and step, at the playhead"),
             switch(model, "lecture", "Lecture mode: larger race (a link opens it folded)"),
             margin=0,
         )

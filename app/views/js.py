@@ -2,11 +2,12 @@
 
 The server sends each optimizer's trajectory once, in its own *full* source (so a slider move
 sends only the optimizer that changed). One ``CustomJS`` (``FRAME``) rebuilds the few drawn
-sources — paths, heads, ✕ marks, hover points, ghosts, the linked plots' markers — up to the
-frame, using typed-array views (``subarray``: no copy), and mutates them in place followed by
-``change.emit()``: that repaints but, unlike assigning a property, sends nothing back to the
-server. It runs when the player's value changes and whenever new data arrive, so a recompute
-during playback keeps playing. ``style`` lists the racing slots in order with their colours.
+sources — paths, heads, ✕ marks, hover points, ghosts, the linked plots' markers, the
+playhead's arrows — up to the frame, using typed-array views (no copy), and
+mutates them in place followed by ``change.emit()``: that repaints but, unlike assigning a
+property, sends nothing back to the server. It runs when the player's value changes and
+whenever new data arrive, so a recompute during playback keeps playing. ``style`` lists the
+racing slots in order with their colours.
 
 ``window.rlxLab`` records the frame and counters that the browser tests and benchmark read.
 """
@@ -17,7 +18,14 @@ FRAME = r"""
 const data = cb_data || {};
 let f = (data.frame !== undefined && data.frame !== null) ? data.frame : cursor.data.x[0];
 f = Math.max(0, Math.floor(Number(f) || 0));
-const cut = (a, n) => (a.subarray ? a.subarray(0, n) : a.slice(0, n));
+// The first n entries, as a view: BokehJS's ndarrays subclass the typed arrays with another
+// constructor, so their own subarray() keeps the full length; a plain view of the buffer.
+const cut = (a, n) => {
+  if (!ArrayBuffer.isView(a)) return a.slice(0, n);
+  const T = a instanceof Float64Array ? Float64Array : a instanceof Int32Array ? Int32Array
+          : Float32Array;
+  return new T(a.buffer, a.byteOffset, Math.min(n, a.length));
+};
 const lab = (window.rlxLab = window.rlxLab || {frames: 0, updates: 0});
 cursor.data.x = [f];
 cursor.change.emit();
@@ -35,8 +43,8 @@ if (hover && (data.update || !H)) {
   }
   const size = paths * length;
   H = {x: new Float32Array(size), y: new Float32Array(size), step: new Int32Array(size),
-       loss: new Float32Array(size), name: new Array(size), color: new Array(size),
-       paths: paths};
+       loss: new Float32Array(size), angle: new Float32Array(size), name: new Array(size),
+       color: new Array(size), paths: paths};
   let p = 0;
   for (let j = 0; j < S.slot.length; j++) {
     const F = fulls[S.slot[j]].data;
@@ -46,6 +54,7 @@ if (hover && (data.update || !H)) {
         const q = s * paths + p, ok = s <= F.last[i] && s < F.hx[i].length;
         H.x[q] = ok ? F.hx[i][s] : NaN; H.y[q] = ok ? F.hy[i][s] : NaN;
         H.step[q] = s; H.loss[q] = ok ? F.loss[i][s] : NaN;
+        H.angle[q] = ok ? F.angle[i][s] : NaN;
         H.name[q] = S.name[j]; H.color[q] = S.color[j];
       }
     }
@@ -57,7 +66,8 @@ if (hover) {
   const count = Math.min((f + 1) * H.paths, H.x.length);
   Q = {x: H.x.subarray(0, count), y: H.y.subarray(0, count),
        step: H.step.subarray(0, count), loss: H.loss.subarray(0, count),
-       name: H.name.slice(0, count), color: H.color.slice(0, count)};
+       angle: H.angle.subarray(0, count), name: H.name.slice(0, count),
+       color: H.color.slice(0, count)};
 }
 
 const P = {xs: [], ys: [], color: [], name: []};
@@ -65,6 +75,14 @@ const G = {xs: [], ys: [], color: []};
 const D = {x: [], y: [], step: [], loss: [], color: [], marker: [], name: []};
 const X = {x: [], y: [], color: [], at: [], name: []};
 const N = {x: [], loss: [], step_plot: [], color: []};
+const A = {x0: [], y0: [], x1: [], y1: [], color: []};  // −g at the heads
+const M = {x0: [], y0: [], x1: [], y1: [], color: []};  // the steps from them
+const arrow = (T, x, y, dx, dy, color) => {
+  const ex = x + dx, ey = y + dy;
+  if (Number.isFinite(ex) && Number.isFinite(ey)) {
+    T.x0.push(x); T.y0.push(y); T.x1.push(ex); T.y1.push(ey); T.color.push(color);
+  }
+};
 for (let j = 0; j < S.slot.length; j++) {
   const k = S.slot[j], color = S.color[j], name = S.name[j];
   const F = fulls[k].data;
@@ -75,6 +93,10 @@ for (let j = 0; j < S.slot.length; j++) {
     P.color.push(color); P.name.push(name);
     D.x.push(F.hx[i][m]); D.y.push(F.hy[i][m]); D.step.push(m); D.loss.push(F.loss[i][m]);
     D.color.push(color); D.marker.push(S.marker[j]); D.name.push(name);
+    if (F.gx) {
+      arrow(A, F.hx[i][m], F.hy[i][m], F.gx[i][m], F.gy[i][m], color);
+      arrow(M, F.hx[i][m], F.hy[i][m], F.sx[i][m], F.sy[i][m], color);
+    }
     if (F.div[i] >= 0 && f >= F.div[i]) {
       X.x.push(F.cross_x[i]); X.y.push(F.cross_y[i]);
       X.color.push(color); X.at.push(F.div[i]); X.name.push(name);
@@ -93,7 +115,7 @@ for (let j = 0; j < S.slot.length; j++) {
   }
 }
 for (const [source, columns] of [[paths, P], [gpaths, G], [heads, D], [crosses, X], [pts, Q],
-                                 [nows, N]]) {
+                                 [nows, N], [grads, A], [moves, M]]) {
   if (columns === null) continue;
   for (const key of Object.keys(columns)) source.data[key] = columns[key];
   source.change.emit();

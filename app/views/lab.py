@@ -77,7 +77,7 @@ class SurfacesLab(pn.viewable.Viewer):
         if sync_url if sync_url is not None else doc is not None:
             self.url = UrlSync(model, on_link=self._show_link)
         self.runner = Runner(model, doc=doc)
-        model.param.watch(self._render, ["results", "ghosts", "ghosts_on", "colors"])
+        model.param.watch(self._render, ["results", "ghosts", "ghosts_on", "arrows", "colors"])
         if doc is None:
             self.runner.request()
         else:  # after the page has been sent: the browser loads it while the race computes
@@ -112,7 +112,15 @@ class SurfacesLab(pn.viewable.Viewer):
             for name in model.optimizers
             if name in model.results
         ]
-        self.sources.show(styles, model.results, ghosts, int(model.frame), offset, surface.window)
+        self.sources.show(
+            styles,
+            model.results,
+            ghosts,
+            int(model.frame),
+            offset,
+            surface.window,
+            arrows=model.arrows,
+        )
         # the legend names the optimizers; η and the loss reached are in the scoreboard, so
         # a slider move does not re-lay-out the plot
         self.surface_plot.refresh(styles)

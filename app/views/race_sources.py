@@ -21,7 +21,7 @@ from rlx_lab.engine import Trajectory
 from . import js
 from .sources import Style, clip_segments, curves, drawn, full
 
-DRAWN = ("paths", "gpaths", "heads", "crosses", "pts", "nows")
+DRAWN = ("paths", "gpaths", "heads", "crosses", "pts", "nows", "grads", "moves")
 
 
 class RaceSources:
@@ -52,7 +52,7 @@ class RaceSources:
         on_data = CustomJS(args={"frame_cb": self.frame_cb}, code=js.ON_DATA)
         for source in (*self.fulls, *self.gfulls, self.style):
             source.js_on_change("data", on_data)
-        self._sent: dict[str, tuple[Trajectory | None, float]] = {}
+        self._sent: dict[str, tuple[Trajectory | None, float, bool]] = {}
         self._ghosts_sent: dict[str, Trajectory | None] = dict.fromkeys(self.names)
         self._columns: dict[str, dict] = {n: empty for n in self.names}
         self._ghost_columns: dict[str, dict] = {n: empty for n in self.names}
@@ -71,8 +71,11 @@ class RaceSources:
         frame: int,
         offset: float,
         window: Any = None,
+        *,
+        arrows: bool = False,
     ) -> list[str]:
-        """Send what changed; return the names whose full data were sent.
+        """Send what changed; return the names whose full data were sent (all of them when
+        ``arrows``, the playhead's arrows, are switched: only then are their columns sent).
 
         The full sources go first, then the style, then the drawn sources (at the server's
         idea of the frame, for the first picture); the browser then redraws once more at its
@@ -82,12 +85,12 @@ class RaceSources:
         updates: list[tuple[ColumnDataSource, dict]] = []
         for name, k in self.slot.items():
             trajectory = results.get(name)
-            if self._sent.get(name, (None, 0.0)) != (trajectory, offset):
+            if self._sent.get(name, (None, 0.0, False)) != (trajectory, offset, arrows):
                 if trajectory is not None or self._sent.get(name, (None,))[0] is not None:
-                    self._columns[name] = full(trajectory, offset, window)
+                    self._columns[name] = full(trajectory, offset, window, arrows=arrows)
                     updates.append((self.fulls[k], self._columns[name]))
                     changed.append(name)
-                self._sent[name] = (trajectory, offset)
+                self._sent[name] = (trajectory, offset, arrows)
             ghost = ghosts.get(name)
             if ghost is not self._ghosts_sent[name]:
                 self._ghost_columns[name] = full(ghost, offset, window)

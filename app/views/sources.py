@@ -21,6 +21,9 @@ from .clipping import clip_path, visible_points
 Columns = dict[str, Any]
 FLOOR = 1e-12
 """Smallest value drawn on a log axis (loss gaps and step sizes of exactly 0)."""
+ARROW = 0.1
+"""Length of the playhead's arrows, as a fraction of the window (the same on screen for
+every direction: only directions are compared; the step sizes have their own plot)."""
 
 
 @dataclass(frozen=True)
@@ -42,13 +45,18 @@ def last_valid(trajectory: Trajectory) -> np.ndarray:
     return np.where(diverged >= 0, np.maximum(diverged - 1, 0), trajectory.steps).astype(np.int32)
 
 
-def full(trajectory: Trajectory | None, offset: float = 0.0, window: Any = None) -> Columns:
+def full(
+    trajectory: Trajectory | None, offset: float = 0.0, window: Any = None, *, arrows: bool = False
+) -> Columns:
     """Everything the browser needs about one optimizer's run, one row per start.
 
     ``xs``/``ys`` are the paths clipped to ``window`` ((x0, x1), (y0, y1)), ``cut[s]`` the
     index of step ``s`` in them, ``hx``/``hy`` the points themselves (NaN outside the window,
-    for heads and hover). ``cross_x``/``cross_y`` place a diverged run's ✕ at its last good
-    point, pulled back inside the window when it lies outside, so it stays visible.
+    for heads and hover), ``angle[s]`` the step's turn from −g in degrees (hover).
+    ``cross_x``/``cross_y`` place a diverged run's ✕ at its last good point, pulled back
+    inside the window when it lies outside, so it stays visible. With ``arrows``,
+    ``gx``/``gy`` and ``sx``/``sy`` are the ends of the arrows at each point, relative to it:
+    −g and the step, :data:`ARROW` of the window long (NaN where there is none).
     """
     if trajectory is None:
         return {
@@ -64,6 +72,8 @@ def full(trajectory: Trajectory | None, offset: float = 0.0, window: Any = None)
             "cut": [],
             "hx": [],
             "hy": [],
+            "angle": [],
+            **({"gx": [], "gy": [], "sx": [], "sy": []} if arrows else {}),
         }
     positions = trajectory.positions.astype(np.float32)
     plots = [_plot_rows(trajectory, i, offset) for i in range(positions.shape[0])]
@@ -89,7 +99,33 @@ def full(trajectory: Trajectory | None, offset: float = 0.0, window: Any = None)
         "div": trajectory.diverged_at.astype(np.int32),
         "cross_x": cross[:, 0],
         "cross_y": cross[:, 1],
+        "angle": [_append_nan(row) for row in trajectory.step_angle().astype(np.float32)],
+        **(_arrows(trajectory, window) if arrows else {}),
     }
+
+
+def _append_nan(row: np.ndarray) -> np.ndarray:
+    """A per-step row as a per-point one: the last point has no step."""
+    return np.concatenate([row, np.full(1, np.nan, row.dtype)])
+
+
+def _arrows(trajectory: Trajectory, window: Any) -> Columns:
+    """Relative ends of each point's arrows: −g (the gradient given there; at the last good
+    point, the one a next step would be given) and the step taken from it."""
+    positions = trajectory.positions.astype(np.float64)
+    grad = np.concatenate([trajectory.grad, trajectory.final_grad[:, None]], 1)
+    last = last_valid(trajectory)
+    after = np.arange(positions.shape[1])[None, :] > last[:, None]
+    grad = np.where(after[..., None], np.nan, -grad.astype(np.float64))
+    move = np.diff(positions, axis=1, append=np.nan)
+    spans = np.ones(2) if window is None else np.array([b - a for a, b in window], np.float64)
+    out: Columns = {}
+    for (kx, ky), vector in ((("gx", "gy"), grad), (("sx", "sy"), move)):
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            scaled = vector * (ARROW / np.linalg.norm(vector / spans, axis=-1))[..., None]
+        scaled = np.where(np.isfinite(scaled), scaled, np.nan).astype(np.float32)
+        out[kx], out[ky] = list(scaled[..., 0]), list(scaled[..., 1])
+    return out
 
 
 def _plot_rows(trajectory: Trajectory, i: int, offset: float) -> tuple[np.ndarray, np.ndarray]:
@@ -112,12 +148,15 @@ def drawn(fulls: Sequence[tuple[Style, Columns, Columns]], frame: int) -> dict[s
         "gpaths": {"xs": [], "ys": [], "color": []},
         "heads": {"x": [], "y": [], "step": [], "loss": [], "color": [], "marker": [], "name": []},
         "crosses": {"x": [], "y": [], "color": [], "at": [], "name": []},
-        "pts": {"x": [], "y": [], "step": [], "loss": [], "color": [], "name": []},
+        "pts": {"x": [], "y": [], "step": [], "loss": [], "angle": [], "color": [], "name": []},
         "nows": {"x": [], "loss": [], "step_plot": [], "color": []},
+        "grads": {"x0": [], "y0": [], "x1": [], "y1": [], "color": []},
+        "moves": {"x0": [], "y0": [], "x1": [], "y1": [], "color": []},
     }
     for style, f, g in fulls:
         for i, last in enumerate(f["last"]):
             m = min(frame, int(last))
+            _add_arrows(out, f, i, m, style.color)
             end = int(f["cut"][i][m]) + 1
             _add(
                 out["paths"],
@@ -162,13 +201,24 @@ def drawn(fulls: Sequence[tuple[Style, Columns, Columns]], frame: int) -> dict[s
     return out
 
 
+def _add_arrows(out: dict[str, Columns], f: Columns, i: int, m: int, color: str) -> None:
+    """Start ``i``'s arrows at point ``m`` (when its columns carry arrows and it is shown)."""
+    if "gx" not in f:
+        return
+    x, y = float(f["hx"][i][m]), float(f["hy"][i][m])
+    for key, dx, dy in (("grads", f["gx"], f["gy"]), ("moves", f["sx"], f["sy"])):
+        ex, ey = x + float(dx[i][m]), y + float(dy[i][m])
+        if np.isfinite(ex) and np.isfinite(ey):
+            _add(out[key], x0=x, y0=y, x1=ex, y1=ey, color=color)
+
+
 def _add_points(columns: Columns, style: Style, f: Columns, frame: int) -> None:
     """Hover points up to ``frame``, step-major (as the browser builds them)."""
     if not len(f["hx"]):
         return
     count = min(frame, len(f["hx"][0]) - 1) + 1
     valid = np.arange(count)[:, None] <= np.asarray(f["last"])[None, :]  # (steps, starts)
-    for key, rows in (("x", f["hx"]), ("y", f["hy"]), ("loss", f["loss"])):
+    for key, rows in (("x", f["hx"]), ("y", f["hy"]), ("loss", f["loss"]), ("angle", f["angle"])):
         columns[key].extend(np.stack([r[:count] for r in rows], axis=1)[valid].tolist())
     steps = np.broadcast_to(np.arange(count)[:, None], valid.shape)[valid]
     columns["step"].extend(steps.tolist())

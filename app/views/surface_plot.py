@@ -17,12 +17,14 @@ import param
 from bokeh import events
 from bokeh.core.properties import value
 from bokeh.models import (
+    Arrow,
     ColumnDataSource,
     HoverTool,
     Legend,
     LegendItem,
     Range1d,
     SaveTool,
+    VeeHead,
 )
 from bokeh.plotting import figure
 
@@ -135,6 +137,24 @@ class SurfacePlot(pn.viewable.Viewer):
             line_width=3.5,
             **top,
         )
+        # the playhead's arrows (``model.arrows``): −g dashed, the step solid, one length
+        self.arrows = [
+            Arrow(
+                source=d[key],
+                x_start="x0",
+                y_start="y0",
+                x_end="x1",
+                y_end="y1",
+                line_color="color",
+                line_width=width,
+                line_dash=dash,
+                end=VeeHead(size=11, line_color="color", line_width=width),
+                **top,
+            )
+            for key, width, dash in (("grads", 2.0, "dashed"), ("moves", 3.0, "solid"))
+        ]
+        for arrow in self.arrows:
+            fig.add_layout(arrow)
         fig.add_tools(
             HoverTool(
                 renderers=[points],
@@ -143,6 +163,7 @@ class SurfacePlot(pn.viewable.Viewer):
                     ("step", "@step"),
                     ("loss", "@loss{0.000e}"),
                     ("position", "(@x{0.0000}, @y{0.0000})"),
+                    ("next step vs −g", "@angle{0.0}°"),
                 ],
             )
         )
