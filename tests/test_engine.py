@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 
@@ -13,6 +14,7 @@ import pytest
 
 from rlx_lab import engine, optim, surfaces
 from rlx_lab.engine import hessian
+from rlx_lab.schedule import KINDS
 
 ROSENBROCK = surfaces.get("rosenbrock")
 STEPS = 60
@@ -232,6 +234,68 @@ def test_step_angle_measures_how_far_a_step_turns_from_steepest_descent() -> Non
     assert np.isnan(wild.step_angle()[0, last:]).all()  # frozen: no step to measure
 
 
+@pytest.mark.parametrize(("name", "overrides"), [("sgd", {"lr": 1e-3}), ("adamw", {}),
+                                                 ("adafactor", {})])  # fmt: skip
+def test_a_schedule_scales_each_steps_lr(name: str, overrides: dict) -> None:
+    """The engine with a schedule equals a hand loop that passes η_t/η as ``lr_scale``
+    (Adafactor with its relative step: the schedule scales that too)."""
+    schedule = engine.LrSchedule("cosine", warmup=5, floor=0.2)
+    settings = engine.RunSettings(steps=STEPS, schedule=schedule)
+    run = engine.run(name, overrides, ROSENBROCK, [[-1.5, 2.0]], settings)
+    assert run.diverged_at[0] == -1
+    opt = optim.get(name)
+    hp = opt.hparams(**overrides)
+    sp = ROSENBROCK.surface_params()
+    grad_fn = jax.jit(jax.grad(lambda p: ROSENBROCK.loss(p, sp)))
+    params = {"xy": jnp.asarray([-1.5, 2.0], jnp.float32)}
+    state = opt.init(params)
+    factors = schedule.factors(STEPS)
+    for i in range(STEPS):
+        params, state = opt.step(params, {"xy": grad_fn(params["xy"])}, state, hp, factors[i])
+        np.testing.assert_allclose(run.positions[0, i + 1], params["xy"], rtol=1e-5, atol=1e-6)
+    constant = engine.run(
+        name, overrides, ROSENBROCK, [[-1.5, 2.0]], engine.RunSettings(steps=STEPS)
+    )
+    assert not np.allclose(constant.positions, run.positions)
+
+
+def test_schedule_factors_follow_the_formula() -> None:
+    flat = engine.LrSchedule().factors(100)
+    np.testing.assert_array_equal(flat, 1.0)  # exactly: a constant η is untouched
+    warm = engine.LrSchedule("constant", warmup=10).factors(100)
+    np.testing.assert_allclose(warm[:10], np.arange(1, 11) / 10, rtol=1e-6)
+    np.testing.assert_array_equal(warm[10:], 1.0)
+    for kind in ("cosine", "linear"):
+        f = engine.LrSchedule(kind, warmup=10, floor=0.25).factors(111)
+        assert f[10] == pytest.approx(1.0) and f[-1] == pytest.approx(0.25)
+        assert np.all(np.diff(f[10:]) <= 1e-7), "the decay never climbs"
+        middle = f[10 + 50]  # halfway through the decay
+        assert middle == pytest.approx(0.625, abs=1e-6)  # both pass (1 + f) / 2
+    cosine = engine.LrSchedule("cosine", floor=0.0).factors(101)
+    assert cosine[25] == pytest.approx(0.5 * (1 + math.cos(math.pi / 4)), abs=1e-6)
+    assert engine.LrSchedule("cosine", warmup=4).describe() == (
+        "η schedule: 4 warm-up steps, cosine decay to 0.1·η"
+    )
+    assert engine.LrSchedule().describe() == ""
+
+
+@pytest.mark.parametrize(
+    ("schedule", "field"),
+    [
+        (engine.LrSchedule("exponential"), "schedule.kind"),
+        (engine.LrSchedule(warmup=-1), "schedule.warmup"),
+        (engine.LrSchedule(warmup=2.5), "schedule.warmup"),  # type: ignore[arg-type]
+        (engine.LrSchedule(floor=1.5), "schedule.floor"),
+        (engine.LrSchedule(floor=float("nan")), "schedule.floor"),
+        ({"kind": "cosine"}, "schedule"),
+    ],
+)
+def test_bad_schedules_are_named(schedule: object, field: str) -> None:
+    settings = engine.RunSettings(steps=10, schedule=schedule)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=field):
+        engine.run("sgd", {}, ROSENBROCK, [[0.0, 0.0]], settings)
+
+
 def test_clip_activity_is_recorded() -> None:
     sophia = engine.run("sophia", {"lr": 0.01, "rho": 0.01}, ROSENBROCK, [[-1.5, 2.0]],
                         engine.RunSettings(steps=50))  # fmt: skip
@@ -265,6 +329,7 @@ def test_no_recompilation_when_values_change(name: str) -> None:
             steps=30 + i % 10, hessian=engine.ESTIMATORS[i % 3], probes=2, noise=0.1 * i,
             seed=i, hessian_every=1 + i, clip_norm=None if i % 2 else 2.0,
             surface_params={"condition": 10.0 + i},
+            schedule=engine.LrSchedule(KINDS[i % 3], warmup=3 * i, floor=min(1.0, 0.1 * i)),
         )  # fmt: skip
         engine.run(name, {p.name: value}, surface, starts, settings)
     assert engine.compiled_programs() == before

@@ -7,6 +7,7 @@
 (1, 501, 2)
 """
 
+from ..schedule import LrSchedule
 from .cache import CACHE_ENV, default_cache_dir, enable_compilation_cache
 from .hessian import ESTIMATORS
 from .results import LrScan, SweepResult, Trajectory, to_csv, to_json
@@ -29,6 +30,7 @@ __all__ = [
     "TUNE_LRS",
     "VIEWS",
     "LrScan",
+    "LrSchedule",
     "RunSettings",
     "SweepResult",
     "Trajectory",

@@ -2,7 +2,8 @@
 
 A compiled program is keyed by (optimizer, surface, view, step bucket, start count, probes);
 everything else — hyperparameters, start points, noise σ and seed, global clip, Sophia's
-estimator and period, surface parameters — is traced, so changing it never recompiles.
+estimator and period, surface parameters, the η schedule — is traced, so changing it never
+recompiles.
 Step counts are rounded up to a bucket (the extra steps are computed and dropped) so that a
 steps slider does not recompile at every value either.
 """
@@ -20,6 +21,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import optim
+from ..schedule import LrSchedule
 from ..surfaces import Surface
 from . import hessian
 from .results import LrScan, SweepResult, Trajectory
@@ -49,6 +51,8 @@ class RunSettings:
     escape: float = 10.0
     """A point farther than ``escape`` window-spans from the window's centre has diverged."""
     surface_params: Mapping[str, float] = field(default_factory=dict)
+    schedule: LrSchedule = field(default_factory=LrSchedule)
+    """How η moves over the run (a multiplier per step; constant by default)."""
 
     def validate(self) -> RunSettings:
         """Raise ``ValueError`` naming the first bad field; return self."""
@@ -68,6 +72,9 @@ class RunSettings:
                  "probes", f"an integer in [1, {MAX_PROBES}]", self.probes)  # fmt: skip
         _require(_finite(self.escape) and self.escape > 0, "escape", "finite and > 0",
                  self.escape)  # fmt: skip
+        _require(isinstance(self.schedule, LrSchedule), "schedule", "an LrSchedule",
+                 self.schedule)  # fmt: skip
+        self.schedule.validate()
         return self
 
 
@@ -238,6 +245,7 @@ def _dynamics(surface: Surface, settings: RunSettings) -> Dynamics:
         escape=np.float32(settings.escape * span),
         surface_params={k: np.asarray(v, np.float32)
                         for k, v in surface.surface_params(**settings.surface_params).items()},
+        schedule=settings.schedule.arrays(settings.steps),
     )  # fmt: skip
 
 

@@ -1,9 +1,9 @@
 """One trajectory as a pure, traced function: ``lax.scan`` of optimizer steps on a surface.
 
 Everything a slider can move is traced (hyperparameters, start, noise σ and seed, global
-clip, Hessian estimator and period, surface parameters), so one compiled program serves
-every value. Static: the optimizer, the surface's loss, the point's view shape, the scan
-length and the number of Hutchinson probes.
+clip, Hessian estimator and period, surface parameters, the η schedule), so one compiled
+program serves every value. Static: the optimizer, the surface's loss, the point's view
+shape, the scan length and the number of Hutchinson probes.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import optim
+from ..schedule import ScheduleArrays, multiplier
 from . import hessian
 
 SurfaceLoss = Callable[[jax.Array, Mapping[str, jax.Array]], jax.Array]
@@ -38,6 +39,8 @@ class Dynamics(NamedTuple):
     escape: jax.Array
     """A run whose point leaves the box center ± escape has diverged."""
     surface_params: Mapping[str, jax.Array]
+    schedule: ScheduleArrays
+    """η's multiplier per step (``lr_scale``)."""
 
 
 class Steps(NamedTuple):
@@ -127,7 +130,7 @@ def simulate(
                 lambda: state,
             )  # fmt: skip
         grads = {"xy": grad}
-        new_params, new_state = opt.step(params, grads, state, hp)
+        new_params, new_state = opt.step(params, grads, state, hp, multiplier(dyn.schedule, i))
         new_theta = new_params["xy"]
         new_value, new_grad = value_and_grad(new_theta)
         ok = (
