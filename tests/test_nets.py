@@ -25,6 +25,7 @@ from rlx_lab.nets import (
     prepare,
     race,
 )
+from rlx_lab.schedule import LrSchedule
 
 STEPS = 300
 SEEDS = (0, 1, 2)
@@ -144,7 +145,9 @@ def test_changing_values_never_recompiles_and_sophia_estimator_only_moves_sophia
     redrawn = datasets.make("two_moons", seed=7)  # same shapes, new values
     moved = race(redrawn, {n: {"lr": 0.5 * hparam_values(n)["lr"]} for n in names},
                  settings=TrainSettings(steps=250, clip_norm=1.0, hessian="gauss_newton",
-                                        hessian_every=5), seeds=(3, 4, 5))  # fmt: skip
+                                        hessian_every=5,
+                                        schedule=LrSchedule("cosine", warmup=20, floor=0.05)),
+                 seeds=(3, 4, 5))  # fmt: skip
     gauss = race(moons, names, settings=TrainSettings(steps=STEPS, hessian="gauss_newton"),
                  seeds=SEEDS)  # fmt: skip
     assert traces == [], f"retraced: {traces}"
@@ -153,6 +156,22 @@ def test_changing_values_never_recompiles_and_sophia_estimator_only_moves_sophia
     for run, base in zip(gauss.runs, moons_race.runs, strict=True):
         same = np.array_equal(run.loss, base.loss, equal_nan=True)
         assert same == (run.optimizer != "sophia"), run.optimizer
+
+
+def test_a_schedule_warms_up_and_decays_every_step(moons: datasets.Dataset) -> None:
+    schedule = LrSchedule("linear", warmup=10, floor=0.0)
+    steps = 50
+    plain, scheduled = (
+        race(moons, ["sgd", "lion"], settings=TrainSettings(steps=steps, schedule=s), seeds=(0,))
+        for s in (LrSchedule(), schedule)
+    )
+    sgd, base = scheduled["sgd"], plain["sgd"]  # the same first minibatch and params
+    np.testing.assert_allclose(sgd.update_norm[0], base.update_norm[0] / 10, rtol=1e-5)
+    assert np.all(sgd.update_norm[-1] == 0.0), "the last step runs at 0·η"
+    lion = scheduled["lion"]  # sign steps: ‖Δθ‖ is η_t·√(entries) per tensor
+    factors = schedule.factors(steps)
+    ratio = lion.update_norm / plain["lion"].update_norm[:1]
+    np.testing.assert_allclose(ratio[:, 0], factors, rtol=1e-3, atol=1e-6)
 
 
 def test_a_diverging_run_freezes_at_its_last_good_params(moons: datasets.Dataset) -> None:
@@ -177,6 +196,8 @@ def test_bad_settings_name_the_field(moons: datasets.Dataset) -> None:
         race(moons, ["sgd"], settings=TrainSettings(batch_size=10_000))
     with pytest.raises(ValueError, match="hessian"):
         race(moons, ["sophia"], settings=TrainSettings(hessian="exact"))
+    with pytest.raises(ValueError, match=r"schedule\.floor"):
+        race(moons, ["sgd"], settings=TrainSettings(schedule=LrSchedule(floor=-0.1)))
     with pytest.raises(ValueError, match="lr"):
         race(moons, {"adam": {"lr": -1.0}})
     with pytest.raises(ValueError, match="optimizer"):

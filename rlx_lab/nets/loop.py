@@ -5,7 +5,7 @@ a *frame*: full train/test loss and accuracy and a snapshot of the params. The p
 built for a step *bucket* (:class:`Layout`); the number of steps actually run is traced, and
 the chunk loop stops after the chunk that reaches it, so a steps slider recompiles only when
 it crosses a bucket. Everything else a slider moves is traced too — hyperparameters, initial
-params, batch order, the global clip, Sophia's estimator and period.
+params, batch order, the global clip, Sophia's estimator and period, the η schedule.
 
 Divergence: the run freezes at its last good params — finite, with a finite minibatch loss —
 as soon as a step produces non-finite params (that step failed) or params whose next
@@ -24,6 +24,7 @@ import jax
 import jax.numpy as jnp
 
 from .. import optim
+from ..schedule import ScheduleArrays, multiplier
 from . import hessian
 from . import mlp as mlp_
 from .mlp import MLP, Params
@@ -76,6 +77,8 @@ class Dynamics(NamedTuple):
     """Index into :data:`hessian.ESTIMATORS` (Sophia only)."""
     hessian_every: jax.Array
     """Sophia gets a fresh estimate before steps 0, k, 2k, … (0-based)."""
+    schedule: ScheduleArrays
+    """η's multiplier per step (``lr_scale``)."""
 
 
 class Steps(NamedTuple):
@@ -161,7 +164,7 @@ def train(
                 return opt.update_hessian(state, h_hat, hp)
 
             state = jax.lax.cond((i % dyn.hessian_every) == 0, refresh, lambda: state)
-        new_params, new_state = opt.step(params, grads, state, hp)
+        new_params, new_state = opt.step(params, grads, state, hp, multiplier(dyn.schedule, i))
         # Plain sums of squares: a NaN or inf anywhere in the new params makes them non-finite.
         sq = jnp.stack([jnp.sum(jnp.square(new_params[n] - params[n])) for n in names])
         active = alive & (i < dyn.steps)

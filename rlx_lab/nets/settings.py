@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from .. import optim
+from ..schedule import LrSchedule
 from . import hessian
 from .defaults import NET_DEFAULTS
 
@@ -37,6 +38,8 @@ class TrainSettings:
     hessian_every: int = 10
     probes: int = 1
     """Rademacher probes per Hutchinson estimate."""
+    schedule: LrSchedule = field(default_factory=LrSchedule)
+    """How η moves over the run (a multiplier per step; constant by default)."""
 
     def validate(self, n_train: int) -> TrainSettings:
         """Raise ``ValueError`` naming the first bad field; return self."""
@@ -53,6 +56,9 @@ class TrainSettings:
                  self.hessian_every)  # fmt: skip
         _require(_int_in(self.probes, 1, MAX_PROBES), "probes",
                  f"an integer in [1, {MAX_PROBES}]", self.probes)  # fmt: skip
+        _require(isinstance(self.schedule, LrSchedule), "schedule", "an LrSchedule",
+                 self.schedule)  # fmt: skip
+        self.schedule.validate()
         return self
 
 

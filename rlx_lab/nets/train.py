@@ -147,6 +147,7 @@ def _dynamics(settings: TrainSettings) -> loop.Dynamics:
         clip_norm=jnp.float32(settings.clip_norm or 1.0),
         hessian_kind=jnp.int32(hessian.estimator_index(settings.hessian)),
         hessian_every=jnp.int32(settings.hessian_every),
+        schedule=settings.schedule.arrays(settings.steps),
     )
 
 
