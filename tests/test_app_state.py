@@ -222,6 +222,29 @@ def test_query_round_trip_reproduces_the_race() -> None:
     assert copy.to_query() == query
 
 
+def test_the_lr_schedule_is_a_run_setting_and_rides_in_the_link() -> None:
+    race = RaceModel(optimizers=["sgd"], steps=100)
+    race.settings["sgd"].lr = 1e-3
+    race.recompute()
+    constant = race.results["sgd"]
+    race.param.update(schedule="cosine", warmup=10, floor=0.0)
+    assert race.run_settings().schedule == engine.LrSchedule("cosine", 10, 0.0)
+    race.recompute()
+    scheduled = race.results["sgd"]
+    assert scheduled.settings["schedule"] == {"kind": "cosine", "warmup": 10, "floor": 0.0}
+    np.testing.assert_allclose(scheduled.step_norm[0, 0], constant.step_norm[0, 0] / 10,
+                               rtol=1e-4)  # fmt: skip
+    assert scheduled.step_norm[0, -1] == 0.0  # the last step runs at 0·η
+    query = race.to_query()
+    assert (query["schedule"], query["warmup"], query["floor"]) == ("cosine", "10", "0")
+    copy = RaceModel()
+    assert copy.from_query(query) == []
+    assert copy.plan().shared_key() == race.plan().shared_key()
+    assert "schedule" not in RaceModel().to_query()
+    problems = RaceModel().from_query({"schedule": "exponential", "warmup": "-5", "floor": "2"})
+    assert [p.split(":")[0] for p in problems] == ["schedule", "warmup", "floor"]
+
+
 def test_custom_formula_round_trips() -> None:
     race = RaceModel(optimizers=["adam"])
     race.param.update(surface="custom", formula="x**2 + 3*y**2", window=(-2.0, 2.0, -1.0, 1.0))

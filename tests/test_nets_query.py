@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.state.nets import USER_DATA, NetsModel
+from rlx_lab.schedule import LrSchedule
 
 
 def test_defaults_give_a_short_link() -> None:
@@ -17,7 +18,8 @@ def test_a_link_reproduces_the_race() -> None:
     model = NetsModel()
     model.param.update(dataset="spirals", noise=0.07, depth=3, width=16, activation="tanh",
                        batch_size=32, steps=600, seed=5, n_seeds=2, landscape="random",
-                       optimizers=["sgd", "muon"], clip_on=True, clip_norm=2.5)  # fmt: skip
+                       optimizers=["sgd", "muon"], clip_on=True, clip_norm=2.5,
+                       schedule="linear", warmup=30, floor=0.2)  # fmt: skip
     model.settings["sgd"].param.update(lr=0.2, momentum=0.9, nesterov=True)
     model.settings["adam"].lr = 0.5  # not racing: not in the link
     query = model.to_query()
@@ -27,6 +29,7 @@ def test_a_link_reproduces_the_race() -> None:
     assert copy.to_query() == query
     assert copy.plan().shared_key() == model.plan().shared_key()
     assert copy.settings["sgd"].overrides() == model.settings["sgd"].overrides()
+    assert copy.train_settings().schedule == LrSchedule("linear", 30, 0.2)
 
 
 def test_net_defaults_are_the_baseline_for_settings() -> None:

@@ -42,6 +42,9 @@ def test_the_sgd_line_follows_its_sliders() -> None:
     assert "it settles" in card.text and "too large" not in card.text
     race.settings["sgd"].param.update(momentum=0.5, nesterov=True)
     assert "μ = 0.5, Nesterov" in card.text
+    assert "η schedule" not in card.text
+    race.warmup = 20
+    assert "The race runs an η schedule" in card.text
 
 
 def test_racing_the_best_setting_settles_as_predicted() -> None:

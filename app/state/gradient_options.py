@@ -1,4 +1,5 @@
-"""Gradient clipping and Sophia's Hessian-estimate schedule, shared by both labs' models.
+"""Gradient clipping, the η schedule and Sophia's Hessian-estimate period, shared by both
+labs' models.
 
 :class:`GradientOptions` declares the run settings that :class:`~app.state.race.RaceModel` and
 :class:`~app.state.nets.NetsModel` have in common. Which Hessian estimators exist (and the default
@@ -10,9 +11,15 @@ from __future__ import annotations
 
 import param
 
+from rlx_lab.schedule import KINDS, MAX_WARMUP, LrSchedule
+
+SCHEDULE_FIELDS = ("schedule", "warmup", "floor")
+"""The η schedule's parameters (one link field each, in both labs)."""
+
 
 class GradientOptions(param.Parameterized):
-    """Global gradient-norm clip and how often (with how many probes) Sophia estimates."""
+    """Global gradient-norm clip, the η schedule, and how often (with how many probes) Sophia
+    estimates."""
 
     clip_on = param.Boolean(default=False, doc="Global gradient-norm clip before the optimizer")
     clip_norm = param.Number(
@@ -31,6 +38,26 @@ class GradientOptions(param.Parameterized):
     probes = param.Integer(
         default=1, bounds=(1, 64), softbounds=(1, 16), doc="Hutchinson probes per estimate"
     )
+
+    schedule = param.Selector(
+        default="constant",
+        objects=list(KINDS),
+        doc="How η moves over the run: constant, or a cosine or linear decay to the final "
+        "fraction (after the warm-up)",
+    )
+    warmup = param.Integer(
+        default=0,
+        bounds=(0, MAX_WARMUP),
+        softbounds=(0, 500),
+        doc="Steps of linear warm-up from η/W to η (0: none)",
+    )
+    floor = param.Number(
+        default=0.1, bounds=(0.0, 1.0), doc="Final fraction of η for the cosine and linear decays"
+    )
+
+    def lr_schedule(self) -> LrSchedule:
+        """The η schedule the engine runs."""
+        return LrSchedule(self.schedule, int(self.warmup), float(self.floor))
 
     def clip_threshold(self) -> float | None:
         """The max gradient norm when the clip is on, else ``None`` (no clip)."""

@@ -29,7 +29,7 @@ from rlx_lab.nets.settings import MAX_STEPS
 from rlx_lab.nets.user_data import UserPoints, parse_points
 
 from . import nets_query
-from .gradient_options import GradientOptions
+from .gradient_options import SCHEDULE_FIELDS, GradientOptions
 from .nets_plan import DataSpec, NetsJob, NetsOutcome, NetsPlan, compute
 from .palette import assign_colors
 from .scales import format_value
@@ -63,6 +63,7 @@ INPUTS = (
     "hessian",
     "hessian_every",
     "probes",
+    *SCHEDULE_FIELDS,
     "landscape",
     "revision",
 )
@@ -241,6 +242,7 @@ class NetsModel(GradientOptions):
             hessian=self.hessian,
             hessian_every=int(self.hessian_every),
             probes=int(self.probes),
+            schedule=self.lr_schedule(),
         )
 
     # --- computing -----------------------------------------------------------------------------

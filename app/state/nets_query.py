@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from rlx_lab.nets.datasets import DATASETS
 
+from .gradient_options import SCHEDULE_FIELDS
 from .query_fields import (
     apply_fields,
     apply_hyperparameters,
@@ -77,7 +78,7 @@ def from_query(model: NetsModel, params: Mapping[str, Any]) -> list[str]:
     apply_race_fields(model, query, SCALARS, fields, problems)
     apply_fields(model, fields, problems)
     apply_hyperparameters(model, query, problems)
-    known = {"tab", "data", "noise", "opt", "clip", *SCALARS}
+    known = {"tab", "data", "noise", "opt", "clip", *SCALARS, *SCHEDULE_FIELDS}
     problems += [
         f"{k}: unknown URL parameter, ignored" for k in query if k not in known and "." not in k
     ]

@@ -49,6 +49,7 @@ class RacePlan:
         """The part of every job's cache key that all optimizers share."""
         settings = asdict(self.settings)
         settings["surface_params"] = params_key(self.settings.surface_params)
+        settings["schedule"] = self.settings.schedule  # frozen: hashable, unlike its asdict
         return (
             self.surface_key,
             self.starts.tobytes(),

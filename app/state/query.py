@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from .gradient_options import SCHEDULE_FIELDS
 from .query_fields import (
     apply_fields,
     apply_hyperparameters,
@@ -99,7 +100,8 @@ def from_query(model: RaceModel, params: Mapping[str, Any]) -> list[str]:
             fields[name] = query[key].strip().lower() in ("1", "true", "on", "yes")
     apply_fields(model, fields, problems)
     apply_hyperparameters(model, query, problems, skip=("sp.",))
-    known = {"surface", "formula", "window", "opt", "start", "clip", *SCALARS, *FLAGS}
+    known = {"surface", "formula", "window", "opt", "start", "clip", *SCALARS, *FLAGS,
+             *SCHEDULE_FIELDS}  # fmt: skip
     for key in query:
         if key not in known and "." not in key:
             problems.append(f"{key}: unknown URL parameter, ignored")

@@ -15,18 +15,21 @@ import param
 
 from rlx_lab import optim
 
+from .gradient_options import SCHEDULE_FIELDS
+
 Model = Any
 """A ``param.Parameterized`` lab state with ``settings: dict[str, OptimizerSettings]``."""
 
 
 def race_fields(model: Model, scalars: tuple[str, ...], world: str = "surfaces") -> dict[str, str]:
     """What every lab's link holds: ``opt``, each racing optimizer's settings that differ from
-    ``world``'s defaults, the ``scalars`` that differ from theirs, and the global clip."""
+    ``world``'s defaults, the ``scalars`` that differ from theirs, the η schedule and the
+    global clip."""
     out = {"opt": ",".join(model.optimizers)}
     for name in model.optimizers:
         for field, value in model.settings[name].changed(world).items():
             out[f"{name}.{field}"] = query_value(value)
-    for name in scalars:
+    for name in (*scalars, *SCHEDULE_FIELDS):
         value = getattr(model, name)
         if value != model.param[name].default:
             out[name] = query_value(value)
@@ -45,7 +48,7 @@ def apply_race_fields(
     """The reading twin of :func:`race_fields`, into ``fields`` (the optimizers' own settings
     follow with :func:`apply_hyperparameters` once ``fields`` are applied)."""
     apply_optimizers(model, query, fields, problems)
-    for name in scalars:
+    for name in (*scalars, *SCHEDULE_FIELDS):
         if name in query:
             apply_scalar(model, name, query[name], fields, problems)
     if "clip" in query:

@@ -20,7 +20,7 @@ from rlx_lab.formula import FormulaError
 from rlx_lab.surfaces import Surface
 
 from . import query
-from .gradient_options import GradientOptions
+from .gradient_options import SCHEDULE_FIELDS, GradientOptions
 from .palette import assign_colors
 from .plan import Job, Outcome, RacePlan, compute, start_grid
 from .report import messages, summary_rows
@@ -44,6 +44,7 @@ INPUTS = (
     "hessian",
     "hessian_every",
     "probes",
+    *SCHEDULE_FIELDS,
     "many_starts",
     "grid_size",
     "revision",
@@ -199,6 +200,7 @@ class RaceModel(GradientOptions):
             hessian_every=int(self.hessian_every),
             probes=int(self.probes),
             surface_params=dict(self.surface_params),
+            schedule=self.lr_schedule(),
         )
 
     # --- computing -----------------------------------------------------------------------------

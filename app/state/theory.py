@@ -21,7 +21,8 @@ from rlx_lab.engine import SweepResult, Trajectory
 from .race import RaceModel
 from .scales import format_value
 
-WATCHED = ("surface", "formula", "window", "surface_params", "start", "optimizers")
+WATCHED = ("surface", "formula", "window", "surface_params", "start", "optimizers", "schedule",
+           "warmup")  # fmt: skip
 """Race inputs the statement depends on (besides SGD's own settings)."""
 SGD_FIELDS = ("lr", "momentum", "nesterov", "weight_decay")
 FLAT = 1e-6
@@ -315,6 +316,11 @@ class TheoryModel(param.Parameterized):
         else:
             sgd = self.race.settings["sgd"].overrides()
             lines.append(_your_sgd(local, sgd, at_start if steeper else None))
+            if not self.race.lr_schedule().is_constant:
+                lines.append(
+                    "- The race runs an η schedule: these factors are for η itself, the "
+                    "schedule's peak (η_t is smaller while it warms up and as it decays)."
+                )
         self.param.update(text="\n".join(lines), best=best)
         self._follow_results()
 

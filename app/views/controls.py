@@ -18,7 +18,14 @@ from rlx_lab import optim, surfaces
 from ..state import CUSTOM, RaceModel
 from ..state.scales import to_position
 from ..state.surface_source import surface_names
-from .widgets import FloatSlider, IntSlider, param_slider, scaled_slider, switch
+from .widgets import (
+    FloatSlider,
+    IntSlider,
+    ScheduleControls,
+    param_slider,
+    scaled_slider,
+    switch,
+)
 
 VIEW_LABELS = {"(2,) vector": "vector", "(1,2) row": "row", "(2,1) column": "column"}
 
@@ -73,6 +80,7 @@ class Controls(pn.viewable.Viewer):
             m.noise, throttled=True, step=0.05, label="Gradient noise σ"
         )
         self.seed = pn.widgets.IntInput.from_param(m.seed, label="Noise seed", width=100)
+        self.schedule = ScheduleControls(model)
         self.clip = pn.Column(
             switch(model, "clip_on", "Global gradient clip"),
             param_slider(model, "clip_norm", "log", "max norm"),
@@ -110,6 +118,7 @@ class Controls(pn.viewable.Viewer):
             self.view,
             self.noise,
             self.seed,
+            self.schedule,
             self.clip,
             self.starts,
             pn.pane.Markdown("**Display**", margin=(8, 10, 0, 10)),

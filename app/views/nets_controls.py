@@ -23,7 +23,7 @@ from ..state.nets import BOUNDARY_DATASETS, USER_DATA, NetsModel
 from ..state.scales import format_value
 from .optimizer_cards import OptimizerCards
 from .user_data_view import UserDataBox
-from .widgets import param_slider, sophia_controls, switch
+from .widgets import ScheduleControls, param_slider, sophia_controls, switch
 
 LAB_DEFAULTS = (
     "Sliders start at the **nets lab defaults** — tuned for these small MLPs (2-32-32-2 on two "
@@ -103,6 +103,7 @@ class NetsControls(pn.viewable.Viewer):
                 ),
                 margin=0,
             ),
+            ScheduleControls(model),
             switch(model, "clip_on", "Global gradient clip"),
             param_slider(model, "clip_norm", "log", "max norm"),
             sizing_mode="stretch_width",

@@ -34,7 +34,8 @@ FAIR = (
     "**A fair race.** Every optimizer starts from the same initial weights and sees the same "
     "minibatches in the same order for the same number of steps (the run seed fixes both). "
     "Each one's step size η is listed; it is the *nets lab default* unless you moved its "
-    "slider. ✕ marks a run that diverged."
+    "slider, and the η schedule under Training scales every optimizer's alike. ✕ marks a run "
+    "that diverged."
 )
 LANDSCAPES = {"PCA of the paths": "pca", "Random (filter-normalised)": "random"}
 CAPTIONS = {

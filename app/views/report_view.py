@@ -101,6 +101,8 @@ class Scoreboard(Deferred):
             f"{settings.view}, noise σ={settings.noise:g}; each optimizer's η as listed "
             "(lab defaults unless you moved it)."
         )
+        if not settings.schedule.is_constant:
+            head += f" {settings.schedule.describe()}, alike for all."
         body = "".join(
             f"<tr><td><span style='color:{r['color']}'>●</span> {html.escape(r['optimizer'])}"
             f"</td><td>{html.escape(r['lr'])}</td><td>{format_value(r['final_loss'])}</td>"

@@ -170,3 +170,43 @@ def sophia_controls(model: param.Parameterized) -> list[pn.viewable.Viewable]:
         ),
         IntSlider.from_param(m.probes, throttled=True, label="Hutchinson probes"),
     ]
+
+
+class ScheduleControls(pn.viewable.Viewer):
+    """The η schedule of a lab model (``schedule``, ``warmup``, ``floor``): the kind, the
+    warm-up and — for a decay — its final fraction, with the schedule in words."""
+
+    model = param.ClassSelector(class_=param.Parameterized)
+
+    def __init__(self, model: param.Parameterized, **params: Any) -> None:
+        super().__init__(model=model, **params)
+        m = model.param
+        self.kind = pn.widgets.RadioButtonGroup.from_param(
+            m.schedule, color="light", css_classes=["schedule-kind"]
+        )
+        self.warmup = IntSlider.from_param(
+            m.warmup, throttled=True, step=5, label="warm-up steps", css_classes=["schedule-warmup"]
+        )
+        self.floor = FloatSlider.from_param(
+            m.floor, throttled=True, step=0.05, label="final fraction of η"
+        )
+        self.summary = pn.pane.Markdown(
+            "", styles={"color": "#555", "font-size": "0.9em"}, margin=(0, 10)
+        )
+        model.param.watch(self._show, ["schedule", "warmup", "floor"])
+        self._show()
+
+    def _show(self, *events: Any) -> None:
+        schedule = self.model.lr_schedule()
+        self.floor.visible = schedule.kind != "constant"
+        self.summary.object = schedule.describe() or "η is the same at every step."
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return pn.Column(
+            pn.pane.Markdown("η schedule (every optimizer)", margin=(0, 10)),
+            self.kind,
+            self.warmup,
+            self.floor,
+            self.summary,
+            margin=0,
+        )
