@@ -555,3 +555,15 @@ def test_tuning_model_reports_and_marks_its_note_stale() -> None:
     assert not tuning.stale
     race.steps = 60
     assert tuning.stale and "(before the last change)" in button.note.object
+
+
+def test_schedule_controls_show_the_final_fraction_only_for_a_decay() -> None:
+    from app.views.widgets import ScheduleControls
+
+    race = RaceModel(optimizers=["sgd"])
+    controls = ScheduleControls(race)
+    assert not controls.floor.visible and controls.summary.object.startswith("η is the same")
+    controls.kind.value = "linear"  # as a click would
+    assert race.schedule == "linear" and controls.floor.visible
+    race.param.update(warmup=25, floor=0.3)
+    assert controls.summary.object == "η schedule: 25 warm-up steps, linear decay to 0.3·η"
