@@ -14,6 +14,7 @@ training run), :mod:`train` (the race), :mod:`hessian` (Sophia's estimates),
 CSV), :mod:`export` (runs as CSV and JSON).
 """
 
+from ..schedule import LrSchedule
 from . import boundary, datasets, export, hessian, landscape, loop, mlp, user_data
 from .boundary import Boundary, decision_boundary, decision_frames
 from .datasets import Dataset
@@ -36,6 +37,7 @@ __all__ = [
     "STEP_BUCKETS",
     "Boundary",
     "Dataset",
+    "LrSchedule",
     "NetRun",
     "Plane",
     "RacePlan",
