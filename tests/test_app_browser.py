@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from PIL import Image
 
 from app.harness import (
     DRAWN_PATHS,
@@ -22,6 +23,7 @@ from app.harness import (
     SOURCE_DATA,
     data_to_page,
 )
+from app.views.race_gif import FRAMES
 from tests.browser import browser, cache_dir, open_page, served_app, wait_until
 
 __all__ = ["browser", "cache_dir", "open_page", "served_app"]  # fixtures used by name
@@ -144,6 +146,19 @@ def test_scrubbing_cuts_the_paths_and_moves_the_arrows(open_page: Any, served_ap
             ax, ay = moves["x1"][k] - moves["x0"][k], moves["y1"][k] - moves["y0"][k]
             assert abs(dx * ay - dy * ax) < 1e-4 * math.hypot(dx, dy) * math.hypot(ax, ay)
             assert dx * ax + dy * ay > 0, "the step arrow points along the next step"
+    log.assert_clean()
+
+
+def test_the_race_downloads_as_an_animated_gif(
+    open_page: Any, served_app: Any, tmp_path: Path
+) -> None:
+    page, log = open_race(open_page, served_app, RACE, ["Adam", "Lion"])
+    with page.expect_download(timeout=30_000) as download:
+        page.locator(".export-gif button").first.click()
+    target = tmp_path / "race.gif"
+    download.value.save_as(target)
+    image = Image.open(target)
+    assert image.format == "GIF" and image.n_frames == FRAMES
     log.assert_clean()
 
 

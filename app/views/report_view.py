@@ -13,6 +13,7 @@ import param
 from ..state import RaceModel
 from ..state.scales import format_value
 from . import js
+from .race_gif import race_gif
 
 Defer = Callable[[Callable[[], None]], None]
 
@@ -121,7 +122,8 @@ class Scoreboard(Deferred):
 
 
 class Export(pn.viewable.Viewer):
-    """CSV / JSON of the trajectories, a PNG of the surface plot, and a link to this view."""
+    """CSV / JSON of the trajectories, a PNG of the surface plot, an animated GIF of the race,
+    and a link to this view."""
 
     model = param.ClassSelector(class_=RaceModel)
 
@@ -141,6 +143,17 @@ class Export(pn.viewable.Viewer):
             color="light",
             width=90,
         )
+        self.gif = pn.widgets.FileDownload(
+            callback=lambda: io.BytesIO(race_gif(model)),
+            filename="rlx_lab_race.gif",
+            label="GIF",
+            color="light",
+            width=90,
+            css_classes=["export-gif"],
+            description="The race animated, for slides (about 60 frames, a few seconds to make)",
+        )
+        model.param.watch(self._enable, ["results"])
+        self._enable()
         self.png = pn.widgets.Button(label="PNG", color="light", width=90)
         self.png.js_on_click(args={"tool": save_tool}, code=js.SAVE_PNG)
         self.link = pn.widgets.TextInput(
@@ -151,6 +164,9 @@ class Export(pn.viewable.Viewer):
             sizing_mode="stretch_width",
         )
 
+    def _enable(self, *events: Any) -> None:
+        self.gif.disabled = not self.model.results
+
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Column(
             pn.Row(
@@ -158,6 +174,7 @@ class Export(pn.viewable.Viewer):
                 self.csv,
                 self.json,
                 self.png,
+                self.gif,
                 margin=0,
             ),
             self.link,
