@@ -35,7 +35,8 @@ KEYS = ("race_s", "optax_ratio", "landscape_s")
 class OptaxStepper:
     """optax's AdamW behind the interface :func:`loop.train` uses (init, step, clip_fraction).
 
-    The learning rate comes from the traced ``hp["lr"]``; the rest are AdamW's RLX defaults.
+    The learning rate comes from the traced ``hp["lr"]`` times the schedule's ``lr_scale`` (as
+    the lab's optimizers take it); the rest are AdamW's RLX defaults.
     """
 
     hessian_tensor: None = None
@@ -49,10 +50,12 @@ class OptaxStepper:
     def init(self, params: Any) -> Any:
         return self._tx(1.0).init(params)
 
-    def step(self, params: Any, grads: Any, state: Any, hp: dict) -> tuple[Any, Any]:
+    def step(
+        self, params: Any, grads: Any, state: Any, hp: dict, lr_scale: Any = 1.0
+    ) -> tuple[Any, Any]:
         import optax
 
-        updates, state = self._tx(hp["lr"]).update(grads, state, params)
+        updates, state = self._tx(hp["lr"] * lr_scale).update(grads, state, params)
         return optax.apply_updates(params, updates), state
 
     def clip_fraction(self, *args: Any) -> jax.Array:
