@@ -1,0 +1,141 @@
+"""Pillow drawings of the surface lab, shared by the race GIF and the optimizer gallery.
+
+The colours are the app's: the heat map's blue-to-white ramp (:data:`heat_map.HEAT`) over the
+same log-loss values, contour lines at the same levels (as lines between colour bands), a
+white star per global minimum, a ring per start, each run in its race colour with its head
+(or its ✕, pulled inside the picture, where it diverged).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import NamedTuple
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from rlx_lab.engine import Trajectory
+from rlx_lab.surfaces import Surface
+
+from ..state.surface_source import contour_levels, display_values, surface_grid
+from .heat_map import HEAT, palette
+from .sources import last_valid
+
+Size = tuple[int, int]
+Font = ImageFont.ImageFont | ImageFont.FreeTypeFont
+CONTOUR = (77, 93, 109)
+"""The app's contour-line colour."""
+
+
+class Head(NamedTuple):
+    """Where a run is at a step, in pixels, and whether it has diverged by then."""
+
+    x: float
+    y: float
+    color: str
+    diverged: bool
+
+
+def heat_image(
+    surface: Surface, surface_params: Mapping[str, float], size: Size, log_color: bool = True
+) -> Image.Image:
+    """The surface's heat map with contour lines, ``size`` pixels, north up."""
+    _, _, z = surface_grid(surface, surface_params)
+    values, _ = display_values(z, log_color)
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return Image.new("RGB", size, "white")
+    low, high = float(np.percentile(finite, 1)), float(np.percentile(finite, 99))
+    filled = np.where(np.isfinite(values), values, high).astype(np.float32)
+    # rows of the grid run along y upwards; an image's run downwards
+    fine = np.asarray(
+        Image.fromarray(filled[::-1]).resize(size, Image.Resampling.BILINEAR), np.float64
+    )
+    ramp = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in palette(HEAT)], np.uint8)
+    scaled = np.clip((fine - low) / max(high - low, 1e-12), 0.0, 1.0)
+    rgb = ramp[np.round(scaled * (len(ramp) - 1)).astype(int)]
+    levels = contour_levels(filled)
+    if levels:
+        band = np.digitize(fine, levels)
+        edge = np.zeros(band.shape, bool)
+        edge[:, 1:] |= band[:, 1:] != band[:, :-1]
+        edge[1:, :] |= band[1:, :] != band[:-1, :]
+        rgb = np.where(edge[..., None], (0.55 * rgb + 0.45 * np.array(CONTOUR)), rgb)
+    if not np.all(np.isfinite(values)):  # where the loss is not finite: white, as in the app
+        holes = (~np.isfinite(values[::-1])).astype(np.uint8) * 255
+        rgb = np.where(np.asarray(Image.fromarray(holes).resize(size), bool)[..., None], 255, rgb)
+    return Image.fromarray(rgb.astype(np.uint8), "RGB")
+
+
+def to_pixels(surface: Surface, points: np.ndarray, size: Size) -> np.ndarray:
+    """(…, 2) points of the window → (…, 2) pixels of a ``size`` image (x right, y down)."""
+    (x0, x1), (y0, y1) = surface.window
+    width, height = size
+    px = (points[..., 0] - x0) / (x1 - x0) * (width - 1)
+    py = (1.0 - (points[..., 1] - y0) / (y1 - y0)) * (height - 1)
+    return np.stack([px, py], axis=-1)
+
+
+def draw_landmarks(
+    draw: ImageDraw.ImageDraw, surface: Surface, starts: np.ndarray, size: Size
+) -> None:
+    """A star at every global minimum and a ring at every start (the first one larger)."""
+    for x, y in to_pixels(surface, np.asarray(surface.minima, np.float64).reshape(-1, 2), size):
+        star(draw, x, y)
+    for k, (x, y) in enumerate(to_pixels(surface, starts.astype(np.float64), size)):
+        r = 7 if k == 0 else 4
+        draw.ellipse([x - r, y - r, x + r, y + r], outline="black", width=2)
+
+
+def draw_paths(
+    draw: ImageDraw.ImageDraw,
+    surface: Surface,
+    trajectory: Trajectory,
+    step: int,
+    color: str,
+    size: Size,
+) -> list[Head]:
+    """Every start's path up to ``step`` (the first start thicker); return their heads."""
+    pixels = to_pixels(surface, trajectory.positions.astype(np.float64), size)
+    heads = []
+    for n, last in enumerate(last_valid(trajectory)):
+        m = min(step, int(last))
+        path = [tuple(p) for p in pixels[n, : m + 1]]
+        if len(path) > 1:
+            draw.line(path, fill=color, width=3 if n == 0 else 2, joint="curve")
+        heads.append(Head(*path[-1], color, bool(0 <= trajectory.diverged_at[n] <= step)))
+    return heads
+
+
+def draw_heads(draw: ImageDraw.ImageDraw, heads: list[Head], size: Size) -> None:
+    """Each head as a dot, or a ✕ pulled inside the picture where its run diverged."""
+    width, height = size
+    for x, y, color, diverged in heads:
+        if diverged:
+            x, y = min(max(x, 8.0), width - 9.0), min(max(y, 8.0), height - 9.0)
+            for sign in (-1, 1):
+                draw.line([(x - 7, y - 7 * sign), (x + 7, y + 7 * sign)], fill=color, width=4)
+        else:
+            draw.ellipse([x - 6, y - 6, x + 6, y + 6], fill=color, outline="white", width=2)
+
+
+def star(draw: ImageDraw.ImageDraw, x: float, y: float, radius: float = 8.0) -> None:
+    """A white five-pointed star with a black outline (a global minimum)."""
+    angles = np.pi / 2 + np.arange(10) * np.pi / 5
+    radii = np.where(np.arange(10) % 2 == 0, radius, radius * 0.45)
+    points = [(x + r * np.cos(a), y - r * np.sin(a)) for r, a in zip(radii, angles, strict=True)]
+    draw.polygon(points, fill="white", outline="black", width=1)
+
+
+def font(size: int) -> Font:
+    """Pillow's bundled font at ``size`` (its bitmap font where FreeType is missing)."""
+    try:
+        return ImageFont.load_default(size=size)
+    except (TypeError, OSError):
+        return ImageFont.load_default()
+
+
+def quantized(frames: list[Image.Image]) -> list[Image.Image]:
+    """``frames`` in one 255-colour palette, taken from the last (it holds every mark)."""
+    shared = frames[-1].quantize(colors=255, method=Image.Quantize.MEDIANCUT)
+    return [f.quantize(palette=shared, dither=Image.Dither.NONE) for f in frames]
