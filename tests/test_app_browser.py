@@ -162,6 +162,21 @@ def test_the_race_downloads_as_an_animated_gif(
     log.assert_clean()
 
 
+def test_the_gallery_ranks_all_14_and_races_the_best_four(open_page: Any, served_app: Any) -> None:
+    page, log = open_race(open_page, served_app, "?surface=himmelblau&opt=adam&steps=100",
+                          ["Adam"])  # fmt: skip
+    page.locator(".bk-tab", has_text="Gallery").first.click()
+    page.locator(".gallery-run button").first.click()
+    wait_until(lambda: "η tuned on Himmelblau" in text(page, "gallery-note"), 240, "the gallery")
+    image = page.locator(".gallery-image img").first
+    wait_until(lambda: image.evaluate("(i) => i.naturalWidth") > 900, 20, "the picture")
+    page.locator(".gallery-race button").first.click()
+    wait_until(lambda: len(drawn(page)) == 4, 60, "the best four racing")
+    query = parse_qs(urlparse(page.evaluate("window.location.href")).query)
+    assert len(query["opt"][0].split(",")) == 4 and any(".lr" in key for key in query)
+    log.assert_clean()
+
+
 def test_invalid_formula_shows_its_error_and_the_page_keeps_working(
     open_page: Any, served_app: Any
 ) -> None:

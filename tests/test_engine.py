@@ -447,12 +447,18 @@ def test_tune_lr_picks_the_lowest_final_loss_of_single_runs() -> None:
     assert max(diverged) > 0 and min(diverged) == -1  # the row holds both kinds
     ok = [f if d < 0 else np.inf for f, d in zip(finals, diverged, strict=True)]
     assert scan.best() == lrs[int(np.argmin(ok))]
+    best = engine.run("sgd", {"lr": scan.best(), "momentum": 0.5}, ROSENBROCK, [-1.5, 2.0],
+                      settings)  # fmt: skip
+    run = scan.best_run  # the same run, out of the scan's own call
+    assert run is not None and run.hparams == {"momentum": 0.5, "lr": scan.best()}
+    np.testing.assert_allclose(run.positions, best.positions, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(run.grad, best.grad, rtol=1e-4, atol=1e-5)
 
 
 def test_tune_lr_says_none_when_every_run_diverges_and_rejects_bad_rows() -> None:
     scan = engine.tune_lr("sgd", None, ROSENBROCK, [-1.5, 2.0], engine.RunSettings(steps=20),
                           lrs=[1.0, 10.0])  # fmt: skip
-    assert (scan.diverged_at > 0).all() and scan.best() is None
+    assert (scan.diverged_at > 0).all() and scan.best() is None and scan.best_run is None
     with pytest.raises(ValueError, match="lrs"):
         engine.tune_lr("sgd", None, ROSENBROCK, [0.0, 0.0], lrs=[])
     with pytest.raises(ValueError, match="lr"):

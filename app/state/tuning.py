@@ -11,12 +11,14 @@ changed since.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import param
 
 from rlx_lab import engine, optim
+from rlx_lab.engine import Trajectory
 
 from .race import RaceModel
 from .scales import format_value
@@ -32,16 +34,21 @@ class Tuning:
     """Optimizers with no usable η (every run diverged, or a bad setting), in words."""
     note: str
     """What was tuned, how, and the result, for the page."""
+    runs: dict[str, Trajectory] = field(default_factory=dict)
+    """optimizer → its run at the tuned η (out of the scan's own call)."""
 
 
-def tune(race: RaceModel) -> Tuning:
-    """Tune η of every selected optimizer (reads the model only: safe on a worker thread)."""
-    if not race.optimizers:
+def tune(race: RaceModel, names: Sequence[str] | None = None) -> Tuning:
+    """Tune η of ``names`` (default: every selected optimizer), each with its other settings
+    as the race has them (reads the model only: safe on a worker thread)."""
+    names = race.optimizers if names is None else names
+    if not names:
         return Tuning({}, (), "Select an optimizer first: there is no η to tune.")
     surface, start, settings = race.current_surface, race.start_point(), race.run_settings()
     values: dict[str, float] = {}
+    runs: dict[str, Trajectory] = {}
     failed: list[str] = []
-    for name in race.optimizers:
+    for name in names:
         title = optim.get(name).title
         try:
             scan = engine.tune_lr(name, race.settings[name].overrides(), surface, start, settings)
@@ -49,10 +56,10 @@ def tune(race: RaceModel) -> Tuning:
             failed.append(f"{title} ({error})")
             continue
         best = scan.best()
-        if best is None:
+        if best is None or scan.best_run is None:
             failed.append(f"{title} (diverged at every η)")
         else:
-            values[name] = best
+            values[name], runs[name] = best, scan.best_run
     lrs = engine.TUNE_LRS
     found = ", ".join(f"{optim.get(n).title} {format_value(v)}" for n, v in values.items())
     note = (
@@ -63,7 +70,7 @@ def tune(race: RaceModel) -> Tuning:
     )
     if failed:
         note += f" Not tuned: {'; '.join(failed)}."
-    return Tuning(values, tuple(failed), note)
+    return Tuning(values, tuple(failed), note, runs)
 
 
 def apply_tuning(race: RaceModel, tuning: Tuning) -> list[str]:

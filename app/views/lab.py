@@ -1,4 +1,5 @@
-"""The surfaces lab assembled: controls and cards beside the race, the sweep in a tab.
+"""The surfaces lab assembled: controls and cards beside the race; the sweep and the gallery
+in tabs.
 
 :class:`SurfacesLab` owns one session's state (a :class:`RaceModel` and a :class:`SweepModel`),
 its Bokeh sources and views, the :class:`Runner` that recomputes off-thread, and the URL sync.
@@ -16,10 +17,12 @@ import param
 from rlx_lab import optim
 
 from ..state import RaceModel, SweepModel, color, marker
+from ..state.gallery import GalleryModel
 from ..state.surface_source import surface_grid
 from ..state.theory import TheoryModel
 from ..state.tuning import TuningModel
 from .controls import Controls
+from .gallery_view import GalleryView
 from .linked_plots import LinkedPlots
 from .optimizer_cards import OptimizerCards
 from .player import FramePlayer
@@ -74,6 +77,8 @@ class SurfacesLab(pn.viewable.Viewer):
         self.tune_button = TuneButton(self.tuning, doc=doc)
         self.theory = TheoryModel(model)
         self.theory_card = TheoryCard(self.theory)
+        self.gallery = GalleryModel(model)
+        self._doc = doc
         if sync_url if sync_url is not None else doc is not None:
             self.url = UrlSync(model, on_link=self._show_link)
         self.runner = Runner(model, doc=doc)
@@ -149,19 +154,26 @@ class SurfacesLab(pn.viewable.Viewer):
             self.export_row,
             sizing_mode="stretch_width",
         )
-        # The sweep tab is filled when first opened: a lighter first page. (Panel's
-        # dynamic tabs would also drop and rebuild the race each time it is left.)
+        # The sweep and gallery tabs are filled when first opened: a lighter first page.
+        # (Panel's dynamic tabs would also drop and rebuild the race each time it is left.)
         sweep = pn.Column(pn.pane.Markdown("Loading the sweep…"), sizing_mode="stretch_width")
-        tabs = pn.Tabs(("Race", race), ("Sweep", sweep), sizing_mode="stretch_width")
+        gallery = pn.Column(pn.pane.Markdown("Loading the gallery…"), sizing_mode="stretch_width")
+        tabs = pn.Tabs(
+            ("Race", race), ("Sweep", sweep), ("Gallery", gallery), sizing_mode="stretch_width"
+        )
 
-        def open_sweep(event: param.parameterized.Event) -> None:
-            if event.new != 1:
-                return
-            self.sweep.follow_race()
-            if not isinstance(sweep[0], SweepView):
-                sweep.objects = [self.sweep_view]
+        def to_race() -> None:
+            tabs.active = 0
 
-        tabs.param.watch(open_sweep, "active")
+        def open_tab(event: param.parameterized.Event) -> None:
+            if event.new == 1:
+                self.sweep.follow_race()
+                if not isinstance(sweep[0], SweepView):
+                    sweep.objects = [self.sweep_view]
+            elif event.new == 2 and not isinstance(gallery[0], GalleryView):
+                gallery.objects = [GalleryView(self.gallery, doc=self._doc, on_race=to_race)]
+
+        tabs.param.watch(open_tab, "active")
         return tabs
 
     def __panel__(self) -> pn.viewable.Viewable:

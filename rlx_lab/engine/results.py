@@ -154,14 +154,21 @@ class LrScan:
     """Step where the run diverged (−1: it did not)."""
     base: dict[str, Any]
     settings: dict[str, Any]
+    best_run: Trajectory | None = None
+    """The whole run at :meth:`best`, taken from the same vmapped call (None: no best)."""
+
+    def best_index(self) -> int | None:
+        """Index of :meth:`best` in ``lrs``."""
+        loss = _kept_loss(self.final_loss, self.diverged_at)
+        if not np.isfinite(loss).any():
+            return None
+        return int(np.argmin(loss))
 
     def best(self) -> float | None:
         """The learning rate with the lowest final loss among runs that did not diverge
         (None when every run diverged or none ended finite)."""
-        loss = _kept_loss(self.final_loss, self.diverged_at)
-        if not np.isfinite(loss).any():
-            return None
-        return float(self.lrs[int(np.argmin(loss))])
+        k = self.best_index()
+        return None if k is None else float(self.lrs[k])
 
 
 @dataclass(frozen=True, eq=False)

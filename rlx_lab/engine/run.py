@@ -10,6 +10,7 @@ steps slider does not recompile at every value either.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -139,7 +140,8 @@ def sweep(
         raise ValueError(f"axes: the two hyperparameters must differ, got {name_a!r} twice")
     grid = _hparam_grid(opt, dict(base or {}), [(name_a, list(values_a)), (name_b, list(values_b))])
     point = _starts(start)[:1]
-    losses, diverged = _grid_losses(opt, grid, surface, point, settings)
+    losses, diverged = _grid_losses(_grid_trace(opt, grid, surface, point, settings),
+                                    settings.steps)  # fmt: skip
     shape = (len(values_a), len(values_b))
     losses = losses.reshape(*shape, settings.steps + 1)
     diverged = diverged.reshape(shape)
@@ -180,8 +182,9 @@ def tune_lr(
     base = {k: v for k, v in dict(base or {}).items() if k != "lr"}
     grid = _hparam_grid(opt, base, [("lr", values)])
     point = _starts(start)[:1]
-    losses, diverged = _grid_losses(opt, grid, surface, point, settings)
-    return LrScan(
+    trace = _grid_trace(opt, grid, surface, point, settings)
+    losses, diverged = _grid_losses(trace, settings.steps)
+    scan = LrScan(
         optimizer=opt.name,
         lrs=np.asarray(values, np.float64),
         final_loss=losses[:, -1],
@@ -189,6 +192,13 @@ def tune_lr(
         base=base,
         settings={**asdict(settings), "start": point[0].tolist()},
     )
+    k = scan.best_index()
+    if k is None:
+        return scan
+    lane = jax.tree.map(lambda a: a[k], trace)  # (1 start, …) like one race entry's trace
+    best = _trajectory(opt.name, {**base, "lr": values[k]}, surface, settings, asdict(settings),
+                       point, lane)  # fmt: skip
+    return dataclasses.replace(scan, best_run=best)
 
 
 def compiled_programs() -> int:
@@ -336,15 +346,15 @@ def _hparam_grid(
     return grid
 
 
-def _grid_losses(
+def _grid_trace(
     opt: optim.Optimizer,
     grid: optim.HParamsDict,
     surface: Surface,
     point: np.ndarray,
     settings: RunSettings,
-) -> tuple[np.ndarray, np.ndarray]:
-    """(losses (n, steps + 1), diverged_at (n,), −1: never) of the n settings of ``grid`` from
-    the start ``point`` (1, 2), in one vmapped call."""
+) -> Trace:
+    """The traces (numpy; axes: setting, start, …) of the n settings of ``grid`` from the
+    start ``point`` (1, 2), in one vmapped call."""
     # Only the fields that vary are batched: a batched SOAP precond_freq, say, would turn its
     # basis recompute into a select that runs eigh every step for every lane.
     varying = tuple(sorted(k for k, v in grid.items() if np.any(v != v[:1])))
@@ -352,8 +362,11 @@ def _grid_losses(
     batched = {k: grid[k] for k in varying}
     program = _program(opt.name, surface, settings.view, _bucket(settings.steps),
                        settings.probes, 1, over_hparams=varying)  # fmt: skip
-    trace = jax.device_get(program(shared, batched, point, _dynamics(surface, settings)))
-    steps = settings.steps
+    return jax.device_get(program(shared, batched, point, _dynamics(surface, settings)))
+
+
+def _grid_losses(trace: Trace, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """(losses (n, steps + 1), diverged_at (n,), −1: never) of a :func:`_grid_trace`."""
     losses = np.concatenate([trace.start_loss[..., None], trace.steps.loss[..., :steps]], -1)
     diverged = np.asarray(trace.diverged_at)[:, 0]
     return losses[:, 0], np.where(diverged > steps, -1, diverged)

@@ -1,0 +1,128 @@
+"""The Gallery tab: every optimizer at its own tuned η on the race's surface, best first.
+
+Building it (:meth:`app.state.gallery.GalleryModel.run`) runs off the page's thread; the
+picture (:func:`gallery_image.gallery_png`) and the note render the model. *Race the best
+four* puts the top four into the race at their tuned η.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+import panel as pn
+from tornado.ioloop import IOLoop
+
+from ..state.gallery import GalleryModel
+from .gallery_image import gallery_png
+from .runner import EXECUTOR, schedule_on
+
+INTRO = (
+    "**Every optimizer at its own best η**, on the race's surface, from its start, with its "
+    "steps and settings. Each optimizer's η is the one of 25 (1e-4 … 1) whose run ends lowest "
+    "without diverging, its other settings as you set them in the race; then they are ranked "
+    "by the loss they reach. The optimizer galleries' pictures, made live and fair. The first "
+    "build compiles every optimizer (a few seconds each); later ones take a moment."
+)
+
+
+class GalleryView(pn.viewable.Viewer):
+    """The button, the note, the picture and its download."""
+
+    def __init__(
+        self,
+        gallery: GalleryModel,
+        doc: Any = None,
+        on_race: Callable[[], None] | None = None,
+        **params: Any,
+    ) -> None:
+        super().__init__(**params)
+        self.gallery = gallery
+        self.doc = doc
+        self.on_race = on_race
+        self._loop = IOLoop.current() if doc is not None else None
+        self.build = pn.widgets.Button(
+            label="Tune and rank all 14", color="primary", css_classes=["gallery-run"]
+        )
+        self.race = pn.widgets.Button(
+            label="Race the best four", css_classes=["gallery-race"], disabled=True
+        )
+        self.download = pn.widgets.FileDownload(
+            callback=self._png,
+            filename="rlx_lab_gallery.png",
+            label="PNG",
+            color="light",
+            width=90,
+            disabled=True,
+            css_classes=["gallery-download"],
+        )
+        self.note = pn.pane.HTML("", css_classes=["gallery-note"], styles={"color": "#444"})
+        self.image = pn.pane.PNG(None, css_classes=["gallery-image"], visible=False)
+        self.build.on_click(self.run)
+        self.race.on_click(self._race)
+        gallery.param.watch(self.render, ["gallery", "busy", "stale"])
+        self.render()
+
+    def __panel__(self) -> pn.viewable.Viewable:
+        return pn.Column(
+            pn.pane.Markdown(INTRO, sizing_mode="stretch_width"),
+            pn.Row(self.build, self.race, self.download, margin=0),
+            self.note,
+            self.image,
+            sizing_mode="stretch_width",
+        )
+
+    def run(self, _: Any = None) -> None:
+        """Build the gallery now (off the page's thread when served)."""
+        if self.gallery.busy:
+            return
+        if self.doc is None:
+            self.gallery.compute()
+            return
+        self.gallery.busy = True
+        future = EXECUTOR.submit(self.gallery.run)
+        future.add_done_callback(
+            lambda f: schedule_on(self.doc, self._loop, partial(self._done, f))
+        )
+
+    def render(self, *_: Any) -> None:
+        """Show the model: busy, or the picture and its note (marked when stale)."""
+        model = self.gallery
+        built = model.gallery is not None
+        self.build.disabled = model.busy
+        self.race.disabled = self.download.disabled = model.busy or not built
+        if model.busy:
+            text = "Tuning and running all 14… (25 runs per optimizer in one call each)"
+        elif built:
+            text = ("(before the last change of the race) " if model.stale else "") + (
+                model.gallery.note
+            )
+        else:
+            text = ""
+        self.note.object = f"<small>{html.escape(text)}</small>" if text else ""
+        if built and not model.busy:
+            self.image.object = gallery_png(model.gallery)
+            self.image.visible = True
+
+    def _png(self) -> io.BytesIO | None:
+        gallery = self.gallery.gallery
+        return io.BytesIO(gallery_png(gallery)) if gallery is not None else None
+
+    def _race(self, _: Any = None) -> None:
+        problems = self.gallery.race_best()
+        if problems:
+            self.note.object = f"<small>{html.escape(' '.join(problems))}</small>"
+        elif self.on_race is not None:
+            self.on_race()
+
+    def _done(self, future: Any) -> None:
+        try:
+            gallery = future.result()
+        except Exception as error:  # an engine bug must not leave the button dead
+            self.gallery.busy = False
+            self.note.object = f"<small>Gallery failed: {html.escape(repr(error))}</small>"
+            return
+        self.gallery.show(gallery)
