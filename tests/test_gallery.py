@@ -81,5 +81,6 @@ def test_the_tab_builds_draws_and_races_the_best_four() -> None:
     assert race.optimizers == [e.name for e in best]
     for entry in best:
         assert race.settings[entry.name].lr == pytest.approx(entry.lr)
-    race.surface = "rosenbrock"
+    assert not model.stale
+    race.noise = 0.5
     assert model.stale and "before the last change" in view.note.object

@@ -22,8 +22,12 @@ from rlx_lab import optim
 from rlx_lab.engine import Trajectory
 from rlx_lab.surfaces import Surface
 
-from .race import RaceModel
-from .tuning import STALE_AFTER, tune
+from .race import INPUTS, RaceModel
+from .tuning import tune
+
+STALE_AFTER = tuple(p for p in INPUTS if p not in ("optimizers", "many_starts", "grid_size"))
+"""Race inputs a gallery depends on: every run setting and every optimizer's own settings
+(``revision``), not which optimizers race or the extra starts."""
 
 
 @dataclass(frozen=True)
@@ -101,7 +105,7 @@ class GalleryModel(param.Parameterized):
     def __init__(self, race: RaceModel, **params: Any) -> None:
         super().__init__(**params)
         self.race = race
-        race.param.watch(self._mark_stale, [*STALE_AFTER, "schedule", "warmup", "floor"])
+        race.param.watch(self._mark_stale, list(STALE_AFTER))
 
     def run(self) -> Gallery:
         """Build without touching any parameter (safe on a worker thread)."""
@@ -125,6 +129,7 @@ class GalleryModel(param.Parameterized):
             problems.extend(self.race.settings[entry.name].apply({"lr": entry.lr}))
         if best:
             self.race.optimizers = [e.name for e in best]
+        self.stale = False  # the gallery tunes η itself: moving η to its values changes nothing
         return problems
 
     def _mark_stale(self, *_: Any) -> None:
