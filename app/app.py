@@ -22,11 +22,13 @@ if getattr(sys.modules.get("app"), "__file__", None) == __file__:
 try:
     from app.views import SurfacesLab
     from app.views.nets_tab import NetsTab
+    from app.views.player import install_keys
     from app.views.url import query_lecture, query_tab
 except ImportError:
     sys.path.insert(0, str(_HERE.parent))
     from app.views import SurfacesLab
     from app.views.nets_tab import NetsTab
+    from app.views.player import install_keys
     from app.views.url import query_lecture, query_tab
 
 from rlx_lab import engine  # noqa: E402
@@ -72,6 +74,7 @@ def build() -> pn.template.BaseTemplate:
 
     tabs.param.watch(show, "active")
     template.main.append(tabs)
+    install_keys(pn.state.curdoc)
     if query_tab() == "nets":  # a link to the small-nets tab
         tabs.active = 1
     return template

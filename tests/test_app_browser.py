@@ -177,6 +177,24 @@ def test_the_gallery_ranks_all_14_and_races_the_best_four(open_page: Any, served
     log.assert_clean()
 
 
+def test_keys_drive_the_player(open_page: Any, served_app: Any) -> None:
+    page, log = open_race(open_page, served_app, RACE, ["Adam", "Lion"])
+    frame = lambda: page.evaluate("window.rlxLab && window.rlxLab.frame")  # noqa: E731
+    page.keyboard.press("Home")
+    wait_until(lambda: frame() == 0, 10, "Home: the first step")
+    page.keyboard.press("ArrowRight")
+    wait_until(lambda: frame() == 1, 10, "→: one step on")
+    page.keyboard.press("Space")
+    wait_until(lambda: frame() > 5, 10, "space: playing")
+    page.keyboard.press("Space")
+    paused = frame()
+    page.wait_for_timeout(500)
+    assert frame() - paused <= 1, "space again: paused"
+    page.keyboard.press("End")
+    wait_until(lambda: frame() == 500, 10, "End: the last step")
+    log.assert_clean()
+
+
 def test_invalid_formula_shows_its_error_and_the_page_keeps_working(
     open_page: Any, served_app: Any
 ) -> None:

@@ -174,3 +174,36 @@ SAVE_PNG = "tool.do.emit(undefined);"
 LOG_FORMAT = "return (10 ** tick).toPrecision(3);"
 LOG1M_FORMAT = "return (1 - 10 ** (-tick)).toPrecision(Math.max(3, Math.ceil(tick) + 1));"
 """Slider labels: the slider moves through log10(v) or −log10(1 − β) and shows the value."""
+
+KEYS = r"""
+if (!window._rlxKeys) {  // once per page: space plays or pauses, ← → step, Home / End jump
+  window._rlxKeys = true;
+  const ACTIONS = {" ": "toggle", "ArrowRight": "next", "ArrowLeft": "previous",
+                   "Home": "first", "End": "last"};
+  const shown = (view) => view && view.el && view.el.isConnected && view.el.offsetParent !== null;
+  document.addEventListener("keydown", (event) => {
+    const action = ACTIONS[event.key];
+    if (!action || event.ctrlKey || event.metaKey || event.altKey) return;
+    const target = event.composedPath()[0];
+    const tag = target && target.tagName;
+    if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || tag === "BUTTON" ||
+        (target && target.isContentEditable)) return;  // typing or pressing a control
+    for (const doc of window.Bokeh ? Bokeh.documents : []) {
+      for (const model of doc.all_models) {
+        const css = model.css_classes || [];
+        if (!(css.includes("frame-player") || css.includes("nets-player"))) continue;
+        const view = Bokeh.index.find_one(model);
+        if (!shown(view)) continue;  // the player of the tab on screen
+        const name = action === "toggle" ? (model.direction === 0 ? "play" : "pause") : action;
+        const button = (view.shadow_el || view.el).querySelector(`button.${name}`);
+        if (button) {
+          button.click();
+          event.preventDefault();
+        }
+        return;
+      }
+    }
+  });
+}
+"""
+"""Keyboard control of the visible player (installed once per page, on document ready)."""

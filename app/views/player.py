@@ -11,6 +11,7 @@ from typing import Any
 
 import panel as pn
 import param
+from bokeh.models import CustomJS
 
 from ..state import RaceModel
 from . import js
@@ -24,6 +25,13 @@ def timing(speed: int) -> tuple[int, int]:
     """(interval in ms, steps per frame) for ``speed`` steps per second."""
     interval = max(MIN_INTERVAL_MS, round(1000 / max(speed, 1)))
     return interval, max(1, round(speed * interval / 1000))
+
+
+def install_keys(doc: Any) -> None:
+    """Keyboard control of the player on screen (:data:`js.KEYS`): space plays or pauses,
+    ← and → step, Home and End jump — handy when presenting."""
+    if doc is not None:
+        doc.js_on_event("document_ready", CustomJS(code=js.KEYS))
 
 
 class FramePlayer(pn.viewable.Viewer):
@@ -96,7 +104,8 @@ class FramePlayer(pn.viewable.Viewer):
             self.speed.value = self.model.speed
         per_frame = f", {step} steps per frame" if step > 1 else ""
         self.speed_note.object = (
-            f"{self.model.speed} steps/s: a frame every {interval} ms{per_frame}"
+            f"{self.model.speed} steps/s: a frame every {interval} ms{per_frame}  \n"
+            "Keys: space plays or pauses, ← → step, Home / End"
         )
 
 
