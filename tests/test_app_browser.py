@@ -32,6 +32,7 @@ pytestmark = pytest.mark.browser
 RACE = "?opt=adam,lion&steps=500"
 SCREENSHOT = Path(__file__).resolve().parent.parent / "assets" / "screenshot-surfaces.png"
 THEORY_SHOT = SCREENSHOT.with_name("screenshot-theory.png")
+GALLERY = SCREENSHOT.with_name("gallery-rosenbrock.png")
 
 
 def drawn(page: Any) -> list[str]:
@@ -163,13 +164,18 @@ def test_the_race_downloads_as_an_animated_gif(
 
 
 def test_the_gallery_ranks_all_14_and_races_the_best_four(open_page: Any, served_app: Any) -> None:
-    page, log = open_race(open_page, served_app, "?surface=himmelblau&opt=adam&steps=100",
-                          ["Adam"])  # fmt: skip
+    """Also saves the README's gallery picture (its PNG download)."""
+    page, log = open_race(open_page, served_app, "?opt=adam&steps=500", ["Adam"])
     page.locator(".bk-tab", has_text="Gallery").first.click()
     page.locator(".gallery-run button").first.click()
-    wait_until(lambda: "η tuned on Himmelblau" in text(page, "gallery-note"), 240, "the gallery")
+    wait_until(lambda: "η tuned on Rosenbrock" in text(page, "gallery-note"), 240, "the gallery")
     image = page.locator(".gallery-image img").first
     wait_until(lambda: image.evaluate("(i) => i.naturalWidth") > 900, 20, "the picture")
+    with page.expect_download(timeout=30_000) as download:
+        page.locator(".gallery-download button").first.click()
+    download.value.save_as(GALLERY)
+    size = image.evaluate("(i) => [i.naturalWidth, i.naturalHeight]")
+    assert list(Image.open(GALLERY).size) == size
     page.locator(".gallery-race button").first.click()
     wait_until(lambda: len(drawn(page)) == 4, 60, "the best four racing")
     query = parse_qs(urlparse(page.evaluate("window.location.href")).query)
