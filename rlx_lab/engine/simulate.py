@@ -96,10 +96,11 @@ def simulate(
     params = {"xy": start.reshape(shape).astype(jnp.float32)}
     state = opt.init(params)
 
-    def body(carry: tuple, i: jax.Array) -> tuple[tuple, Steps]:
+    def body(carry: tuple, xs: tuple[jax.Array, jax.Array]) -> tuple[tuple, Steps]:
         # (value, exact gradient) at the current point come in the carry: each step evaluates
         # the surface once, at the point it moves to.
         params, state, value, exact_grad, alive, diverged_at = carry
+        i, lr_scale = xs
         theta = params["xy"]
         # Shared (unbatched) switches are real branches: a run without noise, clip or a
         # due Hessian estimate does not pay for them (nor for drawing their random keys).
@@ -130,7 +131,7 @@ def simulate(
                 lambda: state,
             )  # fmt: skip
         grads = {"xy": grad}
-        new_params, new_state = opt.step(params, grads, state, hp, multiplier(dyn.schedule, i))
+        new_params, new_state = opt.step(params, grads, state, hp, lr_scale)
         new_theta = new_params["xy"]
         new_value, new_grad = value_and_grad(new_theta)
         ok = (
@@ -157,7 +158,10 @@ def simulate(
 
     value, grad = value_and_grad(params["xy"])
     init = (params, state, value, grad, jnp.bool_(True), jnp.int32(-1))
-    (*_, end_grad, _, diverged_at), records = jax.lax.scan(body, init, jnp.arange(length))
+    # η's multipliers for every step in one vector op, not a chain of scalar ones per step
+    steps = jnp.arange(length)
+    xs = (steps, multiplier(dyn.schedule, steps))
+    (*_, end_grad, _, diverged_at), records = jax.lax.scan(body, init, xs)
     return Trace(value, records, diverged_at, end_grad.reshape(2))
 
 

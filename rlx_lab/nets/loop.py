@@ -138,9 +138,9 @@ def train(
     """Train ``params`` for ``dyn.steps`` steps on the minibatches ``batches`` (capacity, B)."""
     names = model.tensor_names()
 
-    def step(carry: tuple, xs: tuple[jax.Array, jax.Array]) -> tuple[tuple, Steps]:
+    def step(carry: tuple, xs: tuple[jax.Array, jax.Array, jax.Array]) -> tuple[tuple, Steps]:
         params, last, state, alive, diverged_at = carry
-        i, index = xs
+        i, index, lr_scale = xs
         xb, yb = data.x_train[index], data.y_train[index]
 
         def batch_loss(p: Params) -> jax.Array:
@@ -164,7 +164,7 @@ def train(
                 return opt.update_hessian(state, h_hat, hp)
 
             state = jax.lax.cond((i % dyn.hessian_every) == 0, refresh, lambda: state)
-        new_params, new_state = opt.step(params, grads, state, hp, multiplier(dyn.schedule, i))
+        new_params, new_state = opt.step(params, grads, state, hp, lr_scale)
         # Plain sums of squares: a NaN or inf anywhere in the new params makes them non-finite.
         sq = jnp.stack([jnp.sum(jnp.square(new_params[n] - params[n])) for n in names])
         active = alive & (i < dyn.steps)
@@ -192,7 +192,8 @@ def train(
         carry, records, frames = loop_carry
         start = c * layout.every
         xs = (start + jnp.arange(layout.every, dtype=jnp.int32),
-              jax.lax.dynamic_slice_in_dim(batches, start, layout.every))  # fmt: skip
+              jax.lax.dynamic_slice_in_dim(batches, start, layout.every),
+              jax.lax.dynamic_slice_in_dim(lr_scales, start, layout.every))  # fmt: skip
         carry, block = jax.lax.scan(step, carry, xs)
         records = jax.tree.map(lambda buf, b: jax.lax.dynamic_update_slice_in_dim(buf, b, start, 0),
                                records, block)  # fmt: skip
@@ -200,6 +201,8 @@ def train(
                               _frame(model, carry[0], data))  # fmt: skip
         return carry, records, frames
 
+    # η's multipliers for every step in one vector op, not a chain of scalar ones per step
+    lr_scales = multiplier(dyn.schedule, jnp.arange(layout.capacity))
     carry = (params, params, opt.init(params), jnp.bool_(True), jnp.int32(-1))
     first = _frame(model, params, data)
     frames = jax.tree.map(lambda f: jnp.zeros((layout.chunks + 1, *f.shape), f.dtype).at[0].set(f),
