@@ -23,6 +23,7 @@ from rlx_lab.engine import Trajectory
 from rlx_lab.surfaces import Surface
 
 from .race import INPUTS, RaceModel
+from .race_job import RaceJob
 from .tuning import tune
 
 STALE_AFTER = tuple(p for p in INPUTS if p not in ("optimizers", "many_starts", "grid_size"))
@@ -95,17 +96,13 @@ def build_gallery(race: RaceModel, names: Sequence[str] | None = None) -> Galler
     )
 
 
-class GalleryModel(param.Parameterized):
+class GalleryModel(RaceJob):
     """The gallery the page shows: the last one built, whether it runs, whether it is stale."""
 
     gallery = param.ClassSelector(class_=Gallery, default=None, precedence=-1)
-    busy = param.Boolean(default=False, precedence=-1)
-    stale = param.Boolean(default=False, precedence=-1, doc="The race changed since")
 
     def __init__(self, race: RaceModel, **params: Any) -> None:
-        super().__init__(**params)
-        self.race = race
-        race.param.watch(self._mark_stale, list(STALE_AFTER))
+        super().__init__(race, STALE_AFTER, **params)
 
     def run(self) -> Gallery:
         """Build without touching any parameter (safe on a worker thread)."""
@@ -114,10 +111,8 @@ class GalleryModel(param.Parameterized):
     def show(self, gallery: Gallery) -> None:
         self.param.update(gallery=gallery, busy=False, stale=False)
 
-    def compute(self) -> None:
-        """Run and show, synchronously (tests, notebooks)."""
-        self.busy = True
-        self.show(self.run())
+    def has_result(self) -> bool:
+        return self.gallery is not None
 
     def race_best(self, count: int = 4) -> list[str]:
         """Race the gallery's best ``count`` at their tuned η; return any problems in words."""
@@ -131,7 +126,3 @@ class GalleryModel(param.Parameterized):
             self.race.optimizers = [e.name for e in best]
         self.stale = False  # the gallery tunes η itself: moving η to its values changes nothing
         return problems
-
-    def _mark_stale(self, *_: Any) -> None:
-        if self.gallery is not None and not self.busy:
-            self.stale = True

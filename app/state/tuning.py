@@ -21,6 +21,7 @@ from rlx_lab import engine, optim
 from rlx_lab.engine import Trajectory
 
 from .race import RaceModel
+from .race_job import RaceJob
 from .scales import format_value
 
 
@@ -85,17 +86,13 @@ STALE_AFTER = ("surface", "formula", "window", "surface_params", "start", "steps
 """Race inputs after whose change the last tuning no longer describes the race."""
 
 
-class TuningModel(param.Parameterized):
+class TuningModel(RaceJob):
     """The race's η tuning: whether it runs, what it last did, and whether that still holds."""
 
     note = param.String(default="", precedence=-1, doc="What the last tuning did, in words")
-    busy = param.Boolean(default=False, precedence=-1)
-    stale = param.Boolean(default=False, precedence=-1, doc="The race changed since")
 
     def __init__(self, race: RaceModel, **params: Any) -> None:
-        super().__init__(**params)
-        self.race = race
-        race.param.watch(self._mark_stale, list(STALE_AFTER))
+        super().__init__(race, STALE_AFTER, **params)
 
     def run(self) -> Tuning:
         """Tune without touching any parameter (safe on a worker thread)."""
@@ -106,11 +103,5 @@ class TuningModel(param.Parameterized):
         problems = apply_tuning(self.race, tuning)
         self.param.update(note=" ".join([tuning.note, *problems]), busy=False, stale=False)
 
-    def compute(self) -> None:
-        """Run and show, synchronously (tests, notebooks)."""
-        self.busy = True
-        self.show(self.run())
-
-    def _mark_stale(self, *_: Any) -> None:
-        if self.note and not self.busy:
-            self.stale = True
+    def has_result(self) -> bool:
+        return bool(self.note)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import io
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 import panel as pn
@@ -18,7 +17,7 @@ from tornado.ioloop import IOLoop
 
 from ..state.gallery import GalleryModel
 from .gallery_image import gallery_png
-from .runner import EXECUTOR, schedule_on
+from .runner import start_job
 
 INTRO = (
     "**Every optimizer at its own best η**, on the race's surface, from its start, with its "
@@ -77,16 +76,7 @@ class GalleryView(pn.viewable.Viewer):
 
     def run(self, _: Any = None) -> None:
         """Build the gallery now (off the page's thread when served)."""
-        if self.gallery.busy:
-            return
-        if self.doc is None:
-            self.gallery.compute()
-            return
-        self.gallery.busy = True
-        future = EXECUTOR.submit(self.gallery.run)
-        future.add_done_callback(
-            lambda f: schedule_on(self.doc, self._loop, partial(self._done, f))
-        )
+        start_job(self.gallery, self.doc, self._loop, self._done)
 
     def render(self, *_: Any) -> None:
         """Show the model: busy, or the picture and its note (marked when stale)."""

@@ -158,3 +158,17 @@ class Runner:
             self._running = False
         if self._pending:
             self._start()
+
+
+def start_job(job: Any, doc: Any, loop: IOLoop | None, done: Callable[[Any], None]) -> None:
+    """Run a :class:`~app.state.race_job.RaceJob`: at once without a served page (tests,
+    notebooks); otherwise on :data:`EXECUTOR`, then ``done(future)`` on the page's thread.
+    Nothing happens while it is already running."""
+    if job.busy:
+        return
+    if doc is None:
+        job.compute()
+        return
+    job.busy = True
+    future = EXECUTOR.submit(job.run)
+    future.add_done_callback(lambda f: schedule_on(doc, loop, partial(done, f)))

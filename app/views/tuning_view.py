@@ -8,14 +8,13 @@ model: what was tuned, how, and to what — marked as history once the race has 
 from __future__ import annotations
 
 import html
-from functools import partial
 from typing import Any
 
 import panel as pn
 from tornado.ioloop import IOLoop
 
 from ..state.tuning import Tuning, TuningModel
-from .runner import EXECUTOR, schedule_on
+from .runner import start_job
 
 
 class TuneButton(pn.viewable.Viewer):
@@ -43,16 +42,7 @@ class TuneButton(pn.viewable.Viewer):
 
     def run(self, _: Any = None) -> None:
         """Tune now (off the page's thread when served)."""
-        if self.tuning.busy:
-            return
-        if self.doc is None:
-            self.tuning.compute()
-            return
-        self.tuning.busy = True
-        future = EXECUTOR.submit(self.tuning.run)
-        future.add_done_callback(
-            lambda f: schedule_on(self.doc, self._loop, partial(self._done, f))
-        )
+        start_job(self.tuning, self.doc, self._loop, self._done)
 
     def render(self, *_: Any) -> None:
         """Show the model: busy, or the last note (marked when the race has changed since)."""
