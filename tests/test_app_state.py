@@ -567,3 +567,25 @@ def test_schedule_controls_show_the_final_fraction_only_for_a_decay() -> None:
     assert race.schedule == "linear" and controls.floor.visible
     race.param.update(warmup=25, floor=0.3)
     assert controls.summary.object == "η schedule: 25 warm-up steps, linear decay to 0.3·η"
+
+
+def test_noise_draws_run_each_optimizer_several_times_and_the_table_gives_medians() -> None:
+    race = RaceModel(surface="himmelblau", optimizers=["sgd", "adam"], steps=200, repeats=6)
+    race.settings["sgd"].lr = 0.01
+    assert race.draws() == 1 and len(race.starts()) == 1, "without noise the draws would agree"
+    race.noise = 2.0
+    race.recompute()
+    sgd = race.results["sgd"]
+    assert sgd.positions.shape[0] == 6 and np.all(sgd.starts == sgd.starts[0])
+    assert len({round(float(v), 6) for v in sgd.final_loss()}) == 6, "one noise draw each"
+    row = next(r for r in race.summary() if r["name"] == "sgd")
+    assert row["final_loss"] == pytest.approx(float(np.median(sgd.final_loss())))
+    assert row["final_range"] == (pytest.approx(sgd.final_loss().min()),
+                                  pytest.approx(sgd.final_loss().max()))  # fmt: skip
+    assert row["draws"] == 6 and row["diverged_runs"] == int(np.sum(sgd.diverged_at >= 0))
+    query = race.to_query()
+    assert query["repeats"] == "6"
+    copy = RaceModel()
+    assert copy.from_query(query) == [] and copy.plan().shared_key() == race.plan().shared_key()
+    race.many_starts = True
+    assert len(race.starts()) == 6 + race.grid_size**2

@@ -33,6 +33,7 @@ SCALARS = (
     "view",
     "noise",
     "seed",
+    "repeats",
     "hessian",
     "hessian_every",
     "probes",

@@ -39,6 +39,7 @@ INPUTS = (
     "view",
     "noise",
     "seed",
+    "repeats",
     "clip_on",
     "clip_norm",
     "hessian",
@@ -84,6 +85,13 @@ class RaceModel(GradientOptions):
         doc="σ of Gaussian noise added to every gradient",
     )
     seed = param.Integer(default=0, bounds=(0, 2**31 - 1), softbounds=(0, 99))
+    repeats = param.Integer(
+        default=1,
+        bounds=(1, 32),
+        softbounds=(1, 16),
+        doc="Runs of each optimizer from the chosen start, each with its own noise draw (with "
+        "noise σ > 0): the scoreboard gives their median and range",
+    )
     hessian = param.Selector(
         default="exact", objects=list(ESTIMATORS), doc="Sophia's diagonal-Hessian estimator"
     )
@@ -181,9 +189,14 @@ class RaceModel(GradientOptions):
         point = self.start if self.start is not None else self._surface.start
         return float(point[0]), float(point[1])
 
+    def draws(self) -> int:
+        """Runs from the chosen start: :attr:`repeats` with noise, else one (they would agree)."""
+        return int(self.repeats) if self.noise > 0 else 1
+
     def starts(self) -> np.ndarray:
-        """(N, 2) start points: the chosen start first, then the grid in many-starts mode."""
-        first = np.asarray([self.start_point()], dtype=np.float32)
+        """(N, 2) start points: the chosen start (once per noise draw, each its own lane of
+        noise), then the grid in many-starts mode."""
+        first = np.asarray([self.start_point()] * self.draws(), dtype=np.float32)
         if not self.many_starts:
             return first
         return np.concatenate([first, start_grid(self._surface.window, self.grid_size)])
@@ -270,7 +283,7 @@ class RaceModel(GradientOptions):
 
     def summary(self) -> list[dict[str, Any]]:
         """One row per optimizer shown: colour, learning rate, loss reached, divergence, clips."""
-        return summary_rows(self.results, self.colors, self.settings)
+        return summary_rows(self.results, self.colors, self.settings, self.draws())
 
     def export_csv(self) -> str:
         """The shown trajectories as long-format CSV."""

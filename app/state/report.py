@@ -24,7 +24,7 @@ def messages(plan: RacePlan, outcome: Outcome) -> list[str]:
         if bad == 0:
             continue
         title = _title(name)
-        where = "the start" if diverged.size == 1 else f"{bad} of {diverged.size} starts"
+        where = "its start" if diverged.size == 1 else f"{bad} of its {diverged.size} runs"
         first = int(diverged[diverged >= 0].min())
         lines.append(
             f"{title} diverged from {where} (first at step {first}): the point left the "
@@ -37,11 +37,17 @@ def summary_rows(
     results: Mapping[str, Trajectory],
     colors: Mapping[str, int],
     settings: Mapping[str, OptimizerSettings],
+    draws: int = 1,
 ) -> list[dict[str, Any]]:
-    """The comparison table: every optimizer from the same start with the same step budget."""
+    """The comparison table: every optimizer from the same start with the same step budget.
+
+    With ``draws`` runs from the chosen start (the first rows of each trajectory, one noise
+    draw each), the losses are their medians, ``final_range`` their (lowest, highest) final
+    loss and ``diverged_runs`` how many diverged; ``diverged_at`` is the first run's."""
     rows = []
     for name, trajectory in results.items():
-        loss = trajectory.loss[0]
+        count = min(draws, trajectory.positions.shape[0])
+        finals = trajectory.loss[:count, -1].astype(np.float64)
         diverged = int(trajectory.diverged_at[0])
         steps = max(trajectory.steps, 1)
         rows.append(
@@ -50,8 +56,11 @@ def summary_rows(
                 "name": name,
                 "color": color(colors.get(name, 0)),
                 "lr": settings[name].lr_label(),
-                "final_loss": float(loss[-1]),
-                "best_loss": _lowest(loss),
+                "final_loss": float(np.median(finals)),
+                "best_loss": float(np.median([_lowest(row) for row in trajectory.loss[:count]])),
+                "final_range": (float(finals.min()), float(finals.max())) if count > 1 else None,
+                "diverged_runs": int(np.sum(trajectory.diverged_at[:count] >= 0)),
+                "draws": count,
                 "diverged_at": diverged,
                 "clip_pct": float(100.0 * np.mean(trajectory.clip[0] > 0)),
                 "global_clip_pct": float(100.0 * np.mean(trajectory.global_clip[0])),

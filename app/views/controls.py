@@ -80,6 +80,10 @@ class Controls(pn.viewable.Viewer):
             m.noise, throttled=True, step=0.05, label="Gradient noise σ"
         )
         self.seed = pn.widgets.IntInput.from_param(m.seed, label="Noise seed", width=100)
+        self.repeats = IntSlider.from_param(
+            m.repeats, throttled=True, label="Runs each (noise draws)", width=170,
+            css_classes=["noise-repeats"],
+        )  # fmt: skip
         self.schedule = ScheduleControls(model)
         self.clip = pn.Column(
             switch(model, "clip_on", "Global gradient clip"),
@@ -103,6 +107,12 @@ class Controls(pn.viewable.Viewer):
         self._param_sliders: dict[str, Any] = {}
         self._show_surface()
         self._show_error()
+        self._show_repeats()
+
+    @param.depends("model.noise", watch=True)
+    def _show_repeats(self) -> None:
+        """Noise draws mean something only with noise."""
+        self.repeats.disabled = self.model.noise == 0
 
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Column(
@@ -117,7 +127,7 @@ class Controls(pn.viewable.Viewer):
             pn.pane.Markdown("Parameter shape", margin=(0, 10)),
             self.view,
             self.noise,
-            self.seed,
+            pn.Row(self.seed, self.repeats, margin=0),
             self.schedule,
             self.clip,
             self.starts,

@@ -104,11 +104,16 @@ class Scoreboard(Deferred):
         )
         if not settings.schedule.is_constant:
             head += f" {settings.schedule.describe()}, alike for all."
+        draws = self.model.draws()
+        if draws > 1:
+            head += (
+                f" Each optimizer ran {draws} times with its own noise draws: losses are "
+                "medians, with the range of the final loss."
+            )
         body = "".join(
             f"<tr><td><span style='color:{r['color']}'>●</span> {html.escape(r['optimizer'])}"
-            f"</td><td>{html.escape(r['lr'])}</td><td>{format_value(r['final_loss'])}</td>"
-            f"<td>{format_value(r['best_loss'])}</td>"
-            f"<td>{'✕ step ' + str(r['diverged_at']) if r['diverged_at'] >= 0 else '—'}</td>"
+            f"</td><td>{html.escape(r['lr'])}</td><td>{_final(r)}</td>"
+            f"<td>{format_value(r['best_loss'])}</td><td>{_diverged(r)}</td>"
             f"<td>{r['clip_pct']:.0f}%</td><td>{r['global_clip_pct']:.0f}%</td></tr>"
             for r in rows
         )
@@ -119,6 +124,22 @@ class Scoreboard(Deferred):
             "<th>diverged</th><th>own clip</th><th>global clip</th></tr>"
             f"{body}</table>"
         )
+
+
+def _final(row: dict[str, Any]) -> str:
+    """The final loss, with the range over the noise draws when there are several."""
+    text = format_value(row["final_loss"])
+    if row["final_range"] is not None:
+        low, high = row["final_range"]
+        text += f" <small>({format_value(low)} – {format_value(high)})</small>"
+    return text
+
+
+def _diverged(row: dict[str, Any]) -> str:
+    """Where the run diverged, or how many of the noise draws did."""
+    if row["draws"] > 1:
+        return f"✕ {row['diverged_runs']} of {row['draws']}" if row["diverged_runs"] else "—"
+    return f"✕ step {row['diverged_at']}" if row["diverged_at"] >= 0 else "—"
 
 
 class Export(pn.viewable.Viewer):
