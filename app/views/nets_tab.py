@@ -23,6 +23,7 @@ from ..state.nets import INPUTS, NetsModel
 from ..state.scales import format_value
 from . import js
 from .nets_controls import NetsControls
+from .nets_gif import nets_gif
 from .nets_js import POSITIONS, frame_index
 from .nets_plots import BoundaryFigures, Curves, LandscapePlot
 from .nets_runner import NetsRunner
@@ -144,6 +145,16 @@ class NetsTab(pn.viewable.Viewer):
             "", css_classes=["nets-scoreboard"], sizing_mode="stretch_width"
         )
         model = self.model
+        self.gif = pn.widgets.FileDownload(
+            callback=lambda: io.BytesIO(nets_gif(model)),
+            filename="rlx_lab_nets.gif",
+            label="GIF",
+            color="light",
+            width=90,
+            css_classes=["nets-export-gif"],
+            disabled=True,
+        )
+        model.param.watch(self._enable_gif, ["boundaries"])
         self.export = pn.Row(
             pn.pane.Markdown("**Export**", margin=(12, 10)),
             *(
@@ -157,14 +168,19 @@ class NetsTab(pn.viewable.Viewer):
                 )
                 for kind, write in (("csv", model.export_csv), ("json", model.export_json))
             ),
+            self.gif,
             pn.pane.HTML(
-                "<small>curves of every run shown; the plots save as PNG from their toolbars"
-                "</small>",
+                "<small>curves of every run shown; GIF: the decision boundaries over training; "
+                "the plots save as PNG from their toolbars</small>",
                 margin=(14, 10),
                 styles={"color": "#555"},
             ),
             margin=0,
         )
+
+    def _enable_gif(self, *events: Any) -> None:
+        """Boundaries exist only for 2-D datasets (and after training)."""
+        self.gif.disabled = not self.model.boundaries
 
     @property
     def sidebar(self) -> pn.viewable.Viewable:

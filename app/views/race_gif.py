@@ -6,7 +6,6 @@ script.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -63,29 +62,13 @@ def render_gif(
     """``racers`` on ``surface`` as a looping GIF of about ``frames`` frames at ``fps``."""
     if not racers:
         raise ValueError("racers: nothing to animate (no optimizer has a result)")
-    if not (isinstance(frames, int) and 2 <= frames <= 500):
-        raise ValueError(f"frames: expected an integer in [2, 500], got {frames!r}")
-    if not (isinstance(fps, int) and 1 <= fps <= 50):
-        raise ValueError(f"fps: expected an integer in [1, 50], got {fps!r}")
+    raster.check_animation(frames, fps)
     background = raster.heat_image(surface, surface_params, PLOT, log_color)
     steps = max(r.trajectory.steps for r in racers)
     shown = np.unique(np.round(np.linspace(0, steps, frames)).astype(int))
     font = raster.font(13)
-    images = raster.quantized(
-        [_frame(background, surface, racers, int(step), steps, font) for step in shown]
-    )
-    durations = [round(1000 / fps)] * (len(images) - 1) + [HOLD_MS]
-    buffer = io.BytesIO()
-    images[0].save(
-        buffer,
-        format="GIF",
-        save_all=True,
-        append_images=images[1:],
-        duration=durations,
-        loop=0,
-        disposal=1,
-    )
-    return buffer.getvalue()
+    images = [_frame(background, surface, racers, int(step), steps, font) for step in shown]
+    return raster.gif_bytes(images, fps, HOLD_MS)
 
 
 def to_pixels(surface: Surface, points: np.ndarray) -> np.ndarray:
