@@ -178,32 +178,36 @@ LOG1M_FORMAT = "return (1 - 10 ** (-tick)).toPrecision(Math.max(3, Math.ceil(tic
 KEYS = r"""
 if (!window._rlxKeys) {  // once per page: space plays or pauses, ← → step, Home / End jump
   window._rlxKeys = true;
-  const ACTIONS = {" ": "toggle", "ArrowRight": "next", "ArrowLeft": "previous",
-                   "Home": "first", "End": "last"};
-  const shown = (view) => view && view.el && view.el.isConnected && view.el.offsetParent !== null;
+  const KEYS = new Set([" ", "ArrowRight", "ArrowLeft", "Home", "End"]);
+  const shown = (model) => {
+    const view = window.Bokeh && Bokeh.index && Bokeh.index.find_one(model);
+    return Boolean(view && view.el && view.el.isConnected && view.el.offsetParent !== null);
+  };
   document.addEventListener("keydown", (event) => {
-    const action = ACTIONS[event.key];
-    if (!action || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (!KEYS.has(event.key) || event.ctrlKey || event.metaKey || event.altKey) return;
     const target = event.composedPath()[0];
     const tag = target && target.tagName;
     if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || tag === "BUTTON" ||
         (target && target.isContentEditable)) return;  // typing or pressing a control
+    const players = [];
     for (const doc of window.Bokeh ? Bokeh.documents : []) {
       for (const model of doc.all_models) {
         const css = model.css_classes || [];
-        if (!(css.includes("frame-player") || css.includes("nets-player"))) continue;
-        const view = Bokeh.index.find_one(model);
-        if (!shown(view)) continue;  // the player of the tab on screen
-        const name = action === "toggle" ? (model.direction === 0 ? "play" : "pause") : action;
-        const button = (view.shadow_el || view.el).querySelector(`button.${name}`);
-        if (button) {
-          button.click();
-          event.preventDefault();
-        }
-        return;
+        if (css.includes("frame-player") || css.includes("nets-player")) players.push(model);
       }
     }
+    // the player of the tab on screen (the only one, before the other tab is opened)
+    const p = players.length > 1 ? (players.find(shown) || players[0]) : players[0];
+    if (!p) return;
+    const to = (value) => { p.value = Math.max(p.start, Math.min(p.end, value)); };
+    if (event.key === " ") p.direction = p.direction === 0 ? 1 : 0;
+    else if (event.key === "ArrowRight") to(p.value + p.step);
+    else if (event.key === "ArrowLeft") to(p.value - p.step);
+    else if (event.key === "Home") to(p.start);
+    else to(p.end);
+    event.preventDefault();
   });
 }
 """
-"""Keyboard control of the visible player (installed once per page, on document ready)."""
+"""Keyboard control of the visible player (installed once per page, on document ready): it
+sets the player model's value and direction, as its own buttons do."""
