@@ -9,8 +9,6 @@ from typing import Any
 
 import param
 
-from .race import RaceModel
-
 
 class RaceJob(param.Parameterized):
     """Subclasses say what to compute (:meth:`run`, reading the race only: safe on a worker
@@ -20,9 +18,12 @@ class RaceJob(param.Parameterized):
     busy = param.Boolean(default=False, precedence=-1)
     stale = param.Boolean(default=False, precedence=-1, doc="The race changed since")
 
-    def __init__(self, race: RaceModel, stale_after: Sequence[str], **params: Any) -> None:
+    def __init__(
+        self, race: param.Parameterized, stale_after: Sequence[str], **params: Any
+    ) -> None:
         super().__init__(**params)
-        self.race = race
+        self.race: Any = race
+        """The lab model whose race the job reads (either lab's)."""
         race.param.watch(self._mark_stale, list(stale_after))
 
     def run(self) -> Any:

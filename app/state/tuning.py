@@ -91,8 +91,10 @@ class TuningModel(RaceJob):
 
     note = param.String(default="", precedence=-1, doc="What the last tuning did, in words")
 
-    def __init__(self, race: RaceModel, **params: Any) -> None:
-        super().__init__(race, STALE_AFTER, **params)
+    def __init__(
+        self, race: RaceModel, stale_after: Sequence[str] = STALE_AFTER, **params: Any
+    ) -> None:
+        super().__init__(race, stale_after, **params)
 
     def run(self) -> Tuning:
         """Tune without touching any parameter (safe on a worker thread)."""

@@ -20,8 +20,10 @@ from rlx_lab import optim
 from rlx_lab.nets.datasets import DATASETS
 
 from ..state.nets import BOUNDARY_DATASETS, USER_DATA, NetsModel
+from ..state.nets_tuning import NetsTuningModel
 from ..state.scales import format_value
 from .optimizer_cards import OptimizerCards
+from .tuning_view import TuneButton
 from .user_data_view import UserDataBox
 from .widgets import ScheduleControls, param_slider, sophia_controls, switch
 
@@ -52,7 +54,9 @@ class NetsControls(pn.viewable.Viewer):
 
     model = param.ClassSelector(class_=NetsModel)
 
-    def __init__(self, model: NetsModel, on_train: Callable[[], None], **params: Any) -> None:
+    def __init__(
+        self, model: NetsModel, on_train: Callable[[], None], doc: Any = None, **params: Any
+    ) -> None:
         super().__init__(model=model, **params)
         m = model.param
         w = pn.widgets
@@ -115,6 +119,16 @@ class NetsControls(pn.viewable.Viewer):
             label="Optimizers (a new selection compiles once)",
             css_classes=["nets-optimizers"],
         )
+        self.tuning = NetsTuningModel(model)
+        self.tune = TuneButton(
+            self.tuning,
+            doc,
+            label="Tune η on this data",
+            description="Set each racing optimizer's η to the one of 9 (1e-4 … 1, half-decades) "
+            "whose run ends with the lowest training loss, same data, network, batches and steps",
+            busy_text="Tuning η… (9 runs per optimizer, all in one training call)",
+            css="nets-tune-lr",
+        )
         extras = {name: self._extras(name) for name in optim.names()}
         self.cards = NetsCards(model, extras=extras)
         model.param.watch(self._show_architecture, ["dataset", "user_points", "depth", "width"])
@@ -125,6 +139,7 @@ class NetsControls(pn.viewable.Viewer):
             pn.Row(self.train, self.auto, margin=(4, 0)),
             self.controls,
             pn.pane.Markdown("### Optimizers", margin=(10, 10, 0, 10)),
+            self.tune,
             self.choice,
             pn.pane.Alert(
                 LAB_DEFAULTS, alert_type="info", margin=(2, 8), styles={"font-size": "0.85em"}

@@ -80,7 +80,7 @@ class NetsTab(pn.viewable.Viewer):
         self.curves = Curves(self.sources)
         self.landscape = LandscapePlot(self.sources)
         self.runner = NetsRunner(self.model, doc=self.doc)
-        self.controls = NetsControls(self.model, on_train=self.runner.request)
+        self.controls = NetsControls(self.model, on_train=self.runner.request, doc=self.doc)
         self._build_main()
         self._sent: dict[str, Any] = {}
         self._panes: dict[str, pn.pane.Bokeh] = {}

@@ -20,17 +20,24 @@ from .runner import start_job
 class TuneButton(pn.viewable.Viewer):
     """A button that tunes η of every selected optimizer, and the note of what it did."""
 
-    def __init__(self, tuning: TuningModel, doc: Any = None, **params: Any) -> None:
+    def __init__(
+        self,
+        tuning: TuningModel,
+        doc: Any = None,
+        *,
+        label: str = "Tune η on this surface",
+        description: str = "Set each optimizer's η to the one of 25 (1e-4 … 1) whose run ends "
+        "lowest without diverging, from this start with this budget",
+        busy_text: str = "Tuning η… (25 runs per optimizer in one call)",
+        css: str = "tune-lr",
+        **params: Any,
+    ) -> None:
         super().__init__(**params)
         self.tuning = tuning
         self.doc = doc
+        self.busy_text = busy_text
         self._loop = IOLoop.current() if doc is not None else None
-        self.button = pn.widgets.Button(
-            label="Tune η on this surface",
-            css_classes=["tune-lr"],
-            description="Set each optimizer's η to the one of 25 (1e-4 … 1) whose run ends "
-            "lowest without diverging, from this start with this budget",
-        )
+        self.button = pn.widgets.Button(label=label, css_classes=[css], description=description)
         self.note = pn.pane.HTML(
             "", css_classes=["tune-note"], margin=(0, 10), styles={"color": "#444"}
         )
@@ -49,7 +56,7 @@ class TuneButton(pn.viewable.Viewer):
         tuning = self.tuning
         self.button.disabled = tuning.busy
         if tuning.busy:
-            text = "Tuning η… (25 runs per optimizer in one call)"
+            text = self.busy_text
         else:
             text = ("(before the last change) " if tuning.stale else "") + tuning.note
         self.note.object = f"<small>{html.escape(text)}</small>" if text else ""
