@@ -175,6 +175,27 @@ LOG_FORMAT = "return (10 ** tick).toPrecision(3);"
 LOG1M_FORMAT = "return (1 - 10 ** (-tick)).toPrecision(Math.max(3, Math.ceil(tick) + 1));"
 """Slider labels: the slider moves through log10(v) or −log10(1 − β) and shows the value."""
 
+PLAYER_RANGE = r"""
+// Panel's player sets its range input's value before its maximum on first render, so a frame
+// above 100 would show at 100: set them again, in order, in the browser (a round trip through
+// the server could land after the user's first key or click and undo it).
+const fix = () => {
+  let pending = false;
+  for (const doc of window.Bokeh ? Bokeh.documents : []) {
+    for (const model of doc.all_models) {
+      if (!(model.css_classes || []).includes("frame-player")) continue;
+      const view = Bokeh.index.find_one(model);
+      const el = view && view.sliderEl;
+      if (!el) { pending = true; continue; }
+      el.min = String(model.start); el.max = String(model.end); el.value = String(model.value);
+    }
+  }
+  if (pending) setTimeout(fix, 100);
+};
+fix();
+"""
+"""On document ready: the player's range input shows the frame it holds."""
+
 KEYS = r"""
 if (!window._rlxKeys) {  // once per page: space plays or pauses, ← → step, Home / End jump
   window._rlxKeys = true;

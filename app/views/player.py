@@ -67,19 +67,9 @@ class FramePlayer(pn.viewable.Viewer):
         self.player.param.watch(self._to_model, "value")
         self.speed.param.watch(lambda e: setattr(self.model, "speed", e.new), "value")
         self._speed()
-        if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
-            pn.state.onload(self._nudge)
-
-    def _nudge(self) -> None:
-        """Re-send the frame once the page is up.
-
-        Panel's player sets its range input's value before its maximum on first render, so a
-        frame above 100 shows at 100; a value change from the server sets them in order.
-        """
-        frame = self.player.value
-        if frame > 0:
-            self.player.value = frame - 1
-            self.player.value = frame
+        doc = pn.state.curdoc
+        if doc is not None and doc.session_context is not None:
+            doc.js_on_event("document_ready", CustomJS(code=js.PLAYER_RANGE))
 
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Row(self.player, pn.Column(self.speed, self.speed_note, margin=0), margin=0)

@@ -96,7 +96,10 @@ class RaceSources:
                 self._ghost_columns[name] = full(ghost, offset, window)
                 updates.append((self.gfulls[k], self._ghost_columns[name]))
                 self._ghosts_sent[name] = ghost
-        if frame != self._frame:
+        # Once the browser draws, it owns the frame (the player's value, kept in the cursor by
+        # js.FRAME): the server's idea of it lags during playback, and sending it would pull a
+        # redraw on new data back to an old step.
+        if frame != self._frame and not self.browser_draws:
             self.cursor.data = {"x": [frame]}
             self._frame = frame
         for source, columns in updates:
