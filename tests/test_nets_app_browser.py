@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from app.harness import MODEL_WITH_CLASS, ROOT, SET_WIDGET, SOURCE_DATA, PanelServer
 from tests.browser import browser, cache_dir, open_page, require_chromium, wait_until
@@ -209,6 +210,27 @@ def test_export_downloads_the_curves(open_page: Any, nets_app: Any, tmp_path: Pa
     lines = target.read_text().splitlines()
     assert lines[0].startswith("optimizer,seed,frame,step,train_loss")
     assert len(lines) == 1 + 4 * 51, "4 optimizers × 51 frames"
+    log.assert_clean()
+
+
+def test_the_boundary_gif_downloads(open_page: Any, nets_app: Any, tmp_path: Path) -> None:
+    page, log = open_trained(open_page, nets_app)
+    with page.expect_download(timeout=30_000) as download:
+        page.locator(".nets-export-gif button").first.click()
+    target = tmp_path / "boundaries.gif"
+    download.value.save_as(target)
+    image = Image.open(target)
+    assert image.format == "GIF" and image.n_frames == 51, "one frame per snapshot"
+    log.assert_clean()
+
+
+def test_tuning_sets_every_racing_lr_and_says_how(open_page: Any, nets_app: Any) -> None:
+    page, log = open_trained(open_page, nets_app)
+    page.locator(".nets-tune-lr button").first.click()
+    wait_until(lambda: "η tuned on" in pane(page, "nets-tune-note"), 120, "the tuning")
+    note = pane(page, "nets-tune-note")
+    assert "9 values" in note and all(t in note for t in ("Adam", "Lion", "Muon", "SOAP"))
+    wait_until(lambda: ".lr=" in page.evaluate("window.location.search"), 20, "tuned η in the link")
     log.assert_clean()
 
 

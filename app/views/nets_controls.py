@@ -128,6 +128,7 @@ class NetsControls(pn.viewable.Viewer):
             "whose run ends with the lowest training loss, same data, network, batches and steps",
             busy_text="Tuning η… (9 runs per optimizer, all in one training call)",
             css="nets-tune-lr",
+            note_css="nets-tune-note",
         )
         extras = {name: self._extras(name) for name in optim.names()}
         self.cards = NetsCards(model, extras=extras)

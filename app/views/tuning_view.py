@@ -30,6 +30,7 @@ class TuneButton(pn.viewable.Viewer):
         "lowest without diverging, from this start with this budget",
         busy_text: str = "Tuning η… (25 runs per optimizer in one call)",
         css: str = "tune-lr",
+        note_css: str = "tune-note",
         **params: Any,
     ) -> None:
         super().__init__(**params)
@@ -39,7 +40,7 @@ class TuneButton(pn.viewable.Viewer):
         self._loop = IOLoop.current() if doc is not None else None
         self.button = pn.widgets.Button(label=label, css_classes=[css], description=description)
         self.note = pn.pane.HTML(
-            "", css_classes=["tune-note"], margin=(0, 10), styles={"color": "#444"}
+            "", css_classes=[note_css], margin=(0, 10), styles={"color": "#444"}
         )
         self.button.on_click(self.run)
         tuning.param.watch(self.render, ["note", "busy", "stale"])
