@@ -589,3 +589,13 @@ def test_noise_draws_run_each_optimizer_several_times_and_the_table_gives_median
     assert copy.from_query(query) == [] and copy.plan().shared_key() == race.plan().shared_key()
     race.many_starts = True
     assert len(race.starts()) == 6 + race.grid_size**2
+
+
+def test_a_tuned_lr_at_an_end_of_the_range_is_flagged() -> None:
+    from app.state.tuning import tuning_note
+
+    lrs = (1e-4, 1e-2, 1.0)
+    note = tuning_note("Tuned:", {"adam": 1.0, "sgd": 1e-4, "lion": 1e-2}, ["MARS (x)"], lrs)
+    assert note.startswith("Tuned: 3 values from 1.00e-4 to 1 — Adam 1 (the top of the range")
+    assert "SGD 1.00e-4 (the bottom of the range: a smaller η may do better)" in note
+    assert note.endswith("Lion 0.01. Not tuned: MARS (x)."), "inside the range: no flag"

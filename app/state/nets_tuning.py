@@ -17,8 +17,7 @@ from rlx_lab import nets, optim
 
 from .nets import INPUTS, NetsModel
 from .nets_plan import make_data
-from .scales import format_value
-from .tuning import Tuning, TuningModel
+from .tuning import Tuning, TuningModel, tuning_note
 
 NET_TUNE_LRS = tuple(float(v) for v in np.logspace(-4, 0, 9))
 """The learning rates the nets tab tries: 1e-4, 3.16e-4, …, 1."""
@@ -45,15 +44,11 @@ def tune_nets(model: NetsModel) -> Tuning:
             failed.append(f"{optim.get(job.optimizer).title} (diverged at every η)")
             continue
         values[job.optimizer] = NET_TUNE_LRS[int(np.argmin(finals))]
-    found = ", ".join(f"{optim.get(n).title} {format_value(v)}" for n, v in values.items())
-    note = (
+    head = (
         f"η tuned on {data.name}, {plan.settings.steps} steps, seed {plan.seeds[0]}: the lowest "
-        f"final training loss of {len(NET_TUNE_LRS)} values from {format_value(NET_TUNE_LRS[0])} "
-        f"to {format_value(NET_TUNE_LRS[-1])}{' — ' + found if found else ''}."
+        "final training loss of"
     )
-    if failed:
-        note += f" Not tuned: {'; '.join(failed)}."
-    return Tuning(values, tuple(failed), note)
+    return Tuning(values, tuple(failed), tuning_note(head, values, failed, NET_TUNE_LRS))
 
 
 def _final(run: nets.NetRun) -> float:

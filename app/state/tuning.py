@@ -61,17 +61,31 @@ def tune(race: RaceModel, names: Sequence[str] | None = None) -> Tuning:
             failed.append(f"{title} (diverged at every η)")
         else:
             values[name], runs[name] = best, scan.best_run
-    lrs = engine.TUNE_LRS
-    found = ", ".join(f"{optim.get(n).title} {format_value(v)}" for n, v in values.items())
-    note = (
+    head = (
         f"η tuned on {surface.title}, {settings.steps} steps from "
-        f"({format_value(start[0])}, {format_value(start[1])}): the lowest final loss of "
-        f"{len(lrs)} values from {format_value(lrs[0])} to {format_value(lrs[-1])}"
+        f"({format_value(start[0])}, {format_value(start[1])}): the lowest final loss of"
+    )
+    return Tuning(values, tuple(failed), tuning_note(head, values, failed, engine.TUNE_LRS), runs)
+
+
+def tuning_note(
+    head: str, values: dict[str, float], failed: Sequence[str], lrs: Sequence[float]
+) -> str:
+    """``head`` + the range tried + each tuned η (flagged at an end of the range, where the
+    best may lie outside it) + what could not be tuned."""
+
+    def value(lr: float) -> str:
+        edge = (" (the top of the range: a larger η may do better)" if lr == lrs[-1]
+                else " (the bottom of the range: a smaller η may do better)" if lr == lrs[0]
+                else "")  # fmt: skip
+        return format_value(lr) + edge
+
+    found = ", ".join(f"{optim.get(n).title} {value(v)}" for n, v in values.items())
+    note = (
+        f"{head} {len(lrs)} values from {format_value(lrs[0])} to {format_value(lrs[-1])}"
         f"{' — ' + found if found else ''}."
     )
-    if failed:
-        note += f" Not tuned: {'; '.join(failed)}."
-    return Tuning(values, tuple(failed), note, runs)
+    return note + (f" Not tuned: {'; '.join(failed)}." if failed else "")
 
 
 def apply_tuning(race: RaceModel, tuning: Tuning) -> list[str]:
