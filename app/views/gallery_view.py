@@ -8,7 +8,6 @@ four* puts the top four into the race at their tuned η.
 from __future__ import annotations
 
 import html
-import io
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +17,7 @@ from tornado.ioloop import IOLoop
 from ..state.gallery import GalleryModel
 from .gallery_image import gallery_png
 from .runner import start_job
+from .widgets import download
 
 INTRO = (
     "**Every optimizer at its own best η**, on the race's surface, from its start, with its "
@@ -49,15 +49,8 @@ class GalleryView(pn.viewable.Viewer):
         self.race = pn.widgets.Button(
             label="Race the best four", css_classes=["gallery-race"], disabled=True
         )
-        self.download = pn.widgets.FileDownload(
-            callback=self._png,
-            filename="rlx_lab_gallery.png",
-            label="PNG",
-            color="light",
-            width=90,
-            disabled=True,
-            css_classes=["gallery-download"],
-        )
+        self.download = download("PNG", "rlx_lab_gallery.png", self._png, disabled=True,
+                                 css_classes=["gallery-download"])  # fmt: skip
         self.note = pn.pane.HTML("", css_classes=["gallery-note"], styles={"color": "#444"})
         self.image = pn.pane.PNG(None, css_classes=["gallery-image"], visible=False)
         self.build.on_click(self.run)
@@ -97,9 +90,9 @@ class GalleryView(pn.viewable.Viewer):
             self.image.object = gallery_png(model.gallery)
             self.image.visible = True
 
-    def _png(self) -> io.BytesIO | None:
+    def _png(self) -> bytes | None:
         gallery = self.gallery.gallery
-        return io.BytesIO(gallery_png(gallery)) if gallery is not None else None
+        return gallery_png(gallery) if gallery is not None else None
 
     def _race(self, _: Any = None) -> None:
         problems = self.gallery.race_best()

@@ -10,7 +10,6 @@ and worker threads.
 from __future__ import annotations
 
 import html
-import io
 from typing import Any
 
 import panel as pn
@@ -30,6 +29,7 @@ from .nets_runner import NetsRunner
 from .nets_sources import NetsSources, image_columns
 from .runner import session_document
 from .url import UrlSync
+from .widgets import download
 
 FAIR = (
     "**A fair race.** Every optimizer starts from the same initial weights and sees the same "
@@ -145,26 +145,14 @@ class NetsTab(pn.viewable.Viewer):
             "", css_classes=["nets-scoreboard"], sizing_mode="stretch_width"
         )
         model = self.model
-        self.gif = pn.widgets.FileDownload(
-            callback=lambda: io.BytesIO(nets_gif(model)),
-            filename="rlx_lab_nets.gif",
-            label="GIF",
-            color="light",
-            width=90,
-            css_classes=["nets-export-gif"],
-            disabled=True,
-        )
+        self.gif = download("GIF", "rlx_lab_nets.gif", lambda: nets_gif(model),
+                            css_classes=["nets-export-gif"], disabled=True)  # fmt: skip
         model.param.watch(self._enable_gif, ["boundaries"])
         self.export = pn.Row(
             pn.pane.Markdown("**Export**", margin=(12, 10)),
             *(
-                pn.widgets.FileDownload(
-                    callback=lambda write=write: io.StringIO(write()),
-                    filename=f"rlx_lab_nets.{kind}",
-                    label=kind.upper(),
-                    color="light",
-                    width=90,
-                    css_classes=[f"nets-export-{kind}"],
+                download(
+                    kind.upper(), f"rlx_lab_nets.{kind}", write, css_classes=[f"nets-export-{kind}"]
                 )
                 for kind, write in (("csv", model.export_csv), ("json", model.export_json))
             ),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import io
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +13,7 @@ from ..state import RaceModel
 from ..state.scales import format_value
 from . import js
 from .race_gif import race_gif
+from .widgets import download
 
 Defer = Callable[[Callable[[], None]], None]
 
@@ -150,26 +150,12 @@ class Export(pn.viewable.Viewer):
 
     def __init__(self, model: RaceModel, save_tool: Any, **params: Any) -> None:
         super().__init__(model=model, **params)
-        self.csv = pn.widgets.FileDownload(
-            callback=lambda: io.StringIO(model.export_csv()),
-            filename="rlx_lab_trajectories.csv",
-            label="CSV",
-            color="light",
-            width=90,
-        )
-        self.json = pn.widgets.FileDownload(
-            callback=lambda: io.StringIO(model.export_json()),
-            filename="rlx_lab_trajectories.json",
-            label="JSON",
-            color="light",
-            width=90,
-        )
-        self.gif = pn.widgets.FileDownload(
-            callback=lambda: io.BytesIO(race_gif(model)),
-            filename="rlx_lab_race.gif",
-            label="GIF",
-            color="light",
-            width=90,
+        self.csv = download("CSV", "rlx_lab_trajectories.csv", model.export_csv)
+        self.json = download("JSON", "rlx_lab_trajectories.json", model.export_json)
+        self.gif = download(
+            "GIF",
+            "rlx_lab_race.gif",
+            lambda: race_gif(model),
             css_classes=["export-gif"],
             description="The race animated, for slides (about 60 frames, a few seconds to make)",
         )

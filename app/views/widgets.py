@@ -7,6 +7,7 @@ itself. Sliders report on release (``value_throttled``), so a drag costs one rec
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -210,3 +211,19 @@ class ScheduleControls(pn.viewable.Viewer):
             self.summary,
             margin=0,
         )
+
+
+def download(
+    label: str, filename: str, make: Callable[[], str | bytes | None], **params: Any
+) -> pn.widgets.FileDownload:
+    """An export button: ``make()`` gives the file's text or bytes when it is clicked."""
+
+    def callback() -> io.IOBase | None:
+        content = make()
+        if content is None:
+            return None
+        return io.StringIO(content) if isinstance(content, str) else io.BytesIO(content)
+
+    return pn.widgets.FileDownload(
+        callback=callback, filename=filename, label=label, color="light", width=90, **params
+    )
