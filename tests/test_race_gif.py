@@ -95,3 +95,23 @@ def test_the_export_button_waits_for_results_and_downloads_the_gif() -> None:
     model.recompute()
     assert not export.gif.disabled
     assert export.gif.callback().getvalue()[:6] == b"GIF89a"
+
+
+def test_with_the_arrows_on_each_head_points_along_minus_g() -> None:
+    model = RaceModel(surface="rotated_quadratic", optimizers=["sgd"], steps=50)
+    model.settings["sgd"].lr = 1e-3
+    model.recompute()
+    trajectory = model.results["sgd"]
+    surface = model.current_surface
+    (x0, x1), (y0, y1) = surface.window
+    scale = np.array([(PLOT[0] - 1) / (x1 - x0), (PLOT[1] - 1) / (y1 - y0)])
+    g = trajectory.grad[0, 0].astype(np.float64)
+    minus_g = np.array([-g[0], g[1]]) * scale  # pixel y runs down
+    start = to_pixels(surface, trajectory.positions[0, 0].astype(np.float64))
+    tip = start + minus_g / np.linalg.norm(minus_g) * 0.1 * (PLOT[0] + PLOT[1]) / 2
+    sgd = _rgb(color(model.colors["sgd"]))
+    plain = _frames(race_gif(model, frames=4))[0]
+    assert not _near(plain, tip, sgd), "no arrows unless asked for"
+    model.arrows = True
+    first = _frames(race_gif(model, frames=4))[0]
+    assert _near(first, tip, sgd), "the arrow's head where −g points"

@@ -41,14 +41,16 @@ class Racer:
 
 
 def race_gif(model: RaceModel, frames: int = FRAMES, fps: int = FPS) -> bytes:
-    """The race on screen (its surface, colours and results) as an animated GIF."""
+    """The race on screen (its surface, colours, results and, when shown, the playhead's
+    arrows) as an animated GIF."""
     racers = [
         Racer(optim.get(name).title, color(model.colors.get(name, 0)), model.results[name])
         for name in model.optimizers
         if name in model.results
     ]
     surface = model.shown_surface or model.current_surface
-    return render_gif(surface, dict(model.shown_params), racers, frames, fps, model.log_color)
+    return render_gif(surface, dict(model.shown_params), racers, frames, fps, model.log_color,
+                      arrows=model.arrows)  # fmt: skip
 
 
 def render_gif(
@@ -58,8 +60,11 @@ def render_gif(
     frames: int = FRAMES,
     fps: int = FPS,
     log_color: bool = True,
+    *,
+    arrows: bool = False,
 ) -> bytes:
-    """``racers`` on ``surface`` as a looping GIF of about ``frames`` frames at ``fps``."""
+    """``racers`` on ``surface`` as a looping GIF of about ``frames`` frames at ``fps`` (with
+    the app's playhead ``arrows``: −g and the step's direction at every head)."""
     if not racers:
         raise ValueError("racers: nothing to animate (no optimizer has a result)")
     raster.check_animation(frames, fps)
@@ -67,7 +72,8 @@ def render_gif(
     steps = max(r.trajectory.steps for r in racers)
     shown = np.unique(np.round(np.linspace(0, steps, frames)).astype(int))
     font = raster.font(13)
-    images = [_frame(background, surface, racers, int(step), steps, font) for step in shown]
+    images = [_frame(background, surface, racers, int(step), steps, font, arrows)
+              for step in shown]  # fmt: skip
     return raster.gif_bytes(images, fps, HOLD_MS)
 
 
@@ -83,6 +89,7 @@ def _frame(
     step: int,
     steps: int,
     font: raster.Font,
+    arrows: bool,
 ) -> Image.Image:
     plot = background.copy()
     draw = ImageDraw.Draw(plot)
@@ -92,6 +99,9 @@ def _frame(
         for racer in racers
         for head in raster.draw_paths(draw, surface, racer.trajectory, step, racer.color, PLOT)
     ]
+    if arrows:
+        for racer in racers:
+            raster.draw_arrows(draw, surface, racer.trajectory, step, racer.color, PLOT)
     raster.draw_heads(draw, heads, PLOT)  # over every path
     width, height = PLOT
     canvas = Image.new("RGB", (width + 2 * SIDE, height + TOP + BOTTOM), "white")

@@ -108,6 +108,58 @@ def draw_paths(
     return heads
 
 
+def draw_arrows(
+    draw: ImageDraw.ImageDraw,
+    surface: Surface,
+    trajectory: Trajectory,
+    step: int,
+    color: str,
+    size: Size,
+    length: float = 0.1,
+) -> None:
+    """The app's playhead arrows at each start's point at ``step``: −g dashed, the step's
+    direction solid, both ``length`` of the picture's mean side long (directions only)."""
+    pixels = to_pixels(surface, trajectory.positions.astype(np.float64), size)
+    grads = np.concatenate([trajectory.grad, trajectory.final_grad[:, None]], 1)
+    reach = length * (size[0] + size[1]) / 2
+    for n, last in enumerate(last_valid(trajectory)):
+        m = min(step, int(last))
+        origin = pixels[n, m]
+        # pixel y runs down: flip the gradient's y to draw −g
+        minus_g = np.array([-grads[n, m, 0], grads[n, m, 1]], np.float64) * _pixel_scale(
+            surface, size
+        )
+        vectors = [(minus_g, True)]
+        if m < int(last):
+            vectors.append((pixels[n, m + 1] - origin, False))
+        for vector, dashed in vectors:
+            norm = float(np.hypot(*vector))
+            if not (np.isfinite(norm) and norm > 0):
+                continue
+            _arrow(draw, origin, origin + vector / norm * reach, color, dashed)
+
+
+def _pixel_scale(surface: Surface, size: Size) -> np.ndarray:
+    """Pixels per unit of x and of y."""
+    (x0, x1), (y0, y1) = surface.window
+    return np.array([(size[0] - 1) / (x1 - x0), (size[1] - 1) / (y1 - y0)])
+
+
+def _arrow(
+    draw: ImageDraw.ImageDraw, start: np.ndarray, end: np.ndarray, color: str, dashed: bool
+) -> None:
+    """A line from ``start`` to ``end`` (dashed or solid) with a filled head at ``end``."""
+    direction = (end - start) / max(float(np.hypot(*(end - start))), 1e-9)
+    if dashed:
+        for a in np.arange(0.0, 1.0, 0.2):
+            p, q = start + (end - start) * a, start + (end - start) * min(a + 0.12, 1.0)
+            draw.line([tuple(p), tuple(q)], fill=color, width=2)
+    else:
+        draw.line([tuple(start), tuple(end)], fill=color, width=3)
+    back, side = end - 9 * direction, 5 * np.array([-direction[1], direction[0]])
+    draw.polygon([tuple(end), tuple(back + side), tuple(back - side)], fill=color)
+
+
 def draw_heads(draw: ImageDraw.ImageDraw, heads: list[Head], size: Size) -> None:
     """Each head as a dot, or a ✕ pulled inside the picture where its run diverged."""
     width, height = size
