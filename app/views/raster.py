@@ -70,11 +70,9 @@ def heat_image(
 
 def to_pixels(surface: Surface, points: np.ndarray, size: Size) -> np.ndarray:
     """(…, 2) points of the window → (…, 2) pixels of a ``size`` image (x right, y down)."""
-    (x0, x1), (y0, y1) = surface.window
-    width, height = size
-    px = (points[..., 0] - x0) / (x1 - x0) * (width - 1)
-    py = (1.0 - (points[..., 1] - y0) / (y1 - y0)) * (height - 1)
-    return np.stack([px, py], axis=-1)
+    (x0, _), (_, y1) = surface.window
+    sx, sy = _pixel_scale(surface, size)
+    return np.stack([(points[..., 0] - x0) * sx, (y1 - points[..., 1]) * sy], axis=-1)
 
 
 def draw_landmarks(
@@ -120,7 +118,7 @@ def draw_arrows(
     """The app's playhead arrows at each start's point at ``step``: −g dashed, the step's
     direction solid, both ``length`` of the picture's mean side long (directions only)."""
     pixels = to_pixels(surface, trajectory.positions.astype(np.float64), size)
-    grads = np.concatenate([trajectory.grad, trajectory.final_grad[:, None]], 1)
+    grads = trajectory.grad_at_points()
     reach = length * (size[0] + size[1]) / 2
     for n, last in enumerate(last_valid(trajectory)):
         m = min(step, int(last))

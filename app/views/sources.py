@@ -113,7 +113,7 @@ def _arrows(trajectory: Trajectory, window: Any) -> Columns:
     """Relative ends of each point's arrows: −g (the gradient given there; at the last good
     point, the one a next step would be given) and the step taken from it."""
     positions = trajectory.positions.astype(np.float64)
-    grad = np.concatenate([trajectory.grad, trajectory.final_grad[:, None]], 1)
+    grad = trajectory.grad_at_points()
     last = last_valid(trajectory)
     after = np.arange(positions.shape[1])[None, :] > last[:, None]
     grad = np.where(after[..., None], np.nan, -grad.astype(np.float64))

@@ -60,6 +60,11 @@ class Trajectory:
         """(N,) loss at the last good point."""
         return self.loss[:, -1]
 
+    def grad_at_points(self) -> np.ndarray:
+        """(N, S+1, 2) the gradient at every recorded point: ``grad`` (the one each step was
+        given), then ``final_grad`` at the last good point."""
+        return np.concatenate([self.grad, self.final_grad[:, None]], 1)
+
     def step_angle(self) -> np.ndarray:
         """(N, S) angle in degrees between each step Δθ and −g, the direction of steepest
         descent for the gradient it was given: 0° for plain gradient descent, larger where
