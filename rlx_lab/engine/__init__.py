@@ -10,7 +10,7 @@
 from ..schedule import LrSchedule
 from .cache import CACHE_ENV, default_cache_dir, enable_compilation_cache
 from .hessian import ESTIMATORS
-from .results import LrScan, SweepResult, Trajectory, to_csv, to_json
+from .results import SEARCH_GROUPS, LrScan, SearchResult, SweepResult, Trajectory, to_csv, to_json
 from .run import (
     MAX_STEPS,
     TUNE_LRS,
@@ -22,16 +22,21 @@ from .run import (
     sweep,
     tune_lr,
 )
+from .search import KEPT_FIXED, SEARCH_SAMPLES, sample_settings, search, searchable
 
 __all__ = [
     "CACHE_ENV",
     "ESTIMATORS",
+    "KEPT_FIXED",
     "MAX_STEPS",
+    "SEARCH_GROUPS",
+    "SEARCH_SAMPLES",
     "TUNE_LRS",
     "VIEWS",
     "LrScan",
     "LrSchedule",
     "RunSettings",
+    "SearchResult",
     "SweepResult",
     "Trajectory",
     "compiled_programs",
@@ -39,6 +44,9 @@ __all__ = [
     "enable_compilation_cache",
     "race",
     "run",
+    "sample_settings",
+    "search",
+    "searchable",
     "sweep",
     "to_csv",
     "to_json",

@@ -176,6 +176,51 @@ class LrScan:
         return None if k is None else float(self.lrs[k])
 
 
+SEARCH_GROUPS = ("as given", "η alone", "random")
+"""What each lane of a :class:`SearchResult` is (``group`` indexes this)."""
+
+
+@dataclass(frozen=True, eq=False)
+class SearchResult:
+    """Final loss of every setting a random search tried, its two baselines included."""
+
+    optimizer: str
+    fields: tuple[str, ...]
+    """The fields the random lanes drew."""
+    tried: tuple[dict[str, Any], ...]
+    """Each lane's setting as changes to ``base`` (lane 0: none)."""
+    group: np.ndarray
+    """Per lane, an index into :data:`SEARCH_GROUPS`."""
+    final_loss: np.ndarray
+    """One per lane; the last good loss for a diverged run."""
+    diverged_at: np.ndarray
+    base: dict[str, Any]
+    seed: int
+    settings: dict[str, Any]
+    best_run: Trajectory | None = None
+    """The whole run at :meth:`best`, from the same vmapped call (None: no best)."""
+
+    def best_index(self, group: int | None = None) -> int | None:
+        """The lane with the lowest final loss among runs that did not diverge, within one
+        group if given (None: every such run diverged)."""
+        loss = _kept_loss(self.final_loss, self.diverged_at)
+        if group is not None:
+            loss = np.where(self.group == group, loss, np.inf)
+        if not np.isfinite(loss).any():
+            return None
+        return int(np.argmin(loss))
+
+    def best(self, group: int | None = None) -> dict[str, Any] | None:
+        """The whole setting (``base`` with the lane's changes) of :meth:`best_index`."""
+        k = self.best_index(group)
+        return None if k is None else {**self.base, **self.tried[k]}
+
+    def best_loss(self, group: int | None = None) -> float | None:
+        """The final loss of :meth:`best_index` (None: none)."""
+        k = self.best_index(group)
+        return None if k is None else float(self.final_loss[k])
+
+
 @dataclass(frozen=True, eq=False)
 class SweepResult:
     """Final loss (and steps to reach ``tol``) over a grid of two hyperparameters."""

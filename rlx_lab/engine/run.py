@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -329,21 +330,22 @@ def _hparam_grid(
 ) -> optim.HParamsDict:
     """Stacked hyperparameters for the product of ``axes`` (row-major), validated value by
     value."""
-    encoded = opt.hparams(**base)
-    sizes = [len(values) for _, values in axes]
-    size = math.prod(sizes)
-    if size == 0:
+    if any(not values for _, values in axes):
         raise ValueError("axes: each axis needs at least one value")
-    grid = {k: np.broadcast_to(np.asarray(v), (size, *np.shape(v))).copy()
-            for k, v in encoded.items()}  # fmt: skip
-    for index, (name, values) in enumerate(axes):
-        repeat, tile = math.prod(sizes[index + 1 :]), math.prod(sizes[:index])
-        encoded_values = [opt.hparams(**{**base, name: v}) for v in values]
-        spec = next((p for p in opt.spec if p.name == name), None)
-        for key in (name, spec.none_flag) if spec is not None and spec.none_flag else (name,):
-            column = np.stack([np.asarray(e[key]) for e in encoded_values])
-            grid[key] = np.tile(np.repeat(column, repeat, 0), (tile, *([1] * (column.ndim - 1))))
-    return grid
+    names = [name for name, _ in axes]
+    combos = itertools.product(*(values for _, values in axes))
+    return _hparam_rows(opt, base, [dict(zip(names, combo, strict=True)) for combo in combos])
+
+
+def _hparam_rows(
+    opt: optim.Optimizer, base: dict[str, Any], rows: Sequence[Mapping[str, Any]]
+) -> optim.HParamsDict:
+    """Stacked hyperparameters, one setting per row (``base`` updated by the row), each
+    validated."""
+    if not rows:
+        raise ValueError("need at least one setting")
+    encoded = [opt.hparams(**{**base, **row}) for row in rows]
+    return {k: np.stack([np.asarray(e[k]) for e in encoded]) for k in encoded[0]}
 
 
 def _grid_trace(

@@ -1,0 +1,144 @@
+r"""Tuning beyond η: a seeded random search over every tunable hyperparameter at once, run
+beside two baselines in the same vmapped call.
+
+The lanes of one call of the engine are
+
+* lane 0: the settings as given (``base``) — the first baseline;
+* :data:`~rlx_lab.engine.run.TUNE_LRS`: η alone, the other fields as given — the rule of
+  :func:`~rlx_lab.engine.tune_lr`, the second baseline;
+* ``samples`` random settings of every field in :func:`searchable`, drawn independently:
+  η log-uniform on [1e-4, 1] (the η scan's range), a field on a ``log`` scale log-uniform on
+  its slider range, on ``log1m`` (β) :math:`\log(1-\beta)` uniform, on ``linear`` uniform, a
+  boolean a fair coin.
+
+The winner is the lowest final loss without diverging, as for :func:`tune_lr`. Because both
+baselines are lanes, the search never reports worse than either, and the result says by how
+much it beats them. The same ``seed`` draws the same settings (numpy's PCG64), so a search
+reproduces.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict
+from typing import Any
+
+import jax
+import numpy as np
+
+from .. import optim
+from ..surfaces import Surface
+from .results import SearchResult
+from .run import (
+    TUNE_LRS,
+    RunSettings,
+    _grid_losses,
+    _grid_trace,
+    _hparam_rows,
+    _starts,
+    _trajectory,
+)
+
+SEARCH_SAMPLES = 128
+"""Random settings :func:`search` tries by default (beside the 1 + 25 baseline lanes)."""
+KEPT_FIXED = ("weight_decay",)
+"""Fields the search leaves as given: weight decay changes the objective (it pulls towards the
+origin), and the surface's loss is what the search judges."""
+
+
+def searchable(optimizer: str) -> tuple[str, ...]:
+    """The fields :func:`search` draws by default: every number (float) and switch (bool)
+    that tunes the method — not the integer counts (Newton–Schulz steps, SOAP's period…),
+    the tuples, the paper switches, the inert fields or :data:`KEPT_FIXED`."""
+    return tuple(
+        p.name
+        for p in optim.get(optimizer).spec
+        if p.kind in ("float", "optional_float", "bool")
+        and p.tag not in ("paper", "inert")
+        and p.name not in KEPT_FIXED
+    )
+
+
+def sample_settings(
+    optimizer: str, samples: int, seed: int, fields: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
+    """``samples`` random settings of ``fields`` (default :func:`searchable`), reproducible
+    from ``seed``."""
+    opt = optim.get(optimizer)
+    names = searchable(optimizer) if fields is None else tuple(fields)
+    by_name = {p.name: p for p in opt.spec}
+    unknown = [n for n in names if n not in by_name]
+    if unknown:
+        raise ValueError(f"fields: {opt.title} has no hyperparameter {unknown[0]!r}")
+    if samples < 0:
+        raise ValueError(f"samples: expected a count ≥ 0, got {samples!r}")
+    rng = np.random.default_rng(seed)
+    columns = {name: _draw(by_name[name], rng, samples) for name in names}
+    return [{name: column[i] for name, column in columns.items()} for i in range(samples)]
+
+
+def _draw(spec: optim.HParam, rng: np.random.Generator, n: int) -> list[Any]:
+    if spec.kind == "bool":
+        return [bool(b) for b in rng.integers(0, 2, n)]
+    if spec.kind not in ("float", "optional_float"):
+        raise ValueError(f"fields: {spec.name} is {spec.kind}; only numbers and switches are drawn")
+    if spec.tag == "lr":
+        low, high = float(TUNE_LRS[0]), float(TUNE_LRS[-1])
+    else:
+        low, high = spec.ui_low, spec.ui_high
+    if low is None or high is None:
+        raise ValueError(f"fields: {spec.name} has no slider range to draw from")
+    u = rng.uniform(0.0, 1.0, n)
+    if spec.scale == "log":
+        values = np.exp(np.log(low) + u * (np.log(high) - np.log(low)))
+    elif spec.scale == "log1m":  # uniform in log(1 − β) between the slider's ends
+        a, b = np.log1p(-low), np.log1p(-high)
+        values = -np.expm1(a + u * (b - a))
+    else:
+        values = low + u * (high - low)
+    return [float(v) for v in np.clip(values, low, high)]
+
+
+def search(
+    optimizer: str,
+    base: Mapping[str, Any] | None,
+    surface: Surface,
+    start: Any,
+    settings: RunSettings | None = None,
+    *,
+    samples: int = SEARCH_SAMPLES,
+    seed: int = 0,
+    fields: Sequence[str] | None = None,
+) -> SearchResult:
+    """Final loss of the given settings, of η alone over ``TUNE_LRS`` and of ``samples``
+    random settings of ``fields``, from the first start point, in one vmapped call;
+    :meth:`SearchResult.best` is the tuned setting and ``best_run`` its whole run."""
+    settings = (settings or RunSettings()).validate()
+    opt = optim.get(optimizer)
+    base = dict(base or {})
+    names = searchable(optimizer) if fields is None else tuple(fields)
+    drawn = sample_settings(optimizer, samples, seed, names)
+    tried = [{}, *({"lr": float(lr)} for lr in TUNE_LRS), *drawn]
+    group = np.repeat([0, 1, 2], [1, len(TUNE_LRS), len(drawn)])
+    point = _starts(start)[:1]
+    trace = _grid_trace(opt, _hparam_rows(opt, base, tried), surface, point, settings)
+    losses, diverged = _grid_losses(trace, settings.steps)
+    result = SearchResult(
+        optimizer=opt.name,
+        fields=names,
+        tried=tuple(tried),
+        group=group,
+        final_loss=losses[:, -1],
+        diverged_at=diverged,
+        base=base,
+        seed=seed,
+        settings={**asdict(settings), "start": point[0].tolist()},
+    )
+    k = result.best_index()
+    if k is None:
+        return result
+    lane = jax.tree.map(lambda a: a[k], trace)
+    best = _trajectory(opt.name, result.best() or {}, surface, settings, asdict(settings),
+                       point, lane)  # fmt: skip
+    return dataclasses.replace(result, best_run=best)
