@@ -37,6 +37,8 @@ class Tuning:
     """What was tuned, how, and the result, for the page."""
     runs: dict[str, Trajectory] = field(default_factory=dict)
     """optimizer → its run at the tuned η (out of the scan's own call)."""
+    others: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """optimizer → the other hyperparameters tuned with η (a search beyond η)."""
 
 
 def tune(race: RaceModel, names: Sequence[str] | None = None) -> Tuning:
@@ -89,10 +91,11 @@ def tuning_note(
 
 
 def apply_tuning(race: RaceModel, tuning: Tuning) -> list[str]:
-    """Move each tuned optimizer's η slider to its value; return any problems in words."""
+    """Move each tuned optimizer's η slider (and any other tuned field) to its value; return
+    any problems in words."""
     problems: list[str] = []
     for name, lr in tuning.values.items():
-        problems.extend(race.settings[name].apply({"lr": lr}))
+        problems.extend(race.settings[name].apply({**tuning.others.get(name, {}), "lr": lr}))
     return problems
 
 

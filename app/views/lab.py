@@ -14,10 +14,11 @@ from typing import Any
 import panel as pn
 import param
 
-from rlx_lab import optim
+from rlx_lab import engine, optim
 
 from ..state import RaceModel, SweepModel, color, marker
 from ..state.gallery import GalleryModel
+from ..state.search import SearchModel
 from ..state.surface_source import surface_grid
 from ..state.theory import TheoryModel
 from ..state.tuning import TuningModel
@@ -75,6 +76,19 @@ class SurfacesLab(pn.viewable.Viewer):
         self.sweep_view = SweepView(self.sweep, doc=doc)
         self.tuning = TuningModel(model)
         self.tune_button = TuneButton(self.tuning, doc=doc)
+        self.search = SearchModel(model)
+        self.search_button = TuneButton(
+            self.search,
+            doc=doc,
+            label="Tune every hyperparameter",
+            description="Search η, the β's, ε and the other tunable fields at once: "
+            f"{engine.SEARCH_SAMPLES} random settings per optimizer (seed 0) beside its "
+            "settings as given and its η scan, from this start with this budget",
+            busy_text=f"Searching… ({1 + len(engine.TUNE_LRS) + engine.SEARCH_SAMPLES} runs "
+            "per optimizer in one call)",
+            css="tune-all",
+            note_css="tune-all-note",
+        )
         self.theory = TheoryModel(model)
         self.theory_card = TheoryCard(self.theory)
         self.gallery = GalleryModel(model)
@@ -138,6 +152,7 @@ class SurfacesLab(pn.viewable.Viewer):
             self.controls,
             pn.pane.Markdown("### Optimizers", margin=(10, 10, 0, 10)),
             self.tune_button,
+            self.search_button,
             self.cards,
             sizing_mode="stretch_width",
         )
