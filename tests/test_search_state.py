@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from app.state import RaceModel
 from app.state.search import SearchModel, describe, search_race
 from app.state.surface_source import CUSTOM
+from app.views.tuning_view import TuneButton
 from rlx_lab import engine
 
 
@@ -56,8 +56,9 @@ def test_the_search_note_goes_stale_when_the_race_changes() -> None:
     race = RaceModel(optimizers=["lion"], steps=50)
     race.recompute()
     model = SearchModel(race)
-    model.compute()
-    assert "Lion: as given" in model.note
-    assert np.isfinite(race.settings["lion"].beta1)
+    button = TuneButton(model)
+    button.run()
+    assert "\nLion: as given" in model.note  # a line per optimizer, on the page too
+    assert "<br>Lion: as given" in button.note.object and not button.button.disabled
     race.start = (0.5, 0.5)
-    assert model.stale
+    assert model.stale and "(before the last change)" in button.note.object

@@ -59,9 +59,9 @@ def search_race(race: RaceModel, names: Sequence[str] | None = None, *, seed: in
         f"{engine.SEARCH_SAMPLES} random settings in one call; the lowest final loss wins. "
         "Weight decay, integer counts and paper switches stay as set."
     )
-    note = " ".join([head, *(line + "." for line in lines)])
+    note = "\n".join([head, *(line + "." for line in lines)])
     if failed:
-        note += f" Not tuned: {'; '.join(failed)}."
+        note += f"\nNot tuned: {'; '.join(failed)}."
     return Tuning(values, tuple(failed), note, runs, others)
 
 

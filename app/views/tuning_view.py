@@ -60,7 +60,8 @@ class TuneButton(pn.viewable.Viewer):
             text = self.busy_text
         else:
             text = ("(before the last change) " if tuning.stale else "") + tuning.note
-        self.note.object = f"<small>{html.escape(text)}</small>" if text else ""
+        lines = html.escape(text).replace("\n", "<br>")  # a note may hold a line per optimizer
+        self.note.object = f"<small>{lines}</small>" if text else ""
 
     def _done(self, future: Any) -> None:
         try:
