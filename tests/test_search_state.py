@@ -43,6 +43,7 @@ def test_the_note_names_each_field_by_its_symbol() -> None:
     text = describe("adam", setting, ("lr", "beta1", "beta2", "eps"))
     assert text == "η 0.0316, β₁ 0.9877, β₂ 0.99912, ε 1.00e-8"
     assert describe("sgd", {"nesterov": True}, ("nesterov",)).endswith("on")
+    assert describe("lion", {"lr": 0.01}, ("lr", "beta2")) == "η 0.01, β₂ 0.99"  # the default
 
 
 def test_nothing_to_search_or_a_hopeless_race_says_so() -> None:

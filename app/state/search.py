@@ -49,7 +49,7 @@ def search_race(race: RaceModel, names: Sequence[str] | None = None, *, seed: in
             failed.append(f"{title} (diverged at every setting tried)")
             continue
         values[name] = best["lr"]
-        others[name] = {k: best[k] for k in result.fields if k != "lr"}
+        others[name] = {k: best[k] for k in result.fields if k != "lr" and k in best}
         runs[name] = result.best_run
         lines.append(f"{title}: {search_line(result)}")
     head = (
@@ -82,7 +82,8 @@ def describe(optimizer: str, setting: dict[str, Any], fields: Sequence[str]) -> 
     specs = {p.name: p for p in optim.get(optimizer).spec}
     out = []
     for name in fields:
-        value, spec = setting.get(name), specs[name]
+        spec = specs[name]
+        value = setting.get(name, spec.default)  # a field not in the setting is at its default
         shown = f"{value:.6g}" if spec.scale == "log1m" and isinstance(value, float) else (
             format_value(value))  # fmt: skip
         out.append(f"{unicode_symbol(spec.symbol)} {shown}")
