@@ -115,3 +115,45 @@ def test_decision_boundaries_are_probabilities_on_a_grid(
     with pytest.raises(ValueError, match="2 input features"):
         boundary.decision_boundary(short_race.model, run.final_params(),
                                    datasets.make("glyphs"))  # fmt: skip
+
+
+def test_the_slice_under_a_path_is_its_loss_when_the_path_lies_in_the_plane(
+    short_race: RaceResult, moons: datasets.Dataset, pca: landscape.Plane
+) -> None:
+    coords = np.array([[0.0, 0.0], [0.4, -0.2], [-1.1, 0.7], [2.0, 1.5]])
+    inside = {k: np.stack([pca.center[k] + a * pca.d1[k] + b * pca.d2[k] for a, b in coords])
+              for k in pca.center}  # fmt: skip
+    met = np.array([
+        float(mlp.loss(short_race.model, {k: jnp.asarray(v[i]) for k, v in inside.items()},
+                       moons.x_train, moons.y_train))
+        for i in range(len(coords))
+    ])  # fmt: skip
+    projected = landscape.project(pca, inside)
+    np.testing.assert_allclose(projected, coords, atol=1e-4)
+    on_plane = landscape.loss_at(short_race.model, pca, moons.x_train, moons.y_train, projected)
+    np.testing.assert_allclose(on_plane, met, rtol=1e-4)
+    fit = landscape.path_fit(on_plane, met)
+    assert 1.0 <= fit.median < 1.001 and fit.worst < 1.001
+
+
+def test_off_the_plane_the_slice_under_a_path_differs_from_its_loss(
+    short_race: RaceResult, moons: datasets.Dataset, pca: landscape.Plane
+) -> None:
+    run = short_race["sgd"]
+    path = landscape.project(pca, run.snapshots)
+    on_plane = landscape.loss_at(short_race.model, pca, moons.x_train, moons.y_train, path)
+    shown = [float(mlp.loss(short_race.model, {k: jnp.asarray(pca.center[k] + a * pca.d1[k]
+                                                          + b * pca.d2[k]) for k in pca.center},
+                            moons.x_train, moons.y_train)) for a, b in path[[0, -1]]]  # fmt: skip
+    np.testing.assert_allclose(on_plane[[0, -1]], shown, rtol=1e-4)
+    fit = landscape.path_fit(on_plane, run.train_loss)
+    ratios = np.maximum(on_plane / run.train_loss, run.train_loss / on_plane)
+    assert fit.worst == pytest.approx(ratios.max()) and fit.worst_frame == int(ratios.argmax())
+    assert fit.median == pytest.approx(np.median(ratios)) and fit.worst > 1.01
+
+
+def test_path_fit_takes_ratios_either_way_and_skips_bad_frames() -> None:
+    fit = landscape.path_fit(np.array([1.0, 2.0, 0.25, np.nan]), np.array([1.0, 1.0, 1.0, 1.0]))
+    assert fit == landscape.PathFit(2.0, 4.0, 2)
+    empty = landscape.path_fit(np.array([np.inf, 0.0]), np.array([1.0, 1.0]))
+    assert np.isnan(empty.median) and empty.worst_frame == -1

@@ -68,6 +68,8 @@ class Landscape(NamedTuple):
     """Where the plane is centred, in words."""
     left_out: tuple[str, ...]
     """Optimizers that diverged: projected, but not used to place the plane or the grid."""
+    fits: dict[str, nets.landscape.PathFit]
+    """Optimizer → how closely the slice under its path shows the loss it met."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -235,7 +237,31 @@ def landscape(
         span=0.5 if plan.landscape == "pca" else 1.0,
     )
     cut = nets.landscape.loss_slice(plan.model, plane, data.x_train, data.y_train, alphas, betas)
-    return Landscape(cut, paths, center, left_out)
+    fits = {
+        n: nets.landscape.path_fit(
+            nets.landscape.loss_at(plan.model, plane, data.x_train, data.y_train, paths[n]),
+            first[n].train_loss,
+        )
+        for n in healthy
+    }
+    return Landscape(cut, paths, center, left_out, fits)
+
+
+def fit_note(result: Landscape, frame_steps: np.ndarray) -> str:
+    """What the slice under the paths is worth, measured: the median and worst ratio between
+    the loss drawn under a path and the loss the run met there (1 = the picture is exact)."""
+    fits = {n: f for n, f in result.fits.items() if f.worst_frame >= 0}
+    if not fits:
+        return ""
+    median = float(np.median([f.median for f in fits.values()]))
+    name = max(fits, key=lambda n: fits[n].worst)
+    worst = fits[name]
+    step = int(frame_steps[worst.worst_frame])
+    return (
+        f"Measured along the paths: the slice under them shows the loss they met within "
+        f"×{median:.2f} at the median frame; worst ×{worst.worst:.2f} ({optim.get(name).title} "
+        f"at step {step})."
+    )
 
 
 def _finite(run: NetRun) -> bool:

@@ -19,6 +19,7 @@ from rlx_lab import optim
 
 from ..state import color, marker
 from ..state.nets import INPUTS, NetsModel
+from ..state.nets_plan import fit_note
 from ..state.scales import format_value
 from . import js
 from .nets_controls import NetsControls
@@ -42,8 +43,8 @@ LANDSCAPES = {"PCA of the paths": "pca", "Random (filter-normalised)": "random"}
 CAPTIONS = {
     "pca": (
         "The plane through the shared start spanned by the two main directions of all the "
-        "paths (uncentred PCA): the paths lie mostly in it, so the contours under them are "
-        "close to the loss they met. ○ start, ● now, ✕ diverged (left out of the plane)."
+        "paths (uncentred PCA), the plane in which the paths move most. ○ start, ● now, "
+        "✕ diverged (left out of the plane)."
     ),
     "random": (
         "Two random filter-normalised directions (Li et al., 2018) around the best run's end "
@@ -248,7 +249,10 @@ class NetsTab(pn.viewable.Viewer):
         self.scoreboard.object = self._table(colors)
         s.draw(int(self.player.value))
         plan = model.shown
-        self.caption.object = CAPTIONS.get(plan.landscape, "") if plan is not None else ""
+        caption = CAPTIONS.get(plan.landscape, "") if plan is not None else ""
+        if model.landscape_result is not None:
+            caption = f"{caption} {fit_note(model.landscape_result, steps)}"
+        self.caption.object = caption
 
     def _pane(self, name: str) -> pn.pane.Bokeh:
         if name not in self._panes:

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -41,11 +42,10 @@ print(json.dumps({{"import_s": t1 - t0, "compile_s": time.perf_counter() - t1}})
 """
 
 
-def slider_moves(steps: int, repeats: int) -> list[float]:
-    """Seconds per recompute of all 14 optimizers, each time with a different lr."""
+def slider_moves(steps: int, repeats: int, names: Sequence[str] = optim.names()) -> list[float]:
+    """Seconds per recompute of ``names`` (all 14), each time with a different lr."""
     surface = surfaces.get(SURFACE)
     settings = engine.RunSettings(steps=steps)
-    names = optim.names()
 
     def entries(i: int) -> list[tuple[str, dict[str, Any]]]:
         lr = 1e-3 * (1 + i % 7)
@@ -60,13 +60,13 @@ def slider_moves(steps: int, repeats: int) -> list[float]:
     return times
 
 
-def batch(points: int, steps: int, repeats: int) -> float:
-    """Best seconds for all 14 optimizers on ``points`` starts × ``steps`` steps."""
+def batch(points: int, steps: int, repeats: int, names: Sequence[str] = optim.names()) -> float:
+    """Best seconds for ``names`` (all 14 optimizers) on ``points`` starts × ``steps`` steps."""
     surface = surfaces.get(SURFACE)
     rng = np.random.default_rng(0)
     starts = np.asarray(surface.start) + 0.1 * rng.standard_normal((points, 2))
     settings = engine.RunSettings(steps=steps)
-    entries = [(n, {} if n == "adafactor" else {"lr": 1e-3}) for n in optim.names()]
+    entries = [(n, {} if n == "adafactor" else {"lr": 1e-3}) for n in names]
     engine.race(entries, surface, starts, settings)  # compile
     best = float("inf")
     for _ in range(repeats):

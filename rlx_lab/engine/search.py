@@ -9,7 +9,8 @@ The lanes of one call of the engine are
 * ``samples`` random settings of every field in :func:`searchable`, drawn independently:
   η log-uniform on [1e-4, 1] (the η scan's range), a field on a ``log`` scale log-uniform on
   its slider range, on ``log1m`` (β) :math:`\log(1-\beta)` uniform, on ``linear`` uniform, a
-  boolean a fair coin.
+  boolean a fair coin. Numbers are rounded to three significant figures (of 1 − β on the
+  ``log1m`` scale), so the setting shown, linked and run is the same.
 
 The winner is the lowest final loss without diverging, as for :func:`tune_lr`. Because both
 baselines are lanes, the search never reports worse than either, and the result says by how
@@ -91,13 +92,20 @@ def _draw(spec: optim.HParam, rng: np.random.Generator, n: int) -> list[Any]:
         raise ValueError(f"fields: {spec.name} has no slider range to draw from")
     u = rng.uniform(0.0, 1.0, n)
     if spec.scale == "log":
-        values = np.exp(np.log(low) + u * (np.log(high) - np.log(low)))
+        values = _significant(np.exp(np.log(low) + u * (np.log(high) - np.log(low))))
     elif spec.scale == "log1m":  # uniform in log(1 − β) between the slider's ends
         a, b = np.log1p(-low), np.log1p(-high)
-        values = -np.expm1(a + u * (b - a))
+        values = 1.0 - _significant(np.exp(a + u * (b - a)))
     else:
-        values = low + u * (high - low)
+        values = _significant(low + u * (high - low))
     return [float(v) for v in np.clip(values, low, high)]
+
+
+def _significant(values: np.ndarray, digits: int = 3) -> np.ndarray:
+    """``values`` rounded to ``digits`` significant figures (0 stays 0)."""
+    safe = np.where(values == 0, 1.0, np.abs(values))
+    scale = 10.0 ** (digits - 1 - np.floor(np.log10(safe)))
+    return np.round(values * scale) / scale
 
 
 def search(

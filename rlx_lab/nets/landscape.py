@@ -16,11 +16,16 @@ evaluated as :math:`L(\theta^* + \alpha d_1 + \beta d_2)` on a grid (one jitted,
 
 :func:`project` gives the least-squares coordinates :math:`(\alpha, \beta) = \arg\min
 \lVert \alpha d_1 + \beta d_2 - (\theta - \theta^*)\rVert` of any params in the plane.
+
+A projected path drops whatever part of :math:`\theta - \theta^*` lies off the plane, so the
+slice under it need not show the loss the path met. :func:`loss_at` evaluates the slice at the
+projected points and :func:`path_fit` holds it against the run's own loss, frame by frame.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Literal, NamedTuple
 
@@ -142,10 +147,44 @@ def loss_slice(
     """The loss on (x, y) at centre + α·d1 + β·d2 for every α, β (one jitted call)."""
     alphas = np.asarray(alphas, np.float32)
     betas = np.asarray(betas, np.float32)
-    program = _slice_program(model)
+    aa, bb = np.meshgrid(alphas, betas)
+    loss = loss_at(model, plane, x, y, np.stack([aa.ravel(), bb.ravel()], axis=1))
+    return Slice(alphas, betas, loss.reshape(aa.shape), plane)
+
+
+def loss_at(
+    model: MLP, plane: Plane, x: np.ndarray, y: np.ndarray, coords: np.ndarray
+) -> np.ndarray:
+    """The loss on (x, y) at centre + α·d1 + β·d2 for each row (α, β) of ``coords`` (n, 2) —
+    e.g. what the slice shows under a projected path, to hold against the loss the path met."""
+    coords = np.asarray(coords, np.float32).reshape(-1, 2)
+    program = _points_program(model)
     loss = program(plane.center, plane.d1, plane.d2, jnp.asarray(x), jnp.asarray(y),
-                   jnp.asarray(alphas), jnp.asarray(betas))  # fmt: skip
-    return Slice(alphas, betas, np.asarray(loss), plane)
+                   jnp.asarray(coords))  # fmt: skip
+    return np.asarray(loss)
+
+
+class PathFit(NamedTuple):
+    """How closely the slice under a projected path shows the loss the path met, frame by
+    frame, as the ratio max(a/b, b/a) ≥ 1 of the two losses."""
+
+    median: float
+    worst: float
+    worst_frame: int
+    """The frame of ``worst`` (−1: no frame with both losses finite and positive)."""
+
+
+def path_fit(on_plane: np.ndarray, met: np.ndarray) -> PathFit:
+    """Compare the slice's loss under each frame (:func:`loss_at` of the projected path) with
+    the loss the run met there; frames where either is not finite and positive are skipped."""
+    a, b = np.asarray(on_plane, np.float64), np.asarray(met, np.float64)
+    ok = np.isfinite(a) & np.isfinite(b) & (a > 0) & (b > 0)
+    if not ok.any():
+        return PathFit(math.nan, math.nan, -1)
+    ratio = np.zeros(a.shape)
+    ratio[ok] = np.maximum(a[ok] / b[ok], b[ok] / a[ok])
+    worst = int(np.argmax(ratio))
+    return PathFit(float(np.median(ratio[ok])), float(ratio[worst]), worst)
 
 
 def grid_around(
@@ -168,20 +207,17 @@ def grid_around(
 
 
 @functools.lru_cache(maxsize=16)
-def _slice_program(model: MLP) -> Callable[..., jax.Array]:
-    """jit: (centre, d1, d2, x, y, α (n,), β (m,)) → (m, n) losses, vmapped over the grid."""
+def _points_program(model: MLP) -> Callable[..., jax.Array]:
+    """jit: (centre, d1, d2, x, y, points (n, 2)) → (n,) losses, mapped in batches of 64."""
 
     def at(center: dict, d1: dict, d2: dict, x: jax.Array, y: jax.Array, a: jax.Array,
            b: jax.Array) -> jax.Array:  # fmt: skip
         params = jax.tree.map(lambda c, u, v: c + a * u + b * v, center, d1, d2)
         return mlp_.loss(model, params, x, y)
 
-    def grid(center: dict, d1: dict, d2: dict, x: jax.Array, y: jax.Array, alphas: jax.Array,
-             betas: jax.Array) -> jax.Array:  # fmt: skip
-        aa, bb = jnp.meshgrid(alphas, betas)
-        points = jnp.stack([aa.ravel(), bb.ravel()], axis=1)
-        losses = jax.lax.map(lambda ab: at(center, d1, d2, x, y, ab[0], ab[1]), points,
-                             batch_size=64)  # fmt: skip
-        return losses.reshape(aa.shape)
+    def points(center: dict, d1: dict, d2: dict, x: jax.Array, y: jax.Array,
+               coords: jax.Array) -> jax.Array:  # fmt: skip
+        return jax.lax.map(lambda ab: at(center, d1, d2, x, y, ab[0], ab[1]), coords,
+                           batch_size=64)  # fmt: skip
 
-    return jax.jit(grid)
+    return jax.jit(points)
