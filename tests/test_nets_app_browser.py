@@ -126,6 +126,9 @@ def test_training_draws_boundaries_curves_and_landscape(open_page: Any, nets_app
     assert len(source(page, "nets-test_acc")["xs"]) == 4
     assert len(source(page, "nets-paths")["xs"]) == 4, "every path on the landscape"
     assert source(page, "nets-landscape-image")["image"], "the loss slice"
+    met = source(page, "nets-landscape-met")  # a dot per frame: the loss each run met
+    assert len(met["x"]) == 4 * 51 and sorted(set(met["name"])) == sorted(curves["name"])
+    assert all(v > 0 for v in met["met"]) and all(v > 0 for v in met["on_plane"])
     assert len(source(page, "nets-frames-adam")["image"]) == 51, "every frame sent once"
     assert page.evaluate("window.rlxNets.step") == 300, "the last frame is shown"
     assert page.locator(".katex").count() > 0, "KaTeX rendered the update rule"

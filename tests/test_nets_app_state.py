@@ -92,18 +92,20 @@ def test_the_landscape_measures_how_well_its_slice_shows_each_path(trained: Nets
 
     land = trained.landscape_result
     steps = trained.runs["adam"][0].frame_steps
-    assert set(land.fits) == {"adam", "lion"}
-    for name, fit in land.fits.items():
+    assert set(land.fits()) == {"adam", "lion"}
+    for name, fit in land.fits().items():
         run = trained.runs[name][0]
         on_plane = nets.landscape.loss_at(trained.shown.model, land.slice.plane,
                                           trained.data.x_train, trained.data.y_train,
                                           land.paths[name])  # fmt: skip
         assert on_plane[0] == pytest.approx(run.train_loss[0], rel=1e-4)  # the start: exact
+        np.testing.assert_allclose(land.on_plane[name], on_plane, rtol=1e-6)
+        np.testing.assert_array_equal(land.met[name], run.train_loss)
         assert fit == nets.landscape.path_fit(on_plane, run.train_loss)
-    worst = max(land.fits, key=lambda n: land.fits[n].worst)
+    worst = max(land.fits(), key=lambda n: land.fits()[n].worst)
     note = fit_note(land, steps)
-    assert f"worst ×{land.fits[worst].worst:.2f}" in note
-    assert f"at step {int(steps[land.fits[worst].worst_frame])}" in note
+    assert f"worst ×{land.fits()[worst].worst:.2f}" in note
+    assert f"at step {int(steps[land.fits()[worst].worst_frame])}" in note
 
 
 def test_the_race_is_fair(trained: NetsModel) -> None:

@@ -68,8 +68,15 @@ class Landscape(NamedTuple):
     """Where the plane is centred, in words."""
     left_out: tuple[str, ...]
     """Optimizers that diverged: projected, but not used to place the plane or the grid."""
-    fits: dict[str, nets.landscape.PathFit]
-    """Optimizer → how closely the slice under its path shows the loss it met."""
+    met: dict[str, np.ndarray]
+    """Optimizer → (F,) the training loss its seed-0 run met at each frame (runs that did
+    not diverge)."""
+    on_plane: dict[str, np.ndarray]
+    """Optimizer → (F,) the slice's loss under each projected frame of that run."""
+
+    def fits(self) -> dict[str, nets.landscape.PathFit]:
+        """Optimizer → how closely the slice under its path shows the loss it met."""
+        return {n: nets.landscape.path_fit(self.on_plane[n], self.met[n]) for n in self.met}
 
 
 @dataclass(frozen=True, eq=False)
@@ -237,20 +244,18 @@ def landscape(
         span=0.5 if plan.landscape == "pca" else 1.0,
     )
     cut = nets.landscape.loss_slice(plan.model, plane, data.x_train, data.y_train, alphas, betas)
-    fits = {
-        n: nets.landscape.path_fit(
-            nets.landscape.loss_at(plan.model, plane, data.x_train, data.y_train, paths[n]),
-            first[n].train_loss,
-        )
+    on_plane = {
+        n: nets.landscape.loss_at(plan.model, plane, data.x_train, data.y_train, paths[n])
         for n in healthy
     }
-    return Landscape(cut, paths, center, left_out, fits)
+    met = {n: np.asarray(healthy[n].train_loss) for n in healthy}
+    return Landscape(cut, paths, center, left_out, met, on_plane)
 
 
 def fit_note(result: Landscape, frame_steps: np.ndarray) -> str:
     """What the slice under the paths is worth, measured: the median and worst ratio between
     the loss drawn under a path and the loss the run met there (1 = the picture is exact)."""
-    fits = {n: f for n, f in result.fits.items() if f.worst_frame >= 0}
+    fits = {n: f for n, f in result.fits().items() if f.worst_frame >= 0}
     if not fits:
         return ""
     median = float(np.median([f.median for f in fits.values()]))

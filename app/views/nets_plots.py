@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from bokeh.models import ColumnDataSource, LinearColorMapper, Range1d
+from bokeh.models import ColumnDataSource, HoverTool, LinearColorMapper, Range1d
 from bokeh.plotting import figure
 
 from rlx_lab import optim
@@ -239,6 +239,32 @@ class LandscapePlot:
         fig.multi_line(
             "xs", "ys", source=s.paths, line_color="color", line_width=1.5, line_alpha=0.35
         )
+        # every frame of every path (under the trail), filled with the loss the run met there
+        # in the slice's colours: a dot that stands out from the colour under it marks where
+        # the picture, a plane through thousands of weights, misleads
+        self.met = ColumnDataSource(
+            {k: [] for k in ("x", "y", "log_met", "met", "on_plane", "name", "step", "color")},
+            name="nets-landscape-met",
+        )
+        dots = fig.scatter(
+            "x",
+            "y",
+            source=self.met,
+            size=7,
+            fill_color={"field": "log_met", "transform": self.heat.mapper},
+            line_color="color",
+            line_width=1.2,
+        )
+        fig.add_tools(
+            HoverTool(
+                renderers=[dots],
+                tooltips=[
+                    ("", "@name, step @step"),
+                    ("loss met", "@met{0.000e0}"),
+                    ("slice here", "@on_plane{0.000e0}"),
+                ],
+            )
+        )
         fig.multi_line("xs", "ys", source=s.trail, line_color="color", line_width=2.5)
         self.marks = ColumnDataSource({"x": [], "y": [], "color": [], "marker": []})
         fig.scatter(
@@ -265,12 +291,18 @@ class LandscapePlot:
         self.figure = fig
 
     def set_data(
-        self, result: Landscape | None, colors: Mapping[str, str], markers: Mapping[str, str]
+        self,
+        result: Landscape | None,
+        colors: Mapping[str, str],
+        markers: Mapping[str, str],
+        frame_steps: np.ndarray,
     ) -> None:
-        """The slice, its contours, paths, start points and ✕ where a run diverged."""
+        """The slice, its contours, paths, the loss met at each frame, start points and ✕
+        where a run diverged."""
         if result is None:
             self.image.data = {"image": [], "x": [], "y": [], "dw": [], "dh": []}
             self.sources.paths.data = {"xs": [], "ys": [], "color": [], "marker": [], "name": []}
+            self.met.data = {k: [] for k in self.met.data}
             return
         cut = result.slice
         a, b = cut.alphas.astype(np.float64), cut.betas.astype(np.float64)
@@ -286,6 +318,17 @@ class LandscapePlot:
             "color": [colors[n] for n in names],
             "marker": [markers[n] for n in names],
             "name": [optim.get(n).title for n in names],
+        }
+        met = [n for n in names if n in result.met]
+        self.met.data = {
+            "x": np.concatenate([paths[n][:, 0] for n in met]) if met else [],
+            "y": np.concatenate([paths[n][:, 1] for n in met]) if met else [],
+            "log_met": np.concatenate([log_loss(result.met[n]) for n in met]) if met else [],
+            "met": np.concatenate([result.met[n] for n in met]) if met else [],
+            "on_plane": np.concatenate([result.on_plane[n] for n in met]) if met else [],
+            "name": [optim.get(n).title for n in met for _ in frame_steps],
+            "step": np.tile(np.asarray(frame_steps, np.int64), len(met)),
+            "color": [colors[n] for n in met for _ in frame_steps],
         }
         starts = [(paths[n][0], colors[n], "circle") for n in names]
         crosses = [(paths[n][-1], colors[n], "x") for n in names if n in result.left_out]

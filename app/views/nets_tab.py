@@ -44,12 +44,14 @@ CAPTIONS = {
     "pca": (
         "The plane through the shared start spanned by the two main directions of all the "
         "paths (uncentred PCA), the plane in which the paths move most. ○ start, ● now, "
-        "✕ diverged (left out of the plane)."
+        "✕ diverged (left out of the plane). The dots on a path are filled with the loss the "
+        "run met there: where a dot stands out from the colour under it, the slice misleads."
     ),
     "random": (
         "Two random filter-normalised directions (Li et al., 2018) around the best run's end "
         "point: the classic picture of a minimum's neighbourhood. Paths barely project onto "
-        "random directions among thousands of weights — use PCA to compare paths."
+        "random directions among thousands of weights — use PCA to compare paths. The dots "
+        "on a path are filled with the loss the run met there."
     ),
 }
 SPEEDS = {"2 frames/s": 500, "5 frames/s": 200, "10 frames/s": 100, "25 frames/s": 40}
@@ -240,7 +242,7 @@ class NetsTab(pn.viewable.Viewer):
         self.boxes.objects = [self._pane(n) for n in names]
         self.curves.set_data(model.runs, colors)
         markers = {n: marker(model.colors.get(n, s.slot[n])) for n in names}
-        self.landscape.set_data(model.landscape_result, colors, markers)
+        self.landscape.set_data(model.landscape_result, colors, markers, steps)
         self.legend.object = " ".join(
             f"<span style='color:{colors[n]};font-size:1.2em'>●</span> "
             f"{html.escape(optim.get(n).title)}&nbsp;&nbsp;"
