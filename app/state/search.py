@@ -66,15 +66,32 @@ def search_race(race: RaceModel, names: Sequence[str] | None = None, *, seed: in
 
 
 def search_line(result: SearchResult) -> str:
-    """``as given 4.2 → η alone 1.7e-4 (η 0.0316) → all 7.8e-5 (η 0.141, β₁ 0.93, …)``."""
-    best = result.best() or {}
-    parts = [
-        f"as given {_loss(result, AS_GIVEN)}",
-        f"η alone {_loss(result, LR_ALONE)}"
-        + (f" (η {format_value(lr)})" if (lr := (result.best(LR_ALONE) or {}).get("lr")) else ""),
-        f"searched {_loss(result, None)} ({describe(result.optimizer, best, result.fields)})",
-    ]
-    return " → ".join(parts)
+    """``as given 4.2 → η alone 1.7e-4 (η 0.0316) → searched 7.8e-5 (η 0.141, β₁ 0.93, …)``."""
+    alone = result.best(LR_ALONE) or {}
+    return compare_line(
+        result.optimizer,
+        (result.best_loss(AS_GIVEN), result.best_loss(LR_ALONE), result.best_loss(None)),
+        alone.get("lr"),
+        result.best() or {},
+        result.fields,
+    )
+
+
+def compare_line(
+    optimizer: str,
+    losses: tuple[float | None, float | None, float | None],
+    lr_alone: float | None,
+    setting: dict[str, Any],
+    fields: Sequence[str],
+) -> str:
+    """The best loss as given, with η alone tuned and with every field searched (None:
+    diverged), and the searched setting."""
+    given, alone, searched = ("diverged" if v is None else format_value(v) for v in losses)
+    return " → ".join([
+        f"as given {given}",
+        f"η alone {alone}" + (f" (η {format_value(lr_alone)})" if lr_alone is not None else ""),
+        f"searched {searched} ({describe(optimizer, setting, fields)})",
+    ])  # fmt: skip
 
 
 def describe(optimizer: str, setting: dict[str, Any], fields: Sequence[str]) -> str:
@@ -88,11 +105,6 @@ def describe(optimizer: str, setting: dict[str, Any], fields: Sequence[str]) -> 
             format_value(value))  # fmt: skip
         out.append(f"{unicode_symbol(spec.symbol)} {shown}")
     return ", ".join(out)
-
-
-def _loss(result: SearchResult, group: int | None) -> str:
-    loss = result.best_loss(group)
-    return "diverged" if loss is None else format_value(loss)
 
 
 class SearchModel(TuningModel):

@@ -20,7 +20,8 @@ from rlx_lab import optim
 from rlx_lab.nets.datasets import DATASETS
 
 from ..state.nets import BOUNDARY_DATASETS, USER_DATA, NetsModel
-from ..state.nets_tuning import NetsTuningModel
+from ..state.nets_search import NET_SEARCH_SAMPLES, NetsSearchModel
+from ..state.nets_tuning import NET_TUNE_LRS, NetsTuningModel
 from ..state.scales import format_value
 from .optimizer_cards import OptimizerCards
 from .tuning_view import TuneButton
@@ -130,6 +131,19 @@ class NetsControls(pn.viewable.Viewer):
             css="nets-tune-lr",
             note_css="nets-tune-note",
         )
+        self.search = NetsSearchModel(model)
+        self.search_button = TuneButton(
+            self.search,
+            doc,
+            label="Tune every hyperparameter",
+            description="Search η, the β's, ε and the other tunable fields at once: "
+            f"{NET_SEARCH_SAMPLES} random settings per optimizer (seed 0) beside its settings as "
+            "given and its η scan, same data, network, batches and steps",
+            busy_text=f"Searching… ({1 + len(NET_TUNE_LRS) + NET_SEARCH_SAMPLES} runs per "
+            "optimizer, all in one training call)",
+            css="nets-tune-all",
+            note_css="nets-tune-all-note",
+        )
         extras = {name: self._extras(name) for name in optim.names()}
         self.cards = NetsCards(model, extras=extras)
         model.param.watch(self._show_architecture, ["dataset", "user_points", "depth", "width"])
@@ -141,6 +155,7 @@ class NetsControls(pn.viewable.Viewer):
             self.controls,
             pn.pane.Markdown("### Optimizers", margin=(10, 10, 0, 10)),
             self.tune,
+            self.search_button,
             self.choice,
             pn.pane.Alert(
                 LAB_DEFAULTS, alert_type="info", margin=(2, 8), styles={"font-size": "0.85em"}

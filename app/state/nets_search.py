@@ -1,0 +1,113 @@
+"""Tuning beyond η for the small-nets race: every racing optimizer's tunable fields at once.
+
+Each racing optimizer trains once as set, once per η of the η scan
+(:data:`~app.state.nets_tuning.NET_TUNE_LRS`) and once per each of :data:`NET_SEARCH_SAMPLES`
+random settings of every tunable field (:func:`rlx_lab.engine.sample_settings`: the same draws
+as the surfaces lab's search), all in one vmapped race with the tab's data, network, batches,
+steps and schedule, from the first run seed. The lowest final training loss without diverging
+wins; ties (a perfect fit reaches a loss of 0) go to the faster descent, the lower mean training
+loss over the frames. The test set plays no part in the choice.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from rlx_lab import engine, nets, optim
+
+from .nets import NetsModel
+from .nets_plan import make_data
+from .nets_tuning import NET_TUNE_LRS, NetsTuningModel
+from .search import AS_GIVEN, LR_ALONE, compare_line
+from .tuning import Tuning
+
+NET_SEARCH_SAMPLES = 32
+"""Random settings per optimizer (fewer than on a surface: each one trains a network)."""
+RANDOM = 2
+"""The random lanes' index in :data:`rlx_lab.engine.SEARCH_GROUPS`."""
+
+
+def search_nets(model: NetsModel, *, seed: int = 0) -> Tuning:
+    """Search every tunable field of every racing optimizer (reads the model only: safe on a
+    worker thread)."""
+    plan = model.plan()
+    if not plan.jobs:
+        return Tuning({}, (), "Not tuned: " + "; ".join(plan.problems or ("nothing to tune",)))
+    data = make_data(plan.data)
+    grid: dict[str, list[dict[str, Any]]] = {}
+    for job in plan.jobs:
+        drawn = engine.sample_settings(job.optimizer, NET_SEARCH_SAMPLES, seed)
+        grid[job.optimizer] = [
+            dict(job.overrides),
+            *({**job.overrides, "lr": lr} for lr in NET_TUNE_LRS),
+            *({**job.overrides, **setting} for setting in drawn),
+        ]
+    group = np.repeat([AS_GIVEN, LR_ALONE, RANDOM], [1, len(NET_TUNE_LRS), NET_SEARCH_SAMPLES])
+    result = nets.race(data, grid, model=plan.model, settings=plan.settings,
+                       seeds=plan.seeds[:1])  # fmt: skip
+    values: dict[str, float] = {}
+    others: dict[str, dict[str, Any]] = {}
+    failed: list[str] = []
+    lines: list[str] = []
+    for job in plan.jobs:
+        name, runs = job.optimizer, result.runs_of(job.optimizer)
+        fields = engine.searchable(name)
+        keys = [rank_key(run) for run in runs]
+        best = best_index(keys, group, None)
+        if best is None:
+            failed.append(f"{optim.get(name).title} (diverged at every setting tried)")
+            continue
+        setting = grid[name][best]
+        values[name] = setting["lr"]
+        others[name] = {k: setting[k] for k in fields if k != "lr" and k in setting}
+        given, alone = best_index(keys, group, AS_GIVEN), best_index(keys, group, LR_ALONE)
+        losses = (_loss(keys, given), _loss(keys, alone), keys[best][0])
+        lr_alone = None if alone is None else grid[name][alone]["lr"]
+        line = compare_line(name, losses, lr_alone, setting, fields)
+        lines.append(f"{optim.get(name).title}: {line}")
+    head = (
+        f"Every tunable hyperparameter searched on {data.name}, {plan.settings.steps} steps, "
+        f"seed {plan.seeds[0]}, draws seeded {seed}: for each optimizer, its settings as given, "
+        f"its η scan ({len(NET_TUNE_LRS)} values) and {NET_SEARCH_SAMPLES} random settings in one "
+        "training call; the lowest final training loss wins (ties: the faster descent). Weight "
+        "decay, integer counts and paper switches stay as set."
+    )
+    note = "\n".join([head, *(line + "." for line in lines)])
+    if failed:
+        note += f"\nNot tuned: {'; '.join(failed)}."
+    return Tuning(values, tuple(failed), note, others=others)
+
+
+def rank_key(run: nets.NetRun) -> tuple[float, float]:
+    """(final training loss, mean training loss over the frames); (inf, inf) for a run that
+    diverged or ended non-finite."""
+    final = float(run.train_loss[-1])
+    if run.diverged or not math.isfinite(final):
+        return (math.inf, math.inf)
+    return (final, float(np.mean(run.train_loss)))
+
+
+def best_index(
+    keys: Sequence[tuple[float, float]], group: np.ndarray, only: int | None
+) -> int | None:
+    """The lane with the lowest key, within group ``only`` if given (None: all diverged)."""
+    lanes = [i for i in range(len(keys)) if only is None or group[i] == only]
+    lanes = [i for i in lanes if math.isfinite(keys[i][0])]
+    return min(lanes, key=lambda i: keys[i]) if lanes else None
+
+
+def _loss(keys: Sequence[tuple[float, float]], index: int | None) -> float | None:
+    return None if index is None else keys[index][0]
+
+
+class NetsSearchModel(NetsTuningModel):
+    """The nets race's search beyond η: whether it runs, what it last did, whether that still
+    holds."""
+
+    def run(self) -> Tuning:
+        """Search without touching any parameter (safe on a worker thread)."""
+        return search_nets(self.race)

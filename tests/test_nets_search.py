@@ -1,0 +1,63 @@
+"""Tuning every hyperparameter in the small-nets tab (app.state.nets_search), without a browser."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from app.state.nets import NetsModel
+from app.state.nets_plan import make_data
+from app.state.nets_search import NetsSearchModel, best_index, rank_key
+from app.state.nets_tuning import NET_TUNE_LRS
+from app.views.tuning_view import TuneButton
+from rlx_lab import nets
+
+
+def test_the_search_sets_the_winner_and_beats_the_lr_scan() -> None:
+    model = NetsModel(optimizers=["adam", "sgd"], steps=60)
+    model.settings["sgd"].weight_decay = 0.001  # kept fixed by the search
+    plan = model.plan()
+    data = make_data(plan.data)
+    scan = {}
+    for name in ("adam", "sgd"):
+        overrides = model.settings[name].overrides()
+        grid = {name: [{**overrides, "lr": lr} for lr in NET_TUNE_LRS]}
+        runs = nets.race(data, grid, model=plan.model, settings=plan.settings,
+                         seeds=plan.seeds[:1]).runs_of(name)  # fmt: skip
+        scan[name] = min(rank_key(r)[0] for r in runs)
+    search = NetsSearchModel(model)
+    button = TuneButton(search)
+    button.run()
+    assert "\nAdam: as given" in search.note and "\nSGD: as given" in search.note
+    assert "<br>Adam: as given" in button.note.object
+    assert model.settings["sgd"].weight_decay == 0.001
+    model.train()
+    for name in ("adam", "sgd"):
+        final = float(model.runs[name][0].train_loss[-1])
+        assert final <= scan[name] * (1 + 1e-3) + 1e-7, name  # never worse than η alone
+        assert f"η alone {_shown(scan[name])}" in search.note, name
+    model.steps = 80
+    assert search.stale
+
+
+def _shown(loss: float) -> str:
+    from app.state.scales import format_value
+
+    return format_value(loss)
+
+
+def test_ranking_takes_the_lowest_final_loss_then_the_faster_descent() -> None:
+    def run(losses: list[float], diverged_at: int = -1) -> nets.NetRun:
+        curve = np.asarray(losses, np.float32)
+        return nets.NetRun("sgd", {}, 0, curve, curve, curve[:, None], curve, curve,
+                           np.arange(len(curve)), curve, curve, curve, curve, {}, diverged_at,
+                           ("w",))  # fmt: skip
+
+    keys = [rank_key(r) for r in (run([1.0, 0.0]), run([0.5, 0.0]), run([0.1, 0.0], 1),
+                                  run([1.0, math.nan]))]  # fmt: skip
+    assert keys[0] == (0.0, 0.5) and keys[1] == (0.0, 0.25)
+    assert keys[2] == keys[3] == (math.inf, math.inf)
+    group = np.array([0, 1, 2, 2])
+    assert best_index(keys, group, None) == 1  # a tie at 0: the faster descent
+    assert best_index(keys, group, 0) == 0 and best_index(keys, group, 2) is None
