@@ -323,6 +323,29 @@ def test_theory_card_states_the_model_and_races_its_best_setting(
     log.assert_clean()
 
 
+PAINTED = """(css) => {
+  let count = 0;
+  const canvases = (root) => {
+    for (const e of root.querySelectorAll('*')) {
+      if (e.tagName === 'CANVAS') {
+        const d = e.getContext('2d').getImageData(0, 0, e.width, e.height).data;
+        for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && d[i] < 250) count++;
+      }
+      if (e.shadowRoot) canvases(e.shadowRoot);
+    }
+  };
+  const find = (root) => {
+    for (const e of root.querySelectorAll('*')) {
+      if (e.classList && e.classList.contains(css)) { canvases(e.shadowRoot || e); return; }
+      if (e.shadowRoot) find(e.shadowRoot);
+    }
+  };
+  find(document);
+  return count;
+}"""
+"""JS: how many painted (opaque, not white) pixels the canvases under class ``css`` hold."""
+
+
 def test_a_link_opens_the_small_nets_tab_and_the_address_bar_follows_the_tab(
     open_page: Any, served_app: Any
 ) -> None:
@@ -330,6 +353,8 @@ def test_a_link_opens_the_small_nets_tab_and_the_address_bar_follows_the_tab(
     page, log = open_page(served_app.url + link)
     wait_until(lambda: "✓" in text(page, "nets-status"), 120, "the linked race to train")
     assert "1 optimizer, 60 steps" in text(page, "nets-status")
+    # the decision boundary is painted (inside the tabs, a FlexBox left its figures blank)
+    wait_until(lambda: page.evaluate(PAINTED, "nets-boundaries") > 10_000, 20, "a boundary")
     search = page.evaluate("window.location.search")
     for part in ("tab=nets", "data=xor", "depth=1", "width=8", "adam.lr=0.05", "steps=60"):
         assert part in search, (part, search)

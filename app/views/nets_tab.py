@@ -118,7 +118,7 @@ class NetsTab(pn.viewable.Viewer):
             css_classes=["nets-message"],
             sizing_mode="stretch_width",
         )
-        self.boxes = pn.FlexBox(sizing_mode="stretch_width", css_classes=["nets-boundaries"])
+        self.boxes = pn.GridBox(ncols=4, css_classes=["nets-boundaries"])
         self.player = pn.widgets.Player(
             label="frame",
             start=0,
