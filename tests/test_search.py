@@ -61,6 +61,8 @@ def test_a_seed_reproduces_its_draws_and_another_seed_does_not() -> None:
     assert engine.sample_settings("adam", 16, seed=7) == engine.sample_settings("adam", 16, seed=7)
     assert engine.sample_settings("adam", 16, seed=7) != engine.sample_settings("adam", 16, seed=8)
     assert engine.sample_settings("adam", 5, 0, fields=["beta1"])[0].keys() == {"beta1"}
+    adam, adamw = engine.sample_settings("adam", 8, 0), engine.sample_settings("adamw", 8, 0)
+    assert [r["lr"] for r in adam] != [r["lr"] for r in adamw]  # a stream per optimizer
 
 
 def test_each_lane_equals_a_single_run_of_its_setting() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.state import RaceModel
-from app.state.search import SearchModel, describe, search_race
+from app.state.search import SearchModel, compare_line, describe, search_race
 from app.state.surface_source import CUSTOM
 from app.views.tuning_view import TuneButton
 from rlx_lab import engine
@@ -44,6 +44,8 @@ def test_the_note_names_each_field_by_its_symbol() -> None:
     assert text == "η 0.0316, β₁ 0.9877, β₂ 0.99912, ε 1.00e-8"
     assert describe("sgd", {"nesterov": True}, ("nesterov",)).endswith("on")
     assert describe("lion", {"lr": 0.01}, ("lr", "beta2")) == "η 0.01, β₂ 0.99"  # the default
+    line = compare_line("sgd", (None, 0.5, -0.0), 0.1, {"lr": 0.2}, ("lr",))
+    assert line == "as given diverged → η alone 0.5 (η 0.1) → searched 0 (η 0.2)"
 
 
 def test_nothing_to_search_or_a_hopeless_race_says_so() -> None:

@@ -86,7 +86,8 @@ def compare_line(
 ) -> str:
     """The best loss as given, with η alone tuned and with every field searched (None:
     diverged), and the searched setting."""
-    given, alone, searched = ("diverged" if v is None else format_value(v) for v in losses)
+    # (+ 0.0: a perfect fit's loss can come out as −0.0)
+    given, alone, searched = ("diverged" if v is None else format_value(v + 0.0) for v in losses)
     return " → ".join([
         f"as given {given}",
         f"η alone {alone}" + (f" (η {format_value(lr_alone)})" if lr_alone is not None else ""),

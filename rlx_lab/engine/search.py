@@ -14,8 +14,8 @@ The lanes of one call of the engine are
 
 The winner is the lowest final loss without diverging, as for :func:`tune_lr`. Because both
 baselines are lanes, the search never reports worse than either, and the result says by how
-much it beats them. The same ``seed`` draws the same settings (numpy's PCG64), so a search
-reproduces.
+much it beats them. The same ``seed`` draws the same settings (numpy's PCG64, a stream per
+optimizer), so a search reproduces.
 """
 
 from __future__ import annotations
@@ -74,7 +74,8 @@ def sample_settings(
         raise ValueError(f"fields: {opt.title} has no hyperparameter {unknown[0]!r}")
     if samples < 0:
         raise ValueError(f"samples: expected a count ≥ 0, got {samples!r}")
-    rng = np.random.default_rng(seed)
+    # one stream per optimizer: two optimizers searched with one seed do not share their η's
+    rng = np.random.default_rng([seed, optim.names().index(opt.name)])
     columns = {name: _draw(by_name[name], rng, samples) for name in names}
     return [{name: column[i] for name, column in columns.items()} for i in range(samples)]
 
