@@ -5,6 +5,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 5006
+# Test files run in this many processes (pytest-xdist; a file stays in one process, so its
+# served app and browser are shared by its tests). 2 = the CI machine's cores.
+TEST_WORKERS ?= 2
 
 .PHONY: serve test lint bench chromium clean
 
@@ -30,7 +33,7 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 
 test: $(STAMP) chromium lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 bench: $(STAMP)
 	$(PY) -m rlx_lab.bench core

@@ -286,8 +286,13 @@ def test_sgd_sweep_shows_the_theory_stability_limit(open_page: Any, served_app: 
     page.evaluate(SET_WIDGET, [resolution, 8])
     page.locator(".run-sweep button").first.click()
     wait_until(lambda: "Click a cell" in text(page, "sweep-info"), 60, "the sweep")
-    limit = source(page, "sweep-theory-limit")
-    assert sum(1 for x in limit["x"] if x == x) > 10, "the stability limit is drawn"  # not NaN
+    # the overlay follows the heat map (its own push): wait for it rather than race it;
+    # x == x: not NaN (the gaps in the line)
+    wait_until(
+        lambda: sum(1 for x in source(page, "sweep-theory-limit").get("x", []) if x == x) > 10,
+        20,
+        "the stability limit to be drawn",
+    )
     assert len(source(page, "sweep-theory-best")["x"]) == 1
     log.assert_clean()
 

@@ -22,7 +22,7 @@ from rlx_lab import engine, nets, optim
 from .nets import NetsModel
 from .nets_plan import make_data
 from .nets_tuning import NET_TUNE_LRS, NetsTuningModel
-from .search import AS_GIVEN, LR_ALONE, compare_line
+from .search import AS_GIVEN, LR_ALONE, compare_line, search_note
 from .tuning import Tuning
 
 NET_SEARCH_SAMPLES = 32
@@ -76,10 +76,7 @@ def search_nets(model: NetsModel, *, seed: int = 0) -> Tuning:
         "training call; the lowest final training loss wins (ties: the faster descent). Weight "
         "decay, integer counts and paper switches stay as set."
     )
-    note = "\n".join([head, *(line + "." for line in lines)])
-    if failed:
-        note += f"\nNot tuned: {'; '.join(failed)}."
-    return Tuning(values, tuple(failed), note, others=others)
+    return Tuning(values, tuple(failed), search_note(head, lines, failed), others=others)
 
 
 def rank_key(run: nets.NetRun) -> tuple[float, float]:

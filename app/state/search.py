@@ -59,10 +59,13 @@ def search_race(race: RaceModel, names: Sequence[str] | None = None, *, seed: in
         f"{engine.SEARCH_SAMPLES} random settings in one call; the lowest final loss wins. "
         "Weight decay, integer counts and paper switches stay as set."
     )
+    return Tuning(values, tuple(failed), search_note(head, lines, failed), runs, others)
+
+
+def search_note(head: str, lines: Sequence[str], failed: Sequence[str]) -> str:
+    """``head``, then a line per tuned optimizer, then what could not be tuned."""
     note = "\n".join([head, *(line + "." for line in lines)])
-    if failed:
-        note += f"\nNot tuned: {'; '.join(failed)}."
-    return Tuning(values, tuple(failed), note, runs, others)
+    return note + (f"\nNot tuned: {'; '.join(failed)}." if failed else "")
 
 
 def search_line(result: SearchResult) -> str:
