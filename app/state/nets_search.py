@@ -18,17 +18,16 @@ from typing import Any
 import numpy as np
 
 from rlx_lab import engine, nets, optim
+from rlx_lab.engine import AS_GIVEN, LR_ALONE, RANDOM
 
 from .nets import NetsModel
 from .nets_plan import make_data
 from .nets_tuning import NET_TUNE_LRS, NetsTuningModel
-from .search import AS_GIVEN, LR_ALONE, compare_line, search_note
+from .search import compare_line, search_note
 from .tuning import Tuning
 
 NET_SEARCH_SAMPLES = 32
 """Random settings per optimizer (fewer than on a surface: each one trains a network)."""
-RANDOM = 2
-"""The random lanes' index in :data:`rlx_lab.engine.SEARCH_GROUPS`."""
 
 
 def search_nets(model: NetsModel, *, seed: int = 0) -> Tuning:

@@ -14,14 +14,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from rlx_lab import engine, optim
-from rlx_lab.engine import SearchResult, Trajectory
+from rlx_lab.engine import AS_GIVEN, LR_ALONE, SearchResult, Trajectory
 
 from .race import RaceModel
 from .scales import format_value, unicode_symbol
 from .tuning import Tuning, TuningModel
-
-AS_GIVEN, LR_ALONE = 0, 1
-"""Indices of the baselines in :data:`rlx_lab.engine.SEARCH_GROUPS`."""
 
 
 def search_race(race: RaceModel, names: Sequence[str] | None = None, *, seed: int = 0) -> Tuning:

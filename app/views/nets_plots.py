@@ -7,7 +7,7 @@ Raw Bokeh figures (for the browser-side playback, like the surface tab) drawing 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -320,12 +320,16 @@ class LandscapePlot:
             "name": [optim.get(n).title for n in names],
         }
         met = [n for n in names if n in result.met]
+
+        def joined(column: Callable[[str], np.ndarray]) -> np.ndarray:
+            return np.concatenate([column(n) for n in met]) if met else np.zeros(0)
+
         self.met.data = {
-            "x": np.concatenate([paths[n][:, 0] for n in met]) if met else [],
-            "y": np.concatenate([paths[n][:, 1] for n in met]) if met else [],
-            "log_met": np.concatenate([log_loss(result.met[n]) for n in met]) if met else [],
-            "met": np.concatenate([result.met[n] for n in met]) if met else [],
-            "on_plane": np.concatenate([result.on_plane[n] for n in met]) if met else [],
+            "x": joined(lambda n: paths[n][:, 0]),
+            "y": joined(lambda n: paths[n][:, 1]),
+            "log_met": joined(lambda n: log_loss(result.met[n])),
+            "met": joined(lambda n: result.met[n]),
+            "on_plane": joined(lambda n: result.on_plane[n]),
             "name": [optim.get(n).title for n in met for _ in frame_steps],
             "step": np.tile(np.asarray(frame_steps, np.int64), len(met)),
             "color": [colors[n] for n in met for _ in frame_steps],

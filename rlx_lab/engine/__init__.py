@@ -10,7 +10,18 @@
 from ..schedule import LrSchedule
 from .cache import CACHE_ENV, default_cache_dir, enable_compilation_cache
 from .hessian import ESTIMATORS
-from .results import SEARCH_GROUPS, LrScan, SearchResult, SweepResult, Trajectory, to_csv, to_json
+from .results import (
+    AS_GIVEN,
+    LR_ALONE,
+    RANDOM,
+    SEARCH_GROUPS,
+    LrScan,
+    SearchResult,
+    SweepResult,
+    Trajectory,
+    to_csv,
+    to_json,
+)
 from .run import (
     MAX_STEPS,
     TUNE_LRS,
@@ -25,10 +36,13 @@ from .run import (
 from .search import KEPT_FIXED, SEARCH_SAMPLES, sample_settings, search, searchable
 
 __all__ = [
+    "AS_GIVEN",
     "CACHE_ENV",
     "ESTIMATORS",
     "KEPT_FIXED",
+    "LR_ALONE",
     "MAX_STEPS",
+    "RANDOM",
     "SEARCH_GROUPS",
     "SEARCH_SAMPLES",
     "TUNE_LRS",

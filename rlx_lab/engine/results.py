@@ -178,6 +178,8 @@ class LrScan:
 
 SEARCH_GROUPS = ("as given", "η alone", "random")
 """What each lane of a :class:`SearchResult` is (``group`` indexes this)."""
+AS_GIVEN, LR_ALONE, RANDOM = range(len(SEARCH_GROUPS))
+"""The group indices: the settings as given, the η scan, the random draws."""
 
 
 @dataclass(frozen=True, eq=False)

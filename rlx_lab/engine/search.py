@@ -30,7 +30,7 @@ import numpy as np
 
 from .. import optim
 from ..surfaces import Surface
-from .results import SearchResult
+from .results import AS_GIVEN, LR_ALONE, RANDOM, SearchResult
 from .run import (
     TUNE_LRS,
     RunSettings,
@@ -129,7 +129,7 @@ def search(
     names = searchable(optimizer) if fields is None else tuple(fields)
     drawn = sample_settings(optimizer, samples, seed, names)
     tried = [{}, *({"lr": float(lr)} for lr in TUNE_LRS), *drawn]
-    group = np.repeat([0, 1, 2], [1, len(TUNE_LRS), len(drawn)])
+    group = np.repeat([AS_GIVEN, LR_ALONE, RANDOM], [1, len(TUNE_LRS), len(drawn)])
     point = _starts(start)[:1]
     trace = _grid_trace(opt, _hparam_rows(opt, base, tried), surface, point, settings)
     losses, diverged = _grid_losses(trace, settings.steps)
