@@ -196,9 +196,8 @@ def tune_lr(
     k = scan.best_index()
     if k is None:
         return scan
-    lane = jax.tree.map(lambda a: a[k], trace)  # (1 start, …) like one race entry's trace
-    best = _trajectory(opt.name, {**base, "lr": values[k]}, surface, settings, asdict(settings),
-                       point, lane)  # fmt: skip
+    best = _lane_trajectory(opt.name, {**base, "lr": values[k]}, surface, settings, point,
+                            trace, k)  # fmt: skip
     return dataclasses.replace(scan, best_run=best)
 
 
@@ -295,6 +294,20 @@ def _trajectory(
         final_grad=at_points[np.arange(len(last)), last],
         settings=dict(recorded),
     )
+
+
+def _lane_trajectory(
+    name: str,
+    hparams: dict[str, Any],
+    surface: Surface,
+    settings: RunSettings,
+    point: np.ndarray,
+    trace: Trace,
+    k: int,
+) -> Trajectory:
+    """The whole run of setting ``k`` of a :func:`_grid_trace` (taken from that one call)."""
+    lane = jax.tree.map(lambda a: a[k], trace)  # (1 start, …) like one race entry's trace
+    return _trajectory(name, hparams, surface, settings, asdict(settings), point, lane)
 
 
 def _require(ok: bool, name: str, expected: str, got: Any) -> None:

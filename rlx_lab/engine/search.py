@@ -25,7 +25,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
-import jax
 import numpy as np
 
 from .. import optim
@@ -37,8 +36,8 @@ from .run import (
     _grid_losses,
     _grid_trace,
     _hparam_rows,
+    _lane_trajectory,
     _starts,
-    _trajectory,
 )
 
 SEARCH_SAMPLES = 128
@@ -147,7 +146,5 @@ def search(
     k = result.best_index()
     if k is None:
         return result
-    lane = jax.tree.map(lambda a: a[k], trace)
-    best = _trajectory(opt.name, result.best() or {}, surface, settings, asdict(settings),
-                       point, lane)  # fmt: skip
+    best = _lane_trajectory(opt.name, result.best() or {}, surface, settings, point, trace, k)
     return dataclasses.replace(result, best_run=best)
