@@ -233,6 +233,8 @@ def test_tuning_sets_every_racing_lr_and_says_how(open_page: Any, nets_app: Any)
     wait_until(lambda: "η tuned on" in pane(page, "nets-tune-note"), 120, "the tuning")
     note = pane(page, "nets-tune-note")
     assert "9 values" in note and all(t in note for t in ("Adam", "Lion", "Muon", "SOAP"))
+    assert "validation loss" in note, "judged on held-out training points by default"
+    assert "validation" in page.locator(".nets-tune-by select").first.input_value()
     wait_until(lambda: ".lr=" in page.evaluate("window.location.search"), 20, "tuned η in the link")
     log.assert_clean()
 

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
 
 from app.state.nets import NetsModel
 from app.state.nets_plan import make_data
-from app.state.nets_search import NetsSearchModel, best_index, rank_key
-from app.state.nets_tuning import NET_TUNE_LRS
+from app.state.nets_search import NetsSearchModel
+from app.state.nets_tuning import NET_TUNE_LRS, best_index, rank_key
 from app.views.tuning_view import TuneButton
 from rlx_lab import nets
 
 
 def test_the_search_sets_the_winner_and_beats_the_lr_scan() -> None:
-    model = NetsModel(optimizers=["adam", "sgd"], steps=60)
+    model = NetsModel(optimizers=["adam", "sgd"], steps=60, tune_by="training")
     model.settings["sgd"].weight_decay = 0.001  # kept fixed by the search
     plan = model.plan()
     data = make_data(plan.data)
@@ -25,7 +26,7 @@ def test_the_search_sets_the_winner_and_beats_the_lr_scan() -> None:
         grid = {name: [{**overrides, "lr": lr} for lr in NET_TUNE_LRS]}
         runs = nets.race(data, grid, model=plan.model, settings=plan.settings,
                          seeds=plan.seeds[:1]).runs_of(name)  # fmt: skip
-        scan[name] = min(rank_key(r)[0] for r in runs)
+        scan[name] = min(rank_key(r, "training")[0] for r in runs)
     search = NetsSearchModel(model)
     button = TuneButton(search)
     button.run()
@@ -54,10 +55,13 @@ def test_ranking_takes_the_lowest_final_loss_then_the_faster_descent() -> None:
                            np.arange(len(curve)), curve, curve, curve, curve, {}, diverged_at,
                            ("w",))  # fmt: skip
 
-    keys = [rank_key(r) for r in (run([1.0, 0.0]), run([0.5, 0.0]), run([0.1, 0.0], 1),
-                                  run([1.0, math.nan]))]  # fmt: skip
+    runs = (run([1.0, 0.0]), run([0.5, 0.0]), run([0.1, 0.0], 1), run([1.0, math.nan]))
+    keys = [rank_key(r, "training") for r in runs]
     assert keys[0] == (0.0, 0.5) and keys[1] == (0.0, 0.25)
     assert keys[2] == keys[3] == (math.inf, math.inf)
+    held_out = dataclasses.replace(runs[0], test_loss=np.asarray([2.0, 1.0], np.float32))
+    assert rank_key(held_out, "validation") == (1.0, 1.5)
+    assert rank_key(held_out, "training") == (0.0, 0.5)
     group = np.array([0, 1, 2, 2])
     assert best_index(keys, group, None) == 1  # a tie at 0: the faster descent
     assert best_index(keys, group, 0) == 0 and best_index(keys, group, 2) is None

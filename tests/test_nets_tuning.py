@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
+import pytest
 
 from app.state.nets import NetsModel
 from app.state.nets_plan import make_data
-from app.state.nets_tuning import NET_TUNE_LRS, NetsTuningModel
+from app.state.nets_tuning import HELD_OUT, NET_TUNE_LRS, NetsTuningModel, train_candidates
 from app.views.tuning_view import TuneButton
 from rlx_lab import nets
 
 
 def test_each_racing_optimizer_gets_the_lr_with_the_lowest_final_training_loss() -> None:
-    model = NetsModel(optimizers=["adam", "sgd"], steps=60)
+    model = NetsModel(optimizers=["adam", "sgd"], steps=60, tune_by="training")
     model.settings["sgd"].momentum = 0.9  # kept while η is tuned
     tuning = NetsTuningModel(model)
     button = TuneButton(tuning, label="Tune η on this data")
@@ -32,3 +35,36 @@ def test_each_racing_optimizer_gets_the_lr_with_the_lowest_final_training_loss()
     assert "Adam" in button.note.object and not tuning.stale
     model.dataset = "spirals"
     assert tuning.stale and "before the last change" in button.note.object
+
+
+def test_judged_by_validation_each_lr_wins_on_a_held_out_quarter_of_the_training_set() -> None:
+    model = NetsModel(optimizers=["adam", "lion"], steps=60, batch_size=512, samples=512)
+    assert model.tune_by == "validation"  # the default
+    tuning = NetsTuningModel(model)
+    tuning.compute()
+    plan = model.plan()
+    data = make_data(plan.data)
+    held = nets.datasets.hold_out(data, HELD_OUT)
+    settings = dataclasses.replace(plan.settings, batch_size=len(held.x_train))  # 512 → 384
+    for name in ("adam", "lion"):
+        grid = {name: [{**model.settings[name].overrides(), "lr": lr} for lr in NET_TUNE_LRS]}
+        runs = nets.race(held, grid, model=plan.model, settings=settings,
+                         seeds=plan.seeds[:1]).runs_of(name)  # fmt: skip
+        finals = [r.test_loss[-1] if r.diverged_at < 0 else np.inf for r in runs]
+        assert model.settings[name].lr == NET_TUNE_LRS[int(np.argmin(finals))], name
+    assert "trains on 384 of the 512 training points, batches of 384" in tuning.note
+    assert "judged on the other 128: the lowest final validation loss of 9 values" in tuning.note
+    model.tune_by = "training"
+    assert tuning.stale
+
+
+def test_validation_candidates_never_see_the_test_set() -> None:
+    model = NetsModel(optimizers=["sgd"], steps=20)
+    plan = model.plan()
+    data = make_data(plan.data)
+    tried = train_candidates(plan, {"sgd": [{}]}, "validation")
+    assert np.array_equal(tried.data.x_train, data.x_train[:384])
+    assert np.array_equal(tried.data.x_test, data.x_train[384:])
+    assert not any(np.array_equal(row, t) for row in tried.data.x_test[:20] for t in data.x_test)
+    with pytest.raises(ValueError, match="tune_by"):
+        train_candidates(plan, {"sgd": [{}]}, "test")

@@ -140,6 +140,12 @@ class NetsModel(GradientOptions):
         objects=["pca", "random"],
         doc="Plane of the loss landscape: PCA of the paths, or random filter-normalised directions",
     )
+    tune_by = param.Selector(
+        default="validation",
+        objects=["validation", "training"],
+        doc="What tuning judges: the loss on a quarter of the training set held out from "
+        "training, or the training loss itself",
+    )
     auto = param.Boolean(default=True, doc="Train again shortly after any change")
 
     revision = param.Integer(default=0, precedence=-1, doc="Bumps when a selected setting moves")

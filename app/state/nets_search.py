@@ -4,25 +4,24 @@ Each racing optimizer trains once as set, once per η of the η scan
 (:data:`~app.state.nets_tuning.NET_TUNE_LRS`) and once per each of :data:`NET_SEARCH_SAMPLES`
 random settings of every tunable field (:func:`rlx_lab.engine.sample_settings`: the same draws
 as the surfaces lab's search), all in one vmapped race with the tab's data, network, batches,
-steps and schedule, from the first run seed. The lowest final training loss without diverging
-wins; ties (a perfect fit reaches a loss of 0) go to the faster descent, the lower mean training
-loss over the frames. The test set plays no part in the choice.
+steps and schedule, from the first run seed. They are judged as η tuning judges
+(:mod:`app.state.nets_tuning`: by default the validation loss on a held-out quarter of the
+training set; or the training loss): the lowest final loss without diverging wins, ties go to
+the faster descent. The test set plays no part in the choice.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from rlx_lab import engine, nets, optim
+from rlx_lab import engine, optim
 from rlx_lab.engine import AS_GIVEN, LR_ALONE, RANDOM
 
 from .nets import NetsModel
-from .nets_plan import make_data
-from .nets_tuning import NET_TUNE_LRS, NetsTuningModel
+from .nets_tuning import NET_TUNE_LRS, NetsTuningModel, best_index, rank_key, train_candidates
 from .search import compare_line, search_note
 from .tuning import Tuning
 
@@ -36,7 +35,6 @@ def search_nets(model: NetsModel, *, seed: int = 0) -> Tuning:
     plan = model.plan()
     if not plan.jobs:
         return Tuning({}, (), "Not tuned: " + "; ".join(plan.problems or ("nothing to tune",)))
-    data = make_data(plan.data)
     grid: dict[str, list[dict[str, Any]]] = {}
     for job in plan.jobs:
         drawn = engine.sample_settings(job.optimizer, NET_SEARCH_SAMPLES, seed)
@@ -46,17 +44,16 @@ def search_nets(model: NetsModel, *, seed: int = 0) -> Tuning:
             *({**job.overrides, **setting} for setting in drawn),
         ]
     group = np.repeat([AS_GIVEN, LR_ALONE, RANDOM], [1, len(NET_TUNE_LRS), NET_SEARCH_SAMPLES])
-    result = nets.race(data, grid, model=plan.model, settings=plan.settings,
-                       seeds=plan.seeds[:1])  # fmt: skip
+    tried = train_candidates(plan, grid, model.tune_by)
     values: dict[str, float] = {}
     others: dict[str, dict[str, Any]] = {}
     failed: list[str] = []
     lines: list[str] = []
     for job in plan.jobs:
-        name, runs = job.optimizer, result.runs_of(job.optimizer)
+        name = job.optimizer
         fields = engine.searchable(name)
-        keys = [rank_key(run) for run in runs]
-        best = best_index(keys, group, None)
+        keys = [rank_key(run, tried.by) for run in tried.result.runs_of(name)]
+        best = best_index(keys, group)
         if best is None:
             failed.append(f"{optim.get(name).title} (diverged at every setting tried)")
             continue
@@ -69,31 +66,13 @@ def search_nets(model: NetsModel, *, seed: int = 0) -> Tuning:
         line = compare_line(name, losses, lr_alone, setting, fields)
         lines.append(f"{optim.get(name).title}: {line}")
     head = (
-        f"Every tunable hyperparameter searched on {data.name}, {plan.settings.steps} steps, "
-        f"seed {plan.seeds[0]}, draws seeded {seed}: for each optimizer, its settings as given, "
-        f"its η scan ({len(NET_TUNE_LRS)} values) and {NET_SEARCH_SAMPLES} random settings in one "
-        "training call; the lowest final training loss wins (ties: the faster descent). Weight "
+        f"Every tunable hyperparameter searched on {tried.data.name}, {plan.settings.steps} "
+        f"steps, seed {plan.seeds[0]}, draws seeded {seed}: for each optimizer, its settings as "
+        f"given, its η scan ({len(NET_TUNE_LRS)} values) and {NET_SEARCH_SAMPLES} random "
+        f"settings in one training call; {tried.words} wins (ties: the faster descent). Weight "
         "decay, integer counts and paper switches stay as set."
     )
     return Tuning(values, tuple(failed), search_note(head, lines, failed), others=others)
-
-
-def rank_key(run: nets.NetRun) -> tuple[float, float]:
-    """(final training loss, mean training loss over the frames); (inf, inf) for a run that
-    diverged or ended non-finite."""
-    final = float(run.train_loss[-1])
-    if run.diverged or not math.isfinite(final):
-        return (math.inf, math.inf)
-    return (final, float(np.mean(run.train_loss)))
-
-
-def best_index(
-    keys: Sequence[tuple[float, float]], group: np.ndarray, only: int | None
-) -> int | None:
-    """The lane with the lowest key, within group ``only`` if given (None: all diverged)."""
-    lanes = [i for i in range(len(keys)) if only is None or group[i] == only]
-    lanes = [i for i in lanes if math.isfinite(keys[i][0])]
-    return min(lanes, key=lambda i: keys[i]) if lanes else None
 
 
 def _loss(keys: Sequence[tuple[float, float]], index: int | None) -> float | None:

@@ -2,28 +2,96 @@
 
 Every racing optimizer trains once per value of :data:`NET_TUNE_LRS` (nine half-decades from
 1e-4 to 1), all in one vmapped race with the tab's data, network, batches, steps and schedule,
-from the first run seed, its other hyperparameters as set; the η whose run ends with the
-lowest full training loss without diverging wins. The test set plays no part in the choice.
+from the first run seed, its other hyperparameters as set. What decides is the model's
+``tune_by``:
+
+* ``"validation"`` (the default): the net trains on the first three quarters of the training
+  set and is judged on the last quarter (:func:`rlx_lab.nets.datasets.hold_out`, a batch larger
+  than that part shrinks to fit) — a setting that merely memorises the training points does not
+  win;
+* ``"training"``: the net trains on the whole training set and is judged on it (the
+  optimisation view: how low each optimizer drives the loss it is given).
+
+The lowest final judged loss without diverging wins; ties (a perfect fit reaches 0) go to the
+faster descent, the lower mean over the frames. The test set plays no part in the choice.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from rlx_lab import nets, optim
+from rlx_lab.nets import Dataset, NetRun, RaceResult
 
 from .nets import INPUTS, NetsModel
-from .nets_plan import make_data
+from .nets_plan import NetsPlan, make_data
 from .tuning import Tuning, TuningModel, tuning_note
 
 NET_TUNE_LRS = tuple(float(v) for v in np.logspace(-4, 0, 9))
 """The learning rates the nets tab tries: 1e-4, 3.16e-4, …, 1."""
-STALE_AFTER = tuple(p for p in INPUTS if p not in ("optimizers", "n_seeds", "landscape",
-                                                    "revision"))  # fmt: skip
+HELD_OUT = 0.25
+"""Share of the training set a validation-judged tuning holds out of training."""
+STALE_AFTER = (*(p for p in INPUTS if p not in ("optimizers", "n_seeds", "landscape",
+                                                 "revision")), "tune_by")  # fmt: skip
 """Inputs after whose change the last tuning no longer describes the race."""
+
+
+class Candidates(NamedTuple):
+    """Every candidate setting's run, and what judged them."""
+
+    result: RaceResult
+    data: Dataset
+    """The data the candidates trained on (and, for ``"validation"``, were judged on)."""
+    by: str
+    """``"validation"`` or ``"training"``."""
+    words: str
+    """How they were judged, for a note."""
+
+
+def train_candidates(plan: NetsPlan, grid: dict[str, list[dict[str, Any]]], by: str) -> Candidates:
+    """Train every setting of ``grid`` (optimizer → settings) in one race with ``plan``'s
+    network, settings and first seed, on the data that ``by`` judges."""
+    data, settings = make_data(plan.data), plan.settings
+    if by == "validation":
+        full = len(data.x_train)
+        data = nets.datasets.hold_out(data, HELD_OUT)
+        kept, held = len(data.x_train), len(data.x_test)
+        batch = min(settings.batch_size, kept)
+        settings = dataclasses.replace(settings, batch_size=batch)
+        shrunk = f", batches of {batch}" if batch != plan.settings.batch_size else ""
+        words = (f"the net trains on {kept} of the {full} training points{shrunk} and is judged "
+                 f"on the other {held}: the lowest final validation loss")  # fmt: skip
+    elif by == "training":
+        words = "the lowest final training loss"
+    else:
+        raise ValueError(f"tune_by: expected 'validation' or 'training', got {by!r}")
+    result = nets.race(data, grid, model=plan.model, settings=settings, seeds=plan.seeds[:1])
+    return Candidates(result, data, by, words)
+
+
+def rank_key(run: NetRun, by: str) -> tuple[float, float]:
+    """(final judged loss, its mean over the frames) — the validation loss for ``by ==
+    "validation"``, else the training loss; (inf, inf) for a run that diverged or ended
+    non-finite."""
+    curve = run.test_loss if by == "validation" else run.train_loss
+    final = float(curve[-1])
+    if run.diverged or not math.isfinite(final):
+        return (math.inf, math.inf)
+    return (final, float(np.mean(curve)))
+
+
+def best_index(
+    keys: Sequence[tuple[float, float]], group: np.ndarray | None = None, only: int | None = None
+) -> int | None:
+    """The lane with the lowest key, within group ``only`` if given (None: all diverged)."""
+    lanes = [i for i in range(len(keys)) if only is None or group is None or group[i] == only]
+    lanes = [i for i in lanes if math.isfinite(keys[i][0])]
+    return min(lanes, key=lambda i: keys[i]) if lanes else None
 
 
 def tune_nets(model: NetsModel) -> Tuning:
@@ -31,30 +99,20 @@ def tune_nets(model: NetsModel) -> Tuning:
     plan = model.plan()
     if not plan.jobs:
         return Tuning({}, (), "Not tuned: " + "; ".join(plan.problems or ("nothing to tune",)))
-    data = make_data(plan.data)
     grid = {job.optimizer: [{**job.overrides, "lr": lr} for lr in NET_TUNE_LRS]
             for job in plan.jobs}  # fmt: skip
-    result = nets.race(data, grid, model=plan.model, settings=plan.settings,
-                       seeds=plan.seeds[:1])  # fmt: skip
+    tried = train_candidates(plan, grid, model.tune_by)
     values: dict[str, float] = {}
     failed: list[str] = []
     for job in plan.jobs:
-        finals = [_final(run) for run in result.runs_of(job.optimizer)]
-        if not any(math.isfinite(f) for f in finals):
+        best = best_index([rank_key(r, tried.by) for r in tried.result.runs_of(job.optimizer)])
+        if best is None:
             failed.append(f"{optim.get(job.optimizer).title} (diverged at every η)")
-            continue
-        values[job.optimizer] = NET_TUNE_LRS[int(np.argmin(finals))]
-    head = (
-        f"η tuned on {data.name}, {plan.settings.steps} steps, seed {plan.seeds[0]}: the lowest "
-        "final training loss of"
-    )
+        else:
+            values[job.optimizer] = NET_TUNE_LRS[best]
+    head = (f"η tuned on {tried.data.name}, {plan.settings.steps} steps, seed {plan.seeds[0]}; "
+            f"{tried.words} of")  # fmt: skip
     return Tuning(values, tuple(failed), tuning_note(head, values, failed, NET_TUNE_LRS))
-
-
-def _final(run: nets.NetRun) -> float:
-    """The run's last full training loss (``inf`` when it diverged or is not finite)."""
-    loss = float(run.train_loss[-1])
-    return loss if run.diverged_at < 0 and math.isfinite(loss) else math.inf
 
 
 class NetsTuningModel(TuningModel):

@@ -21,7 +21,7 @@ from rlx_lab.nets.datasets import DATASETS
 
 from ..state.nets import BOUNDARY_DATASETS, USER_DATA, NetsModel
 from ..state.nets_search import NET_SEARCH_SAMPLES, NetsSearchModel
-from ..state.nets_tuning import NET_TUNE_LRS, NetsTuningModel
+from ..state.nets_tuning import HELD_OUT, NET_TUNE_LRS, NetsTuningModel
 from ..state.scales import format_value
 from .optimizer_cards import OptimizerCards
 from .tuning_view import TuneButton
@@ -126,10 +126,24 @@ class NetsControls(pn.viewable.Viewer):
             doc,
             label="Tune η on this data",
             description="Set each racing optimizer's η to the one of 9 (1e-4 … 1, half-decades) "
-            "whose run ends with the lowest training loss, same data, network, batches and steps",
+            "whose run ends with the lowest loss that tuning judges, same network, batches and "
+            "steps",
             busy_text="Tuning η… (9 runs per optimizer, all in one training call)",
             css="nets-tune-lr",
             note_css="nets-tune-note",
+        )
+        self.tune_by = w.Select.from_param(
+            m.tune_by,
+            options={
+                f"validation loss ({HELD_OUT:.0%} of the training set held out)": "validation",
+                "training loss": "training",
+            },
+            name="Tuning judges by",
+            description="Validation: each candidate trains without a held-out part of the "
+            "training set and is judged on it, so a setting that memorises the training points "
+            "does not win. Training: judged on the loss it is trained on. The test set never "
+            "plays a part.",
+            css_classes=["nets-tune-by"],
         )
         self.search = NetsSearchModel(model)
         self.search_button = TuneButton(
@@ -154,6 +168,7 @@ class NetsControls(pn.viewable.Viewer):
             pn.Row(self.train, self.auto, margin=(4, 0)),
             self.controls,
             pn.pane.Markdown("### Optimizers", margin=(10, 10, 0, 10)),
+            self.tune_by,
             self.tune,
             self.search_button,
             self.choice,

@@ -198,3 +198,23 @@ def make(
         task=spec.task, n_classes=spec.n_classes, name=name, input_dim=x.shape[1],
         x_mean=mean.astype(np.float32), x_std=std.astype(np.float32),
     )  # fmt: skip
+
+
+def hold_out(data: Dataset, fraction: float = 0.25) -> Dataset:
+    """``data`` with the last ``fraction`` of its training set moved into the test fields: a
+    validation split for tuning, so that the real test set plays no part in a choice.
+
+    The training part is the first ``n − k`` points, ``k = round(fraction · n)`` (at least one
+    point each side). The samples are drawn independently, so the split is random. The
+    standardisation (``x_mean``, ``x_std``) stays that of the whole training set.
+    """
+    if not 0 < fraction < 1:
+        raise ValueError(f"fraction: expected a number in (0, 1), got {fraction!r}")
+    n = len(data.x_train)
+    if n < 2:
+        raise ValueError(f"hold_out: {data.name} has {n} training point; need at least 2")
+    kept = min(max(n - round(fraction * n), 1), n - 1)
+    return data._replace(
+        x_train=data.x_train[:kept], y_train=data.y_train[:kept],
+        x_test=data.x_train[kept:], y_test=data.y_train[kept:],
+    )  # fmt: skip
