@@ -44,6 +44,22 @@ def test_glyph_and_blob_class_counts_are_adjustable() -> None:
         datasets.make("mnist")
 
 
+def test_hold_out_moves_the_end_of_the_training_set_into_the_test_fields() -> None:
+    data = datasets.make("sine", n_train=10, n_test=7, seed=3)
+    held = datasets.hold_out(data, 0.25)
+    assert len(held.x_train) == 8 and len(held.x_test) == 2  # round(2.5) = 2
+    assert np.array_equal(np.concatenate([held.x_train, held.x_test]), data.x_train)
+    assert np.array_equal(np.concatenate([held.y_train, held.y_test]), data.y_train)
+    assert np.array_equal(held.x_mean, data.x_mean) and held.task == "regression"
+    assert len(datasets.hold_out(data, 0.999).x_train) == 1  # one point stays on each side
+    assert len(datasets.hold_out(data, 0.001).x_test) == 1
+    for fraction in (0.0, 1.0, float("nan")):
+        with pytest.raises(ValueError, match="fraction"):
+            datasets.hold_out(data, fraction)
+    with pytest.raises(ValueError, match="at least 2"):
+        datasets.hold_out(datasets.make("sine", n_train=1, n_test=1), 0.5)
+
+
 def test_mlp_params_are_named_matrices_and_vectors() -> None:
     model = mlp.MLP((64, 32, 16, 10), "gelu")
     params = mlp.init(model, 0)
