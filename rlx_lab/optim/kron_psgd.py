@@ -26,6 +26,7 @@ import jax.numpy as jnp
 from . import _hparams as H
 from ._base import Optimizer, StepContext
 from ._branch import branch
+from ._lapack import solve_lower_triangular
 from ._moments import l2_decayed
 from ._numerics import l2_norm
 
@@ -66,7 +67,7 @@ def solve_lower(lower: jax.Array, rhs: jax.Array) -> jax.Array:
     # its unknown is 0 and later rows see 0, exactly as the substitution above.
     bad = jnp.abs(jnp.diagonal(lower)) <= _SINGULAR
     safe = jnp.where(bad[:, None], jnp.eye(n, dtype=lower.dtype), lower)
-    return jax.scipy.linalg.solve_triangular(safe, jnp.where(bad[:, None], 0.0, rhs), lower=True)
+    return solve_lower_triangular(safe, jnp.where(bad[:, None], 0.0, rhs))
 
 
 def _factor_step(q: jax.Array, d: jax.Array, hp: H.HParamsDict) -> jax.Array:

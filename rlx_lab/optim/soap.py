@@ -25,6 +25,7 @@ import jax.numpy as jnp
 
 from . import _hparams as H
 from ._base import Optimizer, StepContext
+from ._lapack import eigh
 from ._moments import Moments, adam_direction, decoupled_descent, update_moments, zero_moments
 
 _NULL_TOL = 1e-6  # eigenvalues below this fraction of the largest (per dimension) count as 0
@@ -65,7 +66,7 @@ def canonical_eigenbasis(sym: jax.Array) -> jax.Array:
     n = sym.shape[0]
     if n == 1:
         return jnp.ones((1, 1), sym.dtype)
-    values, vectors = jnp.linalg.eigh(sym)
+    values, vectors = eigh(sym)
     if n == 2:  # a null space of dimension ≤ 1 is fixed by the sign rule alone
         return _signed(vectors)
     tol = _NULL_TOL * n * jnp.max(jnp.abs(values))
@@ -75,7 +76,7 @@ def canonical_eigenbasis(sym: jax.Array) -> jax.Array:
         kept = jnp.where(null[None, :], 0.0, vectors)
         projector = jnp.eye(n, dtype=sym.dtype) - kept @ kept.T
         ladder = jnp.arange(1, n + 1, dtype=sym.dtype)
-        spread, null_vectors = jnp.linalg.eigh(projector @ (ladder[:, None] * projector))
+        spread, null_vectors = eigh(projector @ (ladder[:, None] * projector))
         keys = jnp.concatenate([
             jnp.where(null, jnp.inf, values),
             jnp.where(spread > 0.5, -2.0 + spread / (n + 1), jnp.inf),
