@@ -6,11 +6,19 @@ import dataclasses
 import math
 
 import numpy as np
+import pytest
 
 from app.state.nets import NetsModel
 from app.state.nets_plan import make_data
 from app.state.nets_search import NetsSearchModel
-from app.state.nets_tuning import NET_TUNE_LRS, best_index, rank_key
+from app.state.nets_tuning import (
+    NET_TUNE_LRS,
+    Candidates,
+    best_index,
+    rank_key,
+    seeds_words,
+    setting_keys,
+)
 from app.views.tuning_view import TuneButton
 from rlx_lab import nets
 
@@ -48,13 +56,15 @@ def _shown(loss: float) -> str:
     return format_value(loss)
 
 
-def test_ranking_takes_the_lowest_final_loss_then_the_faster_descent() -> None:
-    def run(losses: list[float], diverged_at: int = -1) -> nets.NetRun:
-        curve = np.asarray(losses, np.float32)
-        return nets.NetRun("sgd", {}, 0, curve, curve, curve[:, None], curve, curve,
-                           np.arange(len(curve)), curve, curve, curve, curve, {}, diverged_at,
-                           ("w",))  # fmt: skip
+def run(losses: list[float], diverged_at: int = -1, seed: int = 0) -> nets.NetRun:
+    """A run whose every curve is ``losses``."""
+    curve = np.asarray(losses, np.float32)
+    return nets.NetRun("sgd", {}, seed, curve, curve, curve[:, None], curve, curve,
+                       np.arange(len(curve)), curve, curve, curve, curve, {}, diverged_at,
+                       ("w",))  # fmt: skip
 
+
+def test_ranking_takes_the_lowest_final_loss_then_the_faster_descent() -> None:
     runs = (run([1.0, 0.0]), run([0.5, 0.0]), run([0.1, 0.0], 1), run([1.0, math.nan]))
     keys = [rank_key(r, "training") for r in runs]
     assert keys[0] == (0.0, 0.5) and keys[1] == (0.0, 0.25)
@@ -65,3 +75,17 @@ def test_ranking_takes_the_lowest_final_loss_then_the_faster_descent() -> None:
     group = np.array([0, 1, 2, 2])
     assert best_index(keys, group, None) == 1  # a tie at 0: the faster descent
     assert best_index(keys, group, 0) == 0 and best_index(keys, group, 2) is None
+
+
+def test_a_setting_scores_its_mean_over_the_seeds_and_is_out_if_any_seed_diverged() -> None:
+    runs = (
+        run([1.0, 0.0], seed=3),
+        run([0.8, 0.4], seed=4),  # setting 0: both seeds
+        run([0.5, 0.1], seed=3),
+        run([0.5, 0.3], 2, seed=4),
+    )  # setting 1: one diverged
+    result = nets.RaceResult("moons", None, {}, (3, 4), np.zeros(0), (), runs)  # type: ignore
+    tried = Candidates(result, None, "training", "")  # type: ignore[arg-type]
+    keys = setting_keys(tried, "sgd")
+    assert keys[0] == pytest.approx((0.2, 0.55)) and keys[1] == (math.inf, math.inf)
+    assert seeds_words((3, 4)) == "seeds 3–4 (scores averaged)" and seeds_words((7,)) == "seed 7"

@@ -4,7 +4,7 @@ Each racing optimizer trains once as set, once per η of the η scan
 (:data:`~app.state.nets_tuning.NET_TUNE_LRS`) and once per each of :data:`NET_SEARCH_SAMPLES`
 random settings of every tunable field (:func:`rlx_lab.engine.sample_settings`: the same draws
 as the surfaces lab's search), all in one vmapped race with the tab's data, network, batches,
-steps and schedule, from the first run seed. They are judged as η tuning judges
+steps, schedule and seeds. They are judged as η tuning judges
 (:mod:`app.state.nets_tuning`: by default the validation loss on a held-out quarter of the
 training set; or the training loss): the lowest final loss without diverging wins, ties go to
 the faster descent. The test set plays no part in the choice.
@@ -21,7 +21,14 @@ from rlx_lab import engine, optim
 from rlx_lab.engine import AS_GIVEN, LR_ALONE, RANDOM
 
 from .nets import NetsModel
-from .nets_tuning import NET_TUNE_LRS, NetsTuningModel, best_index, rank_key, train_candidates
+from .nets_tuning import (
+    NET_TUNE_LRS,
+    NetsTuningModel,
+    best_index,
+    seeds_words,
+    setting_keys,
+    train_candidates,
+)
 from .search import compare_line, search_note
 from .tuning import Tuning
 
@@ -52,7 +59,7 @@ def search_nets(model: NetsModel, *, seed: int = 0) -> Tuning:
     for job in plan.jobs:
         name = job.optimizer
         fields = engine.searchable(name)
-        keys = [rank_key(run, tried.by) for run in tried.result.runs_of(name)]
+        keys = setting_keys(tried, name)
         best = best_index(keys, group)
         if best is None:
             failed.append(f"{optim.get(name).title} (diverged at every setting tried)")
@@ -67,10 +74,10 @@ def search_nets(model: NetsModel, *, seed: int = 0) -> Tuning:
         lines.append(f"{optim.get(name).title}: {line}")
     head = (
         f"Every tunable hyperparameter searched on {tried.data.name}, {plan.settings.steps} "
-        f"steps, seed {plan.seeds[0]}, draws seeded {seed}: for each optimizer, its settings as "
-        f"given, its η scan ({len(NET_TUNE_LRS)} values) and {NET_SEARCH_SAMPLES} random "
-        f"settings in one training call; {tried.words} wins (ties: the faster descent). Weight "
-        "decay, integer counts and paper switches stay as set."
+        f"steps, {seeds_words(plan.seeds)}, draws seeded {seed}: for each optimizer, its "
+        f"settings as given, its η scan ({len(NET_TUNE_LRS)} values) and {NET_SEARCH_SAMPLES} "
+        f"random settings in one training call; {tried.words} wins (ties: the faster "
+        "descent). Weight decay, integer counts and paper switches stay as set."
     )
     return Tuning(values, tuple(failed), search_note(head, lines, failed), others=others)
 

@@ -1,9 +1,8 @@
 """Tuning η for the small-nets race: each racing optimizer's learning rate by one stated rule.
 
 Every racing optimizer trains once per value of :data:`NET_TUNE_LRS` (nine half-decades from
-1e-4 to 1), all in one vmapped race with the tab's data, network, batches, steps and schedule,
-from the first run seed, its other hyperparameters as set. What decides is the model's
-``tune_by``:
+1e-4 to 1) and run seed, all in one vmapped race with the tab's network, batches, steps,
+schedule and seeds, its other hyperparameters as set. What decides is the model's ``tune_by``:
 
 * ``"validation"`` (the default): the net trains on the first three quarters of the training
   set and is judged on the last quarter (:func:`rlx_lab.nets.datasets.hold_out`, a batch larger
@@ -12,8 +11,10 @@ from the first run seed, its other hyperparameters as set. What decides is the m
 * ``"training"``: the net trains on the whole training set and is judged on it (the
   optimisation view: how low each optimizer drives the loss it is given).
 
-The lowest final judged loss without diverging wins; ties (a perfect fit reaches 0) go to the
-faster descent, the lower mean over the frames. The test set plays no part in the choice.
+A setting's score is its final judged loss, averaged over the seeds (with several seeds, a
+setting that wins on one lucky draw does not win); a setting that diverges at any seed is out.
+The lowest score wins; ties (a perfect fit reaches 0) go to the faster descent, the lower mean
+over the frames. The test set plays no part in the choice.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def train_candidates(plan: NetsPlan, grid: dict[str, list[dict[str, Any]]], by: 
         words = "the lowest final training loss"
     else:
         raise ValueError(f"tune_by: expected 'validation' or 'training', got {by!r}")
-    result = nets.race(data, grid, model=plan.model, settings=settings, seeds=plan.seeds[:1])
+    result = nets.race(data, grid, model=plan.model, settings=settings, seeds=plan.seeds)
     return Candidates(result, data, by, words)
 
 
@@ -83,6 +84,21 @@ def rank_key(run: NetRun, by: str) -> tuple[float, float]:
     if run.diverged or not math.isfinite(final):
         return (math.inf, math.inf)
     return (final, float(np.mean(curve)))
+
+
+def setting_keys(tried: Candidates, optimizer: str) -> list[tuple[float, float]]:
+    """Each of ``optimizer``'s settings' :func:`rank_key`, averaged over the seeds ((inf, inf)
+    if any seed's run diverged)."""
+    keys = np.array([rank_key(r, tried.by) for r in tried.result.runs_of(optimizer)])
+    per_setting = keys.reshape(-1, len(tried.result.seeds), 2).mean(axis=1)
+    return [(float(final), float(mean)) for final, mean in per_setting]
+
+
+def seeds_words(seeds: Sequence[int]) -> str:
+    """``seed 0``, or ``seeds 0–2 (scores averaged)``."""
+    if len(seeds) == 1:
+        return f"seed {seeds[0]}"
+    return f"seeds {seeds[0]}–{seeds[-1]} (scores averaged)"
 
 
 def best_index(
@@ -105,13 +121,13 @@ def tune_nets(model: NetsModel) -> Tuning:
     values: dict[str, float] = {}
     failed: list[str] = []
     for job in plan.jobs:
-        best = best_index([rank_key(r, tried.by) for r in tried.result.runs_of(job.optimizer)])
+        best = best_index(setting_keys(tried, job.optimizer))
         if best is None:
             failed.append(f"{optim.get(job.optimizer).title} (diverged at every η)")
         else:
             values[job.optimizer] = NET_TUNE_LRS[best]
-    head = (f"η tuned on {tried.data.name}, {plan.settings.steps} steps, seed {plan.seeds[0]}; "
-            f"{tried.words} of")  # fmt: skip
+    runs = f"{plan.settings.steps} steps, {seeds_words(plan.seeds)}"
+    head = f"η tuned on {tried.data.name}, {runs}; {tried.words} of"
     return Tuning(values, tuple(failed), tuning_note(head, values, failed, NET_TUNE_LRS))
 
 

@@ -126,9 +126,9 @@ class NetsControls(pn.viewable.Viewer):
             doc,
             label="Tune η on this data",
             description="Set each racing optimizer's η to the one of 9 (1e-4 … 1, half-decades) "
-            "whose run ends with the lowest loss that tuning judges, same network, batches and "
-            "steps",
-            busy_text="Tuning η… (9 runs per optimizer, all in one training call)",
+            "whose runs end with the lowest loss that tuning judges (averaged over the run seeds), "
+            "same network, batches and steps",
+            busy_text="Tuning η… (9 runs per optimizer and seed, all in one training call)",
             css="nets-tune-lr",
             note_css="nets-tune-note",
         )
@@ -151,10 +151,10 @@ class NetsControls(pn.viewable.Viewer):
             doc,
             label="Tune every hyperparameter",
             description="Search η, the β's, ε and the other tunable fields at once: "
-            f"{NET_SEARCH_SAMPLES} random settings per optimizer (seed 0) beside its settings as "
-            "given and its η scan, same data, network, batches and steps",
+            f"{NET_SEARCH_SAMPLES} random settings per optimizer (drawn from seed 0) beside its "
+            "settings as given and its η scan, same network, batches, steps and run seeds",
             busy_text=f"Searching… ({1 + len(NET_TUNE_LRS) + NET_SEARCH_SAMPLES} runs per "
-            "optimizer, all in one training call)",
+            "optimizer and seed, all in one training call)",
             css="nets-tune-all",
             note_css="nets-tune-all-note",
         )
