@@ -74,7 +74,7 @@ def search_nets(model: NetsModel, *, seed: int = 0) -> Tuning:
         lines.append(f"{optim.get(name).title}: {line}")
     head = (
         f"Every tunable hyperparameter searched on {tried.data.name}, {plan.settings.steps} "
-        f"steps, {seeds_words(plan.seeds)}, draws seeded {seed}: for each optimizer, its "
+        f"steps, {seeds_words(tried.result.seeds)}, draws seeded {seed}: for each optimizer, its "
         f"settings as given, its η scan ({len(NET_TUNE_LRS)} values) and {NET_SEARCH_SAMPLES} "
         f"random settings in one training call; {tried.words} wins (ties: the faster "
         "descent). Weight decay, integer counts and paper switches stay as set."

@@ -1,8 +1,9 @@
 """Tuning η for the small-nets race: each racing optimizer's learning rate by one stated rule.
 
 Every racing optimizer trains once per value of :data:`NET_TUNE_LRS` (nine half-decades from
-1e-4 to 1) and run seed, all in one vmapped race with the tab's network, batches, steps,
-schedule and seeds, its other hyperparameters as set. What decides is the model's ``tune_by``:
+1e-4 to 1) and run seed, all in one vmapped race with the tab's network, batches, steps and
+schedule, its other hyperparameters as set. The seeds are the race's, extended to at least
+:data:`TUNE_SEEDS` (the first run seed and those after it). What decides is the model's ``tune_by``:
 
 * ``"validation"`` (the default): the net trains on the first three quarters of the training
   set and is judged on the last quarter (:func:`rlx_lab.nets.datasets.hold_out`, a batch larger
@@ -37,6 +38,9 @@ NET_TUNE_LRS = tuple(float(v) for v in np.logspace(-4, 0, 9))
 """The learning rates the nets tab tries: 1e-4, 3.16e-4, …, 1."""
 HELD_OUT = 0.25
 """Share of the training set a validation-judged tuning holds out of training."""
+TUNE_SEEDS = 3
+"""Run seeds a tuning trains every candidate with, at least (more if the race has more): with one
+seed, a setting that lands well by luck wins (measured on three datasets: see the README)."""
 STALE_AFTER = (*(p for p in INPUTS if p not in ("optimizers", "n_seeds", "landscape",
                                                  "revision")), "tune_by")  # fmt: skip
 """Inputs after whose change the last tuning no longer describes the race."""
@@ -71,8 +75,14 @@ def train_candidates(plan: NetsPlan, grid: dict[str, list[dict[str, Any]]], by: 
         words = "the lowest final training loss"
     else:
         raise ValueError(f"tune_by: expected 'validation' or 'training', got {by!r}")
-    result = nets.race(data, grid, model=plan.model, settings=settings, seeds=plan.seeds)
+    result = nets.race(data, grid, model=plan.model, settings=settings, seeds=tuning_seeds(plan))
     return Candidates(result, data, by, words)
+
+
+def tuning_seeds(plan: NetsPlan) -> tuple[int, ...]:
+    """The race's run seeds, extended to at least :data:`TUNE_SEEDS`."""
+    first = plan.seeds[0]
+    return tuple(range(first, first + max(len(plan.seeds), TUNE_SEEDS)))
 
 
 def rank_key(run: NetRun, by: str) -> tuple[float, float]:
@@ -126,7 +136,7 @@ def tune_nets(model: NetsModel) -> Tuning:
             failed.append(f"{optim.get(job.optimizer).title} (diverged at every η)")
         else:
             values[job.optimizer] = NET_TUNE_LRS[best]
-    runs = f"{plan.settings.steps} steps, {seeds_words(plan.seeds)}"
+    runs = f"{plan.settings.steps} steps, {seeds_words(tried.result.seeds)}"
     head = f"η tuned on {tried.data.name}, {runs}; {tried.words} of"
     return Tuning(values, tuple(failed), tuning_note(head, values, failed, NET_TUNE_LRS))
 
