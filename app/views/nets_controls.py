@@ -135,7 +135,7 @@ class NetsControls(pn.viewable.Viewer):
         self.tune_by = w.Select.from_param(
             m.tune_by,
             options={
-                f"validation loss ({HELD_OUT:.0%} of the training set held out)": "validation",
+                f"validation loss ({HELD_OUT:.0%} held out)": "validation",
                 "training loss": "training",
             },
             name="Tuning judges by",
