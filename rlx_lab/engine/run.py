@@ -132,31 +132,28 @@ def sweep(
     tol: float | None = None,
 ) -> SweepResult:
     """Final loss over the grid of two hyperparameters, in one vmapped call of the engine."""
-    settings = (settings or RunSettings()).validate()
-    opt = optim.get(optimizer)
     if len(axes) != 2:
         raise ValueError(f"axes: expected two hyperparameters, got {list(axes)}")
     (name_a, values_a), (name_b, values_b) = axes.items()
     if name_a == name_b:
         raise ValueError(f"axes: the two hyperparameters must differ, got {name_a!r} twice")
-    grid = _hparam_grid(opt, dict(base or {}), [(name_a, list(values_a)), (name_b, list(values_b))])
-    point = _starts(start)[:1]
-    losses, diverged = _grid_losses(_grid_trace(opt, grid, surface, point, settings),
-                                    settings.steps)  # fmt: skip
+    if not list(values_a) or not list(values_b):
+        raise ValueError("axes: each axis needs at least one value")
+    rows = [{name_a: a, name_b: b} for a, b in itertools.product(values_a, values_b)]
+    grid = run_grid(optimizer, base, rows, surface, start, settings)
     shape = (len(values_a), len(values_b))
-    losses = losses.reshape(*shape, settings.steps + 1)
-    diverged = diverged.reshape(shape)
+    losses = grid.losses.reshape(*shape, grid.settings.steps + 1)
     reached = losses <= tol if tol is not None else np.zeros_like(losses, dtype=bool)
     first = np.where(reached.any(-1), reached.argmax(-1), -1)
     return SweepResult(
-        optimizer=opt.name,
+        optimizer=grid.optimizer,
         axes=(name_a, name_b),
         values=(np.asarray(values_a, np.float64), np.asarray(values_b, np.float64)),
         final_loss=losses[..., -1],
         steps_to_tol=first,
-        diverged_at=diverged,
-        base=dict(base or {}),
-        settings={**asdict(settings), "tol": tol, "start": point[0].tolist()},
+        diverged_at=grid.diverged.reshape(shape),
+        base=grid.base,
+        settings={**grid.recorded(), "tol": tol},
     )
 
 
@@ -175,30 +172,85 @@ def tune_lr(
 ) -> LrScan:
     """Final loss at each learning rate in ``lrs`` (other hyperparameters from ``base``), in
     one vmapped call of the engine; :meth:`LrScan.best` is the tuned value."""
-    settings = (settings or RunSettings()).validate()
-    opt = optim.get(optimizer)
     values = [float(v) for v in (TUNE_LRS if lrs is None else lrs)]
     if not values:
         raise ValueError("lrs: need at least one learning rate")
     base = {k: v for k, v in dict(base or {}).items() if k != "lr"}
-    grid = _hparam_grid(opt, base, [("lr", values)])
-    point = _starts(start)[:1]
-    trace = _grid_trace(opt, grid, surface, point, settings)
-    losses, diverged = _grid_losses(trace, settings.steps)
+    grid = run_grid(optimizer, base, [{"lr": lr} for lr in values], surface, start, settings)
     scan = LrScan(
-        optimizer=opt.name,
+        optimizer=grid.optimizer,
         lrs=np.asarray(values, np.float64),
-        final_loss=losses[:, -1],
-        diverged_at=diverged,
+        final_loss=grid.losses[:, -1],
+        diverged_at=grid.diverged,
         base=base,
-        settings={**asdict(settings), "start": point[0].tolist()},
+        settings=grid.recorded(),
     )
     k = scan.best_index()
-    if k is None:
-        return scan
-    best = _lane_trajectory(opt.name, {**base, "lr": values[k]}, surface, settings, point,
-                            trace, k)  # fmt: skip
-    return dataclasses.replace(scan, best_run=best)
+    return scan if k is None else dataclasses.replace(scan, best_run=grid.trajectory(k))
+
+
+@dataclass(frozen=True, eq=False)
+class GridRun:
+    """Several hyperparameter settings of one optimizer from one start, run in one vmapped call
+    of the engine (the core of :func:`sweep`, :func:`tune_lr` and the search)."""
+
+    optimizer: str
+    base: dict[str, Any]
+    rows: tuple[dict[str, Any], ...]
+    """Each setting's changes to ``base``."""
+    surface: Surface
+    settings: RunSettings
+    point: np.ndarray
+    """(1, 2) the start."""
+    trace: Trace
+    """numpy; axes: setting, start, …"""
+    losses: np.ndarray
+    """(settings, steps + 1) the loss at every point of each run."""
+    diverged: np.ndarray
+    """(settings,) the step each run diverged at (−1: never)."""
+
+    def recorded(self) -> dict[str, Any]:
+        """The run settings as a result records them, with the start."""
+        return {**asdict(self.settings), "start": self.point[0].tolist()}
+
+    def trajectory(self, k: int) -> Trajectory:
+        """The whole run of setting ``k``, taken from the same call."""
+        lane = jax.tree.map(lambda a: a[k], self.trace)  # (1 start, …) like a race's trace
+        return _trajectory(self.optimizer, {**self.base, **self.rows[k]}, self.surface,
+                           self.settings, asdict(self.settings), self.point, lane)  # fmt: skip
+
+
+def run_grid(
+    optimizer: str,
+    base: Mapping[str, Any] | None,
+    rows: Sequence[Mapping[str, Any]],
+    surface: Surface,
+    start: Any,
+    settings: RunSettings | None = None,
+) -> GridRun:
+    """Every setting of ``rows`` (``base`` updated by the row; each validated first) from the
+    first start point, in one vmapped call of the engine."""
+    settings = (settings or RunSettings()).validate()
+    opt = optim.get(optimizer)
+    base, rows = dict(base or {}), tuple(dict(row) for row in rows)
+    if not rows:
+        raise ValueError("need at least one setting")
+    encoded = [opt.hparams(**{**base, **row}) for row in rows]
+    grid = {k: np.stack([np.asarray(e[k]) for e in encoded]) for k in encoded[0]}
+    # Only the fields that vary are batched: a batched SOAP precond_freq, say, would turn its
+    # basis recompute into a select that runs eigh every step for every lane.
+    varying = tuple(sorted(k for k, v in grid.items() if np.any(v != v[:1])))
+    shared = {k: v[0] for k, v in grid.items() if k not in varying}
+    batched = {k: grid[k] for k in varying}
+    point = _starts(start)[:1]
+    program = _program(opt.name, surface, settings.view, _bucket(settings.steps),
+                       settings.probes, 1, over_hparams=varying)  # fmt: skip
+    trace = jax.device_get(program(shared, batched, point, _dynamics(surface, settings)))
+    steps = settings.steps
+    losses = np.concatenate([trace.start_loss[..., None], trace.steps.loss[..., :steps]], -1)
+    diverged = np.asarray(trace.diverged_at)[:, 0]
+    return GridRun(opt.name, base, rows, surface, settings, point, trace, losses[:, 0],
+                   np.where(diverged > steps, -1, diverged))  # fmt: skip
 
 
 def compiled_programs() -> int:
@@ -296,20 +348,6 @@ def _trajectory(
     )
 
 
-def _lane_trajectory(
-    name: str,
-    hparams: dict[str, Any],
-    surface: Surface,
-    settings: RunSettings,
-    point: np.ndarray,
-    trace: Trace,
-    k: int,
-) -> Trajectory:
-    """The whole run of setting ``k`` of a :func:`_grid_trace` (taken from that one call)."""
-    lane = jax.tree.map(lambda a: a[k], trace)  # (1 start, …) like one race entry's trace
-    return _trajectory(name, hparams, surface, settings, asdict(settings), point, lane)
-
-
 def _require(ok: bool, name: str, expected: str, got: Any) -> None:
     if not ok:
         raise ValueError(f"{name}: expected {expected}, got {got!r}")
@@ -336,52 +374,3 @@ def _starts(starts: Any) -> np.ndarray:
     if not np.all(np.isfinite(points)):
         raise ValueError("starts: every coordinate must be finite")
     return points
-
-
-def _hparam_grid(
-    opt: optim.Optimizer, base: dict[str, Any], axes: Sequence[tuple[str, list[Any]]]
-) -> optim.HParamsDict:
-    """Stacked hyperparameters for the product of ``axes`` (row-major), validated value by
-    value."""
-    if any(not values for _, values in axes):
-        raise ValueError("axes: each axis needs at least one value")
-    names = [name for name, _ in axes]
-    combos = itertools.product(*(values for _, values in axes))
-    return _hparam_rows(opt, base, [dict(zip(names, combo, strict=True)) for combo in combos])
-
-
-def _hparam_rows(
-    opt: optim.Optimizer, base: dict[str, Any], rows: Sequence[Mapping[str, Any]]
-) -> optim.HParamsDict:
-    """Stacked hyperparameters, one setting per row (``base`` updated by the row), each
-    validated."""
-    if not rows:
-        raise ValueError("need at least one setting")
-    encoded = [opt.hparams(**{**base, **row}) for row in rows]
-    return {k: np.stack([np.asarray(e[k]) for e in encoded]) for k in encoded[0]}
-
-
-def _grid_trace(
-    opt: optim.Optimizer,
-    grid: optim.HParamsDict,
-    surface: Surface,
-    point: np.ndarray,
-    settings: RunSettings,
-) -> Trace:
-    """The traces (numpy; axes: setting, start, …) of the n settings of ``grid`` from the
-    start ``point`` (1, 2), in one vmapped call."""
-    # Only the fields that vary are batched: a batched SOAP precond_freq, say, would turn its
-    # basis recompute into a select that runs eigh every step for every lane.
-    varying = tuple(sorted(k for k, v in grid.items() if np.any(v != v[:1])))
-    shared = {k: v[0] for k, v in grid.items() if k not in varying}
-    batched = {k: grid[k] for k in varying}
-    program = _program(opt.name, surface, settings.view, _bucket(settings.steps),
-                       settings.probes, 1, over_hparams=varying)  # fmt: skip
-    return jax.device_get(program(shared, batched, point, _dynamics(surface, settings)))
-
-
-def _grid_losses(trace: Trace, steps: int) -> tuple[np.ndarray, np.ndarray]:
-    """(losses (n, steps + 1), diverged_at (n,), −1: never) of a :func:`_grid_trace`."""
-    losses = np.concatenate([trace.start_loss[..., None], trace.steps.loss[..., :steps]], -1)
-    diverged = np.asarray(trace.diverged_at)[:, 0]
-    return losses[:, 0], np.where(diverged > steps, -1, diverged)

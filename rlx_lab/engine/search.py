@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict
 from typing import Any
 
 import numpy as np
@@ -30,15 +29,7 @@ import numpy as np
 from .. import optim
 from ..surfaces import Surface
 from .results import AS_GIVEN, LR_ALONE, RANDOM, SearchResult
-from .run import (
-    TUNE_LRS,
-    RunSettings,
-    _grid_losses,
-    _grid_trace,
-    _hparam_rows,
-    _lane_trajectory,
-    _starts,
-)
+from .run import TUNE_LRS, RunSettings, run_grid
 
 SEARCH_SAMPLES = 128
 """Random settings :func:`search` tries by default (beside the 1 + 25 baseline lanes)."""
@@ -122,29 +113,20 @@ def search(
     """Final loss of the given settings, of η alone over ``TUNE_LRS`` and of ``samples``
     random settings of ``fields``, from the first start point, in one vmapped call;
     :meth:`SearchResult.best` is the tuned setting and ``best_run`` its whole run."""
-    settings = (settings or RunSettings()).validate()
-    opt = optim.get(optimizer)
-    base = dict(base or {})
     names = searchable(optimizer) if fields is None else tuple(fields)
     drawn = sample_settings(optimizer, samples, seed, names)
     tried = [{}, *({"lr": float(lr)} for lr in TUNE_LRS), *drawn]
-    group = np.repeat([AS_GIVEN, LR_ALONE, RANDOM], [1, len(TUNE_LRS), len(drawn)])
-    point = _starts(start)[:1]
-    trace = _grid_trace(opt, _hparam_rows(opt, base, tried), surface, point, settings)
-    losses, diverged = _grid_losses(trace, settings.steps)
+    grid = run_grid(optimizer, base, tried, surface, start, settings)
     result = SearchResult(
-        optimizer=opt.name,
+        optimizer=grid.optimizer,
         fields=names,
-        tried=tuple(tried),
-        group=group,
-        final_loss=losses[:, -1],
-        diverged_at=diverged,
-        base=base,
+        tried=grid.rows,
+        group=np.repeat([AS_GIVEN, LR_ALONE, RANDOM], [1, len(TUNE_LRS), len(drawn)]),
+        final_loss=grid.losses[:, -1],
+        diverged_at=grid.diverged,
+        base=grid.base,
         seed=seed,
-        settings={**asdict(settings), "start": point[0].tolist()},
+        settings=grid.recorded(),
     )
     k = result.best_index()
-    if k is None:
-        return result
-    best = _lane_trajectory(opt.name, result.best() or {}, surface, settings, point, trace, k)
-    return dataclasses.replace(result, best_run=best)
+    return result if k is None else dataclasses.replace(result, best_run=grid.trajectory(k))
