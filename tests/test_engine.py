@@ -455,6 +455,23 @@ def test_tune_lr_picks_the_lowest_final_loss_of_single_runs() -> None:
     np.testing.assert_allclose(run.grad, best.grad, rtol=1e-4, atol=1e-5)
 
 
+def test_run_grid_lanes_are_single_runs_of_base_updated_by_each_row() -> None:
+    rows = [{"lr": 0.01}, {"lr": 0.002, "nesterov": True}, {"momentum": 0.0}]
+    settings = engine.RunSettings(steps=60, view="row")
+    grid = engine.run_grid("sgd", {"momentum": 0.8}, rows, ROSENBROCK, [[-1.0, 1.5]], settings)
+    assert grid.losses.shape == (3, 61) and grid.recorded()["start"] == [-1.0, 1.5]
+    for k, row in enumerate(rows):
+        single = engine.run("sgd", {"momentum": 0.8, **row}, ROSENBROCK, [-1.0, 1.5], settings)
+        lane = grid.trajectory(k)
+        assert lane.hparams == {"momentum": 0.8, **row}
+        np.testing.assert_allclose(grid.losses[k], single.loss[0], rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(lane.positions, single.positions, rtol=1e-4, atol=1e-6)
+    with pytest.raises(ValueError, match="at least one setting"):
+        engine.run_grid("sgd", None, [], ROSENBROCK, [0.0, 0.0])
+    with pytest.raises(ValueError, match="momentum"):
+        engine.run_grid("sgd", None, [{"momentum": 1.5}], ROSENBROCK, [0.0, 0.0])
+
+
 def test_tune_lr_says_none_when_every_run_diverges_and_rejects_bad_rows() -> None:
     scan = engine.tune_lr("sgd", None, ROSENBROCK, [-1.5, 2.0], engine.RunSettings(steps=20),
                           lrs=[1.0, 10.0])  # fmt: skip
