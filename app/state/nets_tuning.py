@@ -60,7 +60,7 @@ class Candidates(NamedTuple):
 
 def train_candidates(plan: NetsPlan, grid: dict[str, list[dict[str, Any]]], by: str) -> Candidates:
     """Train every setting of ``grid`` (optimizer → settings) in one race with ``plan``'s
-    network, settings and first seed, on the data that ``by`` judges."""
+    network and settings and the :func:`tuning_seeds`, on the data that ``by`` judges."""
     data, settings = make_data(plan.data), plan.settings
     if by == "validation":
         full = len(data.x_train)
