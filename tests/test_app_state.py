@@ -531,6 +531,26 @@ def test_tuning_sets_each_lr_to_the_lowest_final_loss_of_its_scan() -> None:
         assert trajectory.final_loss()[0] == pytest.approx(lowest, rel=1e-4, abs=1e-6)
 
 
+def test_with_noise_tuning_search_and_sweep_judge_the_mean_of_the_race_draws() -> None:
+    from app.state.search import search_race
+    from app.state.tuning import TuningModel, tune
+
+    race = RaceModel(optimizers=["adam"], steps=60, noise=5.0, repeats=3)
+    assert race.draws() == 3
+    tuning = tune(race)
+    scan = engine.tune_lr("adam", race.settings["adam"].overrides(), race.current_surface,
+                          race.start_point(), race.run_settings(), draws=3)  # fmt: skip
+    assert tuning.values["adam"] == scan.best() and "mean of 3 noise draws" in tuning.note
+    assert tuning.runs["adam"].positions.shape[0] == 3  # the winner's run, every draw
+    assert "mean of 3 noise draws" in search_race(race).note
+    sweep = SweepModel(race, optimizer="adam", resolution=3)
+    assert sweep.compute() is not None and "mean of 3 noise draws" in sweep.message
+    model = TuningModel(race)
+    model.compute()
+    race.repeats = 4
+    assert model.stale  # the draws it judged are not the race's any more
+
+
 def test_tuning_nothing_or_a_hopeless_race_says_so() -> None:
     from app.state.tuning import tune
 

@@ -472,6 +472,27 @@ def test_run_grid_lanes_are_single_runs_of_base_updated_by_each_row() -> None:
         engine.run_grid("sgd", None, [{"momentum": 1.5}], ROSENBROCK, [0.0, 0.0])
 
 
+def test_with_noise_a_grid_setting_is_the_mean_of_the_race_draws_and_diverged_if_any() -> None:
+    settings = engine.RunSettings(steps=80, noise=30.0, seed=4)
+    rows = [{"lr": 1e-3}, {"lr": 0.02}]
+    grid = engine.run_grid("sgd", None, rows, ROSENBROCK, [-1.5, 2.0], settings, draws=4)
+    for k, row in enumerate(rows):
+        race = engine.run("sgd", row, ROSENBROCK, [[-1.5, 2.0]] * 4, settings)  # 4 noise lanes
+        assert len({round(float(f), 3) for f in race.final_loss()}) > 1  # the draws differ
+        np.testing.assert_allclose(grid.losses[k], race.loss.mean(axis=0), rtol=1e-4)
+        diverged = race.diverged_at[race.diverged_at >= 0]
+        assert grid.diverged[k] == (diverged.min() if diverged.size else -1)
+        np.testing.assert_allclose(grid.trajectory(k).positions, race.positions, rtol=1e-4,
+                                   atol=1e-5)  # fmt: skip
+    assert grid.recorded()["draws"] == 4
+    # a single η: no field varies (this used to fail inside vmap)
+    scan = engine.tune_lr("sgd", None, ROSENBROCK, [-1.5, 2.0], settings, lrs=[1e-3], draws=4)
+    np.testing.assert_allclose(scan.final_loss, grid.losses[:1, -1], rtol=1e-5)
+    for bad in (0, 65, 2.0, True):
+        with pytest.raises(ValueError, match="draws"):
+            engine.run_grid("sgd", None, rows, ROSENBROCK, [0.0, 0.0], draws=bad)
+
+
 def test_tune_lr_says_none_when_every_run_diverges_and_rejects_bad_rows() -> None:
     scan = engine.tune_lr("sgd", None, ROSENBROCK, [-1.5, 2.0], engine.RunSettings(steps=20),
                           lrs=[1.0, 10.0])  # fmt: skip

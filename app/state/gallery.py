@@ -47,18 +47,19 @@ class Entry:
 
     @property
     def final_loss(self) -> float:
-        """The loss its run ends at (``inf`` without a run)."""
+        """The loss its run ends at, averaged over its noise draws (``inf`` without a run)."""
         if self.trajectory is None:
             return math.inf
-        loss = float(self.trajectory.final_loss()[0])
+        loss = float(np.mean(self.trajectory.final_loss()))
         return loss if math.isfinite(loss) else math.inf
 
     @property
     def mean_loss(self) -> float:
-        """The loss averaged over the run: lower for a faster descent (``inf`` without one)."""
+        """The loss averaged over the run (and its noise draws): lower for a faster descent
+        (``inf`` without one)."""
         if self.trajectory is None:
             return math.inf
-        mean = float(np.mean(self.trajectory.loss[0]))
+        mean = float(np.mean(self.trajectory.loss))
         return mean if math.isfinite(mean) else math.inf
 
     def rank_key(self) -> tuple[bool, float, float]:

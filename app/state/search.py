@@ -18,7 +18,7 @@ from rlx_lab.engine import AS_GIVEN, LR_ALONE, SearchResult, Trajectory
 
 from .race import RaceModel
 from .scales import format_value, unicode_symbol
-from .tuning import Tuning, TuningModel
+from .tuning import Tuning, TuningModel, draws_words
 
 
 def search_race(race: RaceModel, names: Sequence[str] | None = None, *, seed: int = 0) -> Tuning:
@@ -37,7 +37,7 @@ def search_race(race: RaceModel, names: Sequence[str] | None = None, *, seed: in
         title = optim.get(name).title
         try:
             result = engine.search(name, race.settings[name].overrides(), surface, start,
-                                   settings, seed=seed)  # fmt: skip
+                                   settings, seed=seed, draws=race.draws())  # fmt: skip
         except ValueError as error:
             failed.append(f"{title} ({error})")
             continue
@@ -51,7 +51,8 @@ def search_race(race: RaceModel, names: Sequence[str] | None = None, *, seed: in
         lines.append(f"{title}: {search_line(result)}")
     head = (
         f"Every tunable hyperparameter searched on {surface.title}, {settings.steps} steps from "
-        f"({format_value(start[0])}, {format_value(start[1])}), seed {seed}: for each optimizer, "
+        f"({format_value(start[0])}, {format_value(start[1])}){draws_words(race.draws())}, "
+        f"seed {seed}: for each optimizer, "
         f"its settings as given, its η scan ({len(engine.TUNE_LRS)} values) and "
         f"{engine.SEARCH_SAMPLES} random settings in one call; the lowest final loss wins. "
         "Weight decay, integer counts and paper switches stay as set."

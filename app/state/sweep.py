@@ -134,6 +134,7 @@ class SweepModel(param.Parameterized):
                 self.race.start_point(),
                 self.race.run_settings(),
                 tol=self.tol,
+                draws=self.race.draws(),
             )
         except ValueError as error:
             return None, f"sweep: {error}", time.perf_counter() - began
@@ -157,7 +158,11 @@ class SweepModel(param.Parameterized):
         best = result.best()
         text = ", ".join(f"{k}={format_value(v)}" for k, v in best.items())
         note = f"; {diverged} of {result.diverged_at.size} settings diverged" if diverged else ""
-        return f"Lowest final loss at {text}{note}. Click a cell to race that setting."
+        draws = result.settings.get("draws", 1)
+        mean = (
+            f" (mean of {draws} noise draws; a cell diverged if any draw did)" if draws > 1 else ""
+        )
+        return f"Lowest final loss{mean} at {text}{note}. Click a cell to race that setting."
 
     def load(self, i: int, j: int) -> None:
         """Copy cell (i along x, j along y) into the race and make sure it is racing."""

@@ -3,7 +3,8 @@
 For every selected optimizer, :func:`tune` runs :func:`rlx_lab.engine.tune_lr` — 25 learning
 rates from 1e-4 to 1 in one vmapped call, from the race's start with the race's steps, view and
 settings and the optimizer's other hyperparameters — and keeps the η whose run ends lowest
-without diverging. :func:`apply_tuning` moves the sliders there. Same budget, same start, and a
+without diverging (with gradient noise, the lowest mean over the race's noise draws, none of
+which may diverge). :func:`apply_tuning` moves the sliders there. Same budget, same start, and a
 stated rule for choosing η: the fair comparison the optimizer galleries make by hand.
 :class:`TuningModel` is the state the page shows: busy, the last note, and whether the race has
 changed since.
@@ -54,7 +55,8 @@ def tune(race: RaceModel, names: Sequence[str] | None = None) -> Tuning:
     for name in names:
         title = optim.get(name).title
         try:
-            scan = engine.tune_lr(name, race.settings[name].overrides(), surface, start, settings)
+            scan = engine.tune_lr(name, race.settings[name].overrides(), surface, start,
+                                  settings, draws=race.draws())  # fmt: skip
         except ValueError as error:
             failed.append(f"{title} ({error})")
             continue
@@ -65,9 +67,15 @@ def tune(race: RaceModel, names: Sequence[str] | None = None) -> Tuning:
             values[name], runs[name] = best, scan.best_run
     head = (
         f"η tuned on {surface.title}, {settings.steps} steps from "
-        f"({format_value(start[0])}, {format_value(start[1])}): the lowest final loss of"
+        f"({format_value(start[0])}, {format_value(start[1])}){draws_words(race.draws())}: the "
+        "lowest final loss of"
     )
     return Tuning(values, tuple(failed), tuning_note(head, values, failed, engine.TUNE_LRS), runs)
+
+
+def draws_words(draws: int) -> str:
+    """``""``, or ``", mean of 5 noise draws"`` when each setting ran several."""
+    return f", mean of {draws} noise draws" if draws > 1 else ""
 
 
 def tuning_note(
@@ -99,7 +107,8 @@ def apply_tuning(race: RaceModel, tuning: Tuning) -> list[str]:
     return problems
 
 
-STALE_AFTER = ("surface", "formula", "window", "surface_params", "start", "steps", "view")
+STALE_AFTER = ("surface", "formula", "window", "surface_params", "start", "steps", "view",
+               "noise", "seed", "repeats")  # fmt: skip
 """Race inputs after whose change the last tuning no longer describes the race."""
 
 

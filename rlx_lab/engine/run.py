@@ -35,6 +35,8 @@ VIEWS: Mapping[str, tuple[int, ...]] = {"vector": (2,), "row": (1, 2), "column":
 STEP_BUCKETS = (50, 100, 200, 500, 1000, 2000, 5000, 10_000)
 MAX_STEPS = STEP_BUCKETS[-1]
 MAX_PROBES = 64
+MAX_DRAWS = 64
+"""Noise draws a grid of settings may run each setting with."""
 
 
 @dataclass(frozen=True)
@@ -130,8 +132,10 @@ def sweep(
     settings: RunSettings | None = None,
     *,
     tol: float | None = None,
+    draws: int = 1,
 ) -> SweepResult:
-    """Final loss over the grid of two hyperparameters, in one vmapped call of the engine."""
+    """Final loss over the grid of two hyperparameters, in one vmapped call of the engine
+    (with ``draws`` > 1, each cell's mean over that many noise draws: :func:`run_grid`)."""
     if len(axes) != 2:
         raise ValueError(f"axes: expected two hyperparameters, got {list(axes)}")
     (name_a, values_a), (name_b, values_b) = axes.items()
@@ -140,7 +144,7 @@ def sweep(
     if not list(values_a) or not list(values_b):
         raise ValueError("axes: each axis needs at least one value")
     rows = [{name_a: a, name_b: b} for a, b in itertools.product(values_a, values_b)]
-    grid = run_grid(optimizer, base, rows, surface, start, settings)
+    grid = run_grid(optimizer, base, rows, surface, start, settings, draws=draws)
     shape = (len(values_a), len(values_b))
     losses = grid.losses.reshape(*shape, grid.settings.steps + 1)
     reached = losses <= tol if tol is not None else np.zeros_like(losses, dtype=bool)
@@ -169,14 +173,17 @@ def tune_lr(
     settings: RunSettings | None = None,
     *,
     lrs: Sequence[float] | None = None,
+    draws: int = 1,
 ) -> LrScan:
     """Final loss at each learning rate in ``lrs`` (other hyperparameters from ``base``), in
-    one vmapped call of the engine; :meth:`LrScan.best` is the tuned value."""
+    one vmapped call of the engine; :meth:`LrScan.best` is the tuned value. With ``draws`` > 1
+    each η runs that many noise draws and is judged by their mean (:func:`run_grid`)."""
     values = [float(v) for v in (TUNE_LRS if lrs is None else lrs)]
     if not values:
         raise ValueError("lrs: need at least one learning rate")
     base = {k: v for k, v in dict(base or {}).items() if k != "lr"}
-    grid = run_grid(optimizer, base, [{"lr": lr} for lr in values], surface, start, settings)
+    rows = [{"lr": lr} for lr in values]
+    grid = run_grid(optimizer, base, rows, surface, start, settings, draws=draws)
     scan = LrScan(
         optimizer=grid.optimizer,
         lrs=np.asarray(values, np.float64),
@@ -200,24 +207,25 @@ class GridRun:
     """Each setting's changes to ``base``."""
     surface: Surface
     settings: RunSettings
-    point: np.ndarray
-    """(1, 2) the start."""
+    points: np.ndarray
+    """(draws, 2) the start, once per noise draw (each its own lane of noise, as in a race)."""
     trace: Trace
-    """numpy; axes: setting, start, …"""
+    """numpy; axes: setting, draw, …"""
     losses: np.ndarray
-    """(settings, steps + 1) the loss at every point of each run."""
+    """(settings, steps + 1) the loss at every point of each run, averaged over the draws."""
     diverged: np.ndarray
-    """(settings,) the step each run diverged at (−1: never)."""
+    """(settings,) the first step at which a draw of the setting diverged (−1: none did)."""
 
     def recorded(self) -> dict[str, Any]:
-        """The run settings as a result records them, with the start."""
-        return {**asdict(self.settings), "start": self.point[0].tolist()}
+        """The run settings as a result records them, with the start and the draws."""
+        return {**asdict(self.settings), "start": self.points[0].tolist(),
+                "draws": len(self.points)}  # fmt: skip
 
     def trajectory(self, k: int) -> Trajectory:
-        """The whole run of setting ``k``, taken from the same call."""
-        lane = jax.tree.map(lambda a: a[k], self.trace)  # (1 start, …) like a race's trace
+        """The whole run of setting ``k`` (every draw), taken from the same call."""
+        lane = jax.tree.map(lambda a: a[k], self.trace)  # (draws, …) like a race's trace
         return _trajectory(self.optimizer, {**self.base, **self.rows[k]}, self.surface,
-                           self.settings, asdict(self.settings), self.point, lane)  # fmt: skip
+                           self.settings, asdict(self.settings), self.points, lane)  # fmt: skip
 
 
 def run_grid(
@@ -227,10 +235,16 @@ def run_grid(
     surface: Surface,
     start: Any,
     settings: RunSettings | None = None,
+    *,
+    draws: int = 1,
 ) -> GridRun:
     """Every setting of ``rows`` (``base`` updated by the row; each validated first) from the
-    first start point, in one vmapped call of the engine."""
+    first start point, ``draws`` times (with gradient noise, each draw its own noise, the same
+    as a race's draws), in one vmapped call of the engine. A setting's loss curve is the mean
+    over its draws, and a setting diverged if any of its draws did."""
     settings = (settings or RunSettings()).validate()
+    if not (isinstance(draws, int) and not isinstance(draws, bool) and 1 <= draws <= MAX_DRAWS):
+        raise ValueError(f"draws: expected an integer in [1, {MAX_DRAWS}], got {draws!r}")
     opt = optim.get(optimizer)
     base, rows = dict(base or {}), tuple(dict(row) for row in rows)
     if not rows:
@@ -242,15 +256,20 @@ def run_grid(
     varying = tuple(sorted(k for k, v in grid.items() if np.any(v != v[:1])))
     shared = {k: v[0] for k, v in grid.items() if k not in varying}
     batched = {k: grid[k] for k in varying}
-    point = _starts(start)[:1]
-    program = _program(opt.name, surface, settings.view, _bucket(settings.steps),
-                       settings.probes, 1, over_hparams=varying)  # fmt: skip
-    trace = jax.device_get(program(shared, batched, point, _dynamics(surface, settings)))
+    points = np.repeat(_starts(start)[:1], draws, axis=0)
+    dyn = _dynamics(surface, settings)
+    key = (opt.name, surface, settings.view, _bucket(settings.steps), settings.probes, draws)
+    if varying:
+        trace = jax.device_get(_program(*key, over_hparams=varying)(shared, batched, points, dyn))
+    else:  # every row is the same setting: run it once
+        one = jax.device_get(_program(*key, over_hparams=None)(shared, points, dyn))
+        trace = jax.tree.map(lambda a: np.broadcast_to(a, (len(rows), *np.shape(a))), one)
     steps = settings.steps
     losses = np.concatenate([trace.start_loss[..., None], trace.steps.loss[..., :steps]], -1)
-    diverged = np.asarray(trace.diverged_at)[:, 0]
-    return GridRun(opt.name, base, rows, surface, settings, point, trace, losses[:, 0],
-                   np.where(diverged > steps, -1, diverged))  # fmt: skip
+    at = np.asarray(trace.diverged_at)
+    at = np.where(at > steps, steps + 1, at).min(axis=1)  # the first draw's divergence
+    return GridRun(opt.name, base, rows, surface, settings, points, trace, losses.mean(axis=1),
+                   np.where(at > steps, -1, at))  # fmt: skip
 
 
 def compiled_programs() -> int:

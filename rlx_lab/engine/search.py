@@ -109,14 +109,16 @@ def search(
     samples: int = SEARCH_SAMPLES,
     seed: int = 0,
     fields: Sequence[str] | None = None,
+    draws: int = 1,
 ) -> SearchResult:
     """Final loss of the given settings, of η alone over ``TUNE_LRS`` and of ``samples``
-    random settings of ``fields``, from the first start point, in one vmapped call;
+    random settings of ``fields``, from the first start point, in one vmapped call (with
+    ``draws`` > 1, each the mean of that many noise draws: :func:`~rlx_lab.engine.run_grid`);
     :meth:`SearchResult.best` is the tuned setting and ``best_run`` its whole run."""
     names = searchable(optimizer) if fields is None else tuple(fields)
     drawn = sample_settings(optimizer, samples, seed, names)
     tried = [{}, *({"lr": float(lr)} for lr in TUNE_LRS), *drawn]
-    grid = run_grid(optimizer, base, tried, surface, start, settings)
+    grid = run_grid(optimizer, base, tried, surface, start, settings, draws=draws)
     result = SearchResult(
         optimizer=grid.optimizer,
         fields=names,
