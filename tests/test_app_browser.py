@@ -104,7 +104,8 @@ def test_lr_slider_changes_the_drawn_path(open_page: Any, served_app: Any) -> No
     wait_until(lambda: first_path(page, "adam") != before, 30, "a new Adam path")
     assert first_path(page, "lion") == lion, "only the moved optimizer is recomputed"
     assert len(source(page, "gpaths")["xs"]) == 1, "the previous Adam path stays as a ghost"
-    assert "adam.lr=" in page.evaluate("window.location.search")
+    # the address bar follows in a later message than the path: wait for it, not race it
+    wait_until(lambda: "adam.lr=" in page.evaluate("window.location.search"), 20, "η in the link")
     assert first_path(other, "adam") == before, "sessions are independent"
     log.assert_clean()
 
