@@ -16,20 +16,21 @@ from rlx_lab.optim._lapack import eigh, solve_lower_triangular
 WIDE_RACE = """
 from rlx_lab import nets
 data = nets.datasets.make("two_moons", n_train=128, n_test=16)
-grid = {name: [{"lr": 1e-3 * (1 + i)} for i in range(96)] for name in ("soap", "kron_psgd")}
+grid = {"soap": [{"lr": 1e-3 * (1 + i)} for i in range(64)]}
 nets.race(data, grid, settings=nets.TrainSettings(steps=20, batch_size=32, frames=2))
 print("finished")
 """
 
 
-def test_a_race_of_96_soap_and_kron_settings_finishes() -> None:
+def test_a_race_of_64_soap_settings_finishes() -> None:
     """With jaxlib's batched eigh this race hung for ever at 0 % CPU on 2 cores (the LAPACK
-    calls waited on a thread pool they had filled); it takes about 8 s."""
+    calls waited on a thread pool they had filled); it takes about 4 s. (Kron-PSGD's solve hung
+    the same way, but only in races too long for the suite: its lanes are checked below.)"""
     try:
         done = subprocess.run([sys.executable, "-c", WIDE_RACE], capture_output=True,
                               text=True, timeout=240)  # fmt: skip
     except subprocess.TimeoutExpired:
-        raise AssertionError("the race of 96 SOAP and Kron-PSGD settings hung") from None
+        raise AssertionError("the race of 64 SOAP settings hung") from None
     assert done.returncode == 0 and "finished" in done.stdout, done.stderr[-2000:]
 
 
