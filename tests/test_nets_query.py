@@ -19,7 +19,7 @@ def test_a_link_reproduces_the_race() -> None:
     model.param.update(dataset="spirals", noise=0.07, depth=3, width=16, activation="tanh",
                        batch_size=32, steps=600, seed=5, n_seeds=2, landscape="random",
                        optimizers=["sgd", "muon"], clip_on=True, clip_norm=2.5,
-                       schedule="linear", warmup=30, floor=0.2)  # fmt: skip
+                       schedule="linear", warmup=30, floor=0.2, tune_by="training")  # fmt: skip
     model.settings["sgd"].param.update(lr=0.2, momentum=0.9, nesterov=True)
     model.settings["adam"].lr = 0.5  # not racing: not in the link
     query = model.to_query()
@@ -30,6 +30,7 @@ def test_a_link_reproduces_the_race() -> None:
     assert copy.plan().shared_key() == model.plan().shared_key()
     assert copy.settings["sgd"].overrides() == model.settings["sgd"].overrides()
     assert copy.train_settings().schedule == LrSchedule("linear", 30, 0.2)
+    assert query["tune_by"] == "training" and copy.tune_by == "training"  # how tuning judges
 
 
 def test_net_defaults_are_the_baseline_for_settings() -> None:

@@ -47,6 +47,7 @@ SCALARS = (
     "hessian_every",
     "probes",
     "landscape",
+    "tune_by",
 )
 """Model parameters written under their own name."""
 

@@ -75,7 +75,8 @@ class NetsTab(pn.viewable.Viewer):
         self.doc = session_document()
         self.url: UrlSync | None = None
         if self.doc is not None:
-            self.url = UrlSync(self.model, INPUTS, tab="nets", active=True, standalone=standalone)
+            self.url = UrlSync(self.model, (*INPUTS, "tune_by"), tab="nets", active=True,
+                               standalone=standalone)  # fmt: skip
         self.sources = NetsSources()
         if self.doc is not None:
             self.sources.draw_on_load(self.doc)
