@@ -51,8 +51,10 @@ def _best(runs: tuple[nets.NetRun, ...], curve: str) -> int:
 def test_the_race_seeds_are_extended_to_three_and_kept_beyond() -> None:
     model = NetsModel(optimizers=["sgd"], steps=20, seed=5)
     assert tuning_seeds(model.plan()) == (5, 6, 7)
+    tuning = NetsTuningModel(model, note="η tuned")  # a result, so a change can make it stale
     model.n_seeds = 4
     assert tuning_seeds(model.plan()) == (5, 6, 7, 8)
+    assert tuning.stale, "the candidates' seeds are not the race's any more"
 
 
 def test_judged_by_validation_each_lr_wins_on_a_held_out_quarter_of_the_training_set() -> None:
