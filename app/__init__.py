@@ -4,7 +4,8 @@
 >>> model = RaceModel(surface="himmelblau", optimizers=["adam", "lion"])
 >>> outcome = model.recompute()
 
-``SurfacesLab`` (the Panel view) is imported lazily so that using the state needs no Panel.
+``SurfacesLab`` and ``NetsTab`` (the Panel views of the two tabs; either displays inline in a
+notebook) are imported lazily so that using the state needs no Panel.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from typing import Any
 
 from .state import RaceModel, SweepModel, TheoryModel, TuningModel
 
-__all__ = ["RaceModel", "SurfacesLab", "SweepModel", "TheoryModel", "TuningModel"]
+__all__ = ["NetsTab", "RaceModel", "SurfacesLab", "SweepModel", "TheoryModel", "TuningModel"]
 
 
 def __getattr__(name: str) -> Any:
-    if name == "SurfacesLab":
-        from .views import SurfacesLab
+    if name in ("SurfacesLab", "NetsTab"):
+        from . import views
 
-        return SurfacesLab
+        return getattr(views, name)
     raise AttributeError(f"module 'app' has no attribute {name!r}")

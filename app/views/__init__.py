@@ -1,14 +1,14 @@
 """Thin Panel views over the state in :mod:`app.state`; they render and forward input only.
 
-``SurfacesLab`` is imported lazily, so the numpy-only helpers (:mod:`app.views.sources`) can be
-used without importing Panel.
+``SurfacesLab`` and ``NetsTab`` are imported lazily, so the numpy-only helpers
+(:mod:`app.views.sources`) can be used without importing Panel.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["SurfacesLab"]
+__all__ = ["NetsTab", "SurfacesLab"]
 
 
 def __getattr__(name: str) -> Any:
@@ -16,4 +16,8 @@ def __getattr__(name: str) -> Any:
         from .lab import SurfacesLab
 
         return SurfacesLab
+    if name == "NetsTab":
+        from .nets_tab import NetsTab
+
+        return NetsTab
     raise AttributeError(f"module 'app.views' has no attribute {name!r}")
