@@ -27,7 +27,7 @@ def pytest_configure_node(node: Any) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    scheduling.longest_first(items)
+    scheduling.in_start_order(items)
 
 
 @pytest.hookimpl(optionalhook=True)
