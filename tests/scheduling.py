@@ -6,9 +6,10 @@ test takes 10-60 s), so they started last and one worker idled for minutes while
 finished them. Here the longest files start first, and the notebooks, which share no fixture,
 may run on different workers.
 
-Full suite, CI=true, this 2-core machine, one run each: xdist's order 12 min 08 s; this order
-10 min 49 s; the two browser files apart (each beside compile-bound files) 11 min 50 s, as the
-served app and Chromium keep the second core busy too. Runs vary by about a minute.
+Full suite, CI=true, this 2-core machine, one run each: xdist's order without the shared
+compile cache (``compile_cache.py``) 12 min 08 s; this order with it 10 min 49 s; with it and
+the two browser files apart (each beside compile-bound files) 11 min 50 s, as the served app
+and Chromium keep the second core busy too. Runs vary by about a minute.
 """
 
 from __future__ import annotations
