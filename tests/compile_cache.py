@@ -5,7 +5,9 @@ worlds and models, and JAX's in-memory cache is keyed by those Python objects, w
 cache is keyed by the compiled program. Sharing the disk cache cut the CPU time of the engine,
 vmap, nets and app-state files from 370 s to 313 s on 2 cores. The cache starts empty every
 run and is deleted after it, so no test depends on an earlier run. Subprocesses (served apps,
-notebook kernels) keep their own caches: some tests time a cold start.
+notebook kernels) keep their own caches: some tests time a cold start. JAX writes entries
+without a lock; a worker that reads one while the other writes it gets a warning and compiles
+the program itself.
 """
 
 from __future__ import annotations
