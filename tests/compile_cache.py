@@ -40,9 +40,9 @@ def configure(config: pytest.Config) -> None:
     engine.enable_compilation_cache(folder)
 
 
-def configure_node(config: pytest.Config, node: Any) -> None:
-    """Hand the controller's folder to a worker before it starts."""
-    node.workerinput[WORKER_INPUT] = config.stash[FOLDER]
+def configure_node(node: Any) -> None:
+    """Hand the controller's folder to a worker (an xdist ``WorkerController``) before it starts."""
+    node.workerinput[WORKER_INPUT] = node.config.stash[FOLDER]
 
 
 def unconfigure(config: pytest.Config) -> None:

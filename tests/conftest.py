@@ -23,7 +23,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
-    compile_cache.configure_node(node.config, node)
+    compile_cache.configure_node(node)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
