@@ -209,10 +209,11 @@ def test_the_tab_renders_without_a_browser() -> None:
 
 
 def test_runner_trains_on_change_only_when_auto() -> None:
-    from app.views.nets_runner import NetsRunner, phase
+    from app.state.jobs import SessionJobs
+    from app.views.live import nets_recompute, phase
 
     model = small(auto=False)
-    runner = NetsRunner(model)  # no server document: synchronous
+    runner = nets_recompute(model, SessionJobs())  # no page: synchronous
     model.steps = 40
     assert model.runs == {} and model.stale, "auto off: nothing trains before Train"
     plan = model.plan()

@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 import param
 
-from rlx_lab import optim
+from rlx_lab import engine, optim
+from rlx_lab.cost import Cost
 from rlx_lab.engine import Trajectory
 from rlx_lab.surfaces import Surface
 
@@ -105,12 +106,18 @@ class GalleryModel(RaceJob):
     def __init__(self, race: RaceModel, **params: Any) -> None:
         super().__init__(race, STALE_AFTER, **params)
 
+    def cost(self) -> Cost:
+        """The η scan of all 14 optimizers (each in one vmapped call)."""
+        race = self.race
+        return engine.grid_cost(len(engine.TUNE_LRS), race.draws(), race.steps,
+                                optimizers=len(optim.names()), what="the gallery")  # fmt: skip
+
     def run(self) -> Gallery:
         """Build without touching any parameter (safe on a worker thread)."""
         return build_gallery(self.race)
 
     def show(self, gallery: Gallery) -> None:
-        self.param.update(gallery=gallery, busy=False, stale=False)
+        self.param.update(gallery=gallery, busy=False, stale=False, error="")
 
     def has_result(self) -> bool:
         return self.gallery is not None

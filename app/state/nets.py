@@ -30,6 +30,7 @@ from rlx_lab.nets.user_data import UserPoints, parse_points
 
 from . import nets_query
 from .gradient_options import SCHEDULE_FIELDS, GradientOptions
+from .jobs import JobState
 from .nets_plan import DataSpec, NetsJob, NetsOutcome, NetsPlan, compute
 from .palette import assign_colors
 from .scales import format_value
@@ -85,7 +86,7 @@ def net_default_values(name: str) -> dict[str, Any]:
     return values
 
 
-class NetsModel(GradientOptions):
+class NetsModel(GradientOptions, JobState):
     """State of the small-nets lab: inputs, the latest runs, and what to tell the user."""
 
     dataset = param.Selector(
@@ -157,8 +158,6 @@ class NetsModel(GradientOptions):
     colors = param.Dict(default={}, precedence=-1, doc="optimizer → palette slot (sticky)")
     message = param.String(default="", precedence=-1, doc="What is wrong, in words")
     status = param.String(default="", precedence=-1)
-    busy = param.Boolean(default=False, precedence=-1)
-    phase = param.String(default="", precedence=-1, doc="What a running computation does")
     stale = param.Boolean(default=True, precedence=-1, doc="Inputs changed since the results")
 
     def __init__(self, **params: Any) -> None:

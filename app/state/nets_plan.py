@@ -23,19 +23,24 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from rlx_lab import nets, optim
+from rlx_lab.cost import MB, Cost, nothing
 from rlx_lab.nets import MLP, Boundary, Dataset, NetRun, TrainSettings
 from rlx_lab.nets.user_data import UserPoints, user_dataset
 
+from .budget import Budgets
 from .plan import TrajectoryCache
 
 RESOLUTION = 80
 """Decision-boundary grid points per side (every frame of every optimizer is sent once)."""
 LANDSCAPE_RESOLUTION = 41
-CACHE = TrajectoryCache(size=32)
+CACHE = TrajectoryCache(Budgets.from_env().cache_mb * MB // 2, size=64)
 """(shared key, optimizer, settings) → (runs per seed, seed-0 boundary frames); an entry is
-about 1–3 MB (the boundary probabilities), so the cache stays under ~100 MB."""
-_COMPILED: set[tuple[Any, ...]] = set()
-"""Program keys already trained in this process (to tell the user whether a run compiles)."""
+about 1–3 MB at the default network (the boundary probabilities), far more for a wide one: the
+cache is bounded by bytes."""
+COMPILED_KEPT = 64
+_COMPILED: dict[tuple[Any, ...], None] = {}
+"""Program keys already trained in this process (to tell the user whether a run compiles);
+the oldest are forgotten beyond :data:`COMPILED_KEPT` (``nets.train`` keeps at most 64 programs)."""
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,23 @@ class NetsPlan:
         order = optim.names()
         return tuple(sorted((j.optimizer for j in self.jobs), key=order.index))
 
+    def cost(self) -> Cost:
+        """What training (when some optimizer is not cached: the whole selection races), its
+        decision frames and the landscape slice will take."""
+        if not self.jobs:
+            return nothing("this training")
+        training = self.needs_training()
+        return nets.cost.race_cost(
+            self.model,
+            self.settings,
+            seeds=len(self.seeds),
+            optimizers=len(self.jobs) if training else 0,
+            samples=self.data.samples,
+            boundary_resolution=RESOLUTION if training else 0,
+            landscape_resolution=LANDSCAPE_RESOLUTION,
+            compiles=int(self.compiles()),
+        )
+
     def needs_training(self) -> bool:
         """Whether some optimizer's runs are not cached yet."""
         return any(CACHE.get(self.cache_key(job)) is None for job in self.jobs)
@@ -143,6 +165,14 @@ class NetsOutcome:
     cached: int = 0
     compiled: bool = False
     seconds: float = 0.0
+
+
+def remember_compiled(key: tuple[Any, ...]) -> None:
+    """Note that ``key``'s program exists; forget the oldest beyond :data:`COMPILED_KEPT`."""
+    _COMPILED.pop(key, None)
+    _COMPILED[key] = None
+    while len(_COMPILED) > COMPILED_KEPT:
+        del _COMPILED[next(iter(_COMPILED))]
 
 
 @functools.lru_cache(maxsize=32)
@@ -176,7 +206,7 @@ def compute(plan: NetsPlan) -> NetsOutcome:
         except (ValueError, TypeError, FloatingPointError) as error:
             outcome.errors["training"] = str(error)
             return outcome
-        _COMPILED.add(plan.program_key())
+        remember_compiled(plan.program_key())
         for job in plan.jobs:
             if hits[job.optimizer] is None:
                 hits[job.optimizer] = fresh[job.optimizer]

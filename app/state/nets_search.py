@@ -90,6 +90,9 @@ class NetsSearchModel(NetsTuningModel):
     """The nets race's search beyond η: whether it runs, what it last did, whether that still
     holds."""
 
+    candidates = 1 + len(NET_TUNE_LRS) + NET_SEARCH_SAMPLES
+    what = "the search"
+
     def run(self) -> Tuning:
         """Search without touching any parameter (safe on a worker thread)."""
         return search_nets(self.race)

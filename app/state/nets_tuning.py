@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from rlx_lab import nets, optim
+from rlx_lab.cost import Cost, nothing
 from rlx_lab.nets import Dataset, NetRun, RaceResult
 
 from .nets import INPUTS, NetsModel
@@ -147,6 +148,17 @@ class NetsTuningModel(TuningModel):
 
     def __init__(self, model: NetsModel, **params: Any) -> None:
         super().__init__(model, STALE_AFTER, **params)  # type: ignore[arg-type]
+
+    candidates = len(NET_TUNE_LRS)
+
+    def cost(self) -> Cost:
+        """Every racing optimizer's :attr:`candidates` settings × the tuning seeds, trained."""
+        plan = self.race.plan()
+        if not plan.jobs:
+            return nothing(self.what)
+        return nets.cost.race_cost(plan.model, plan.settings, seeds=len(tuning_seeds(plan)),
+                                   optimizers=len(plan.jobs), samples=plan.data.samples,
+                                   settings_each=self.candidates, what=self.what)  # fmt: skip
 
     def run(self) -> Tuning:
         """Tune without touching any parameter (safe on a worker thread)."""

@@ -12,15 +12,17 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import Any
 
 import numpy as np
 
 from rlx_lab import engine
+from rlx_lab.cost import MB, Cost, nothing
 from rlx_lab.engine import RunSettings, Trajectory
 from rlx_lab.surfaces import Surface
 
+from .budget import Budgets
 from .surface_source import params_key, surface_grid
 
 
@@ -61,6 +63,13 @@ class RacePlan:
         """The memo key of one job's trajectory."""
         return (*self.shared_key(), job.optimizer, job.key)
 
+    def cost(self) -> Cost:
+        """What computing the optimizers not cached yet will take."""
+        fresh = sum(CACHE.get(self.cache_key(job)) is None for job in self.jobs)
+        if not fresh:
+            return nothing("this race")
+        return engine.race_cost(fresh, len(self.starts), self.settings.steps)
+
 
 @dataclass
 class Outcome:
@@ -74,36 +83,72 @@ class Outcome:
 
 
 class TrajectoryCache:
-    """A thread-safe LRU of trajectories."""
+    """A thread-safe LRU of computed results, bounded by their bytes (and a count).
 
-    def __init__(self, size: int = 256) -> None:
+    Entries are sized by :func:`nbytes` (the numpy arrays they hold); one larger than the whole
+    cache is not kept.
+    """
+
+    def __init__(self, max_bytes: int, size: int = 256) -> None:
         self._size = size
-        self._items: OrderedDict[Hashable, Trajectory] = OrderedDict()
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable) -> Trajectory | None:
-        """The cached trajectory for ``key``, refreshed as most recent; None if absent."""
+    def get(self, key: Hashable) -> Any:
+        """The cached value for ``key``, refreshed as most recent; None if absent."""
         with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key: Hashable, value: Trajectory) -> None:
-        """Store ``value``; evict the least recently used entries beyond the size."""
-        with self._lock:
-            self._items[key] = value
+            item = self._items.get(key)
+            if item is None:
+                return None
             self._items.move_to_end(key)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
+            return item[0]
+
+    def put(self, key: Hashable, value: Any) -> None:
+        """Store ``value``; evict the least recently used entries beyond the bounds."""
+        weight = nbytes(value)
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._bytes -= old[1]
+            if weight > self.max_bytes:
+                return
+            self._items[key] = (value, weight)
+            self._bytes += weight
+            while len(self._items) > self._size or self._bytes > self.max_bytes:
+                self._bytes -= self._items.popitem(last=False)[1][1]
+
+    def bytes(self) -> int:
+        """Bytes held."""
+        with self._lock:
+            return self._bytes
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)
 
     def clear(self) -> None:
         """Forget everything."""
         with self._lock:
             self._items.clear()
+            self._bytes = 0
 
 
-CACHE = TrajectoryCache()
+def nbytes(value: Any) -> int:
+    """Bytes of the numpy arrays inside ``value`` (dataclasses, tuples, lists and dicts)."""
+    if isinstance(value, np.ndarray):
+        return int(value.nbytes)
+    if isinstance(value, Mapping):
+        return sum(nbytes(v) for v in value.values())
+    if isinstance(value, tuple | list):
+        return sum(nbytes(v) for v in value)
+    if is_dataclass(value):
+        return sum(nbytes(getattr(value, f.name)) for f in fields(value))
+    return 0
+
+
+CACHE = TrajectoryCache(Budgets.from_env().cache_mb * MB // 2)
 
 
 def cached(plan: RacePlan, job: Job) -> Trajectory | None:
@@ -112,17 +157,21 @@ def cached(plan: RacePlan, job: Job) -> Trajectory | None:
 
 
 def compute(
-    plan: RacePlan, on_result: Callable[[str, Trajectory, float], None] | None = None
+    plan: RacePlan,
+    on_result: Callable[[str, Trajectory, float], None] | None = None,
+    check: Callable[[], None] | None = None,
 ) -> Outcome:
     """Run every job of ``plan`` (cached ones are free); call ``on_result`` after each.
 
     Errors are collected per optimizer, never raised: a bad value for one optimizer leaves the
-    others running.
+    others running. ``check()`` is called before each optimizer (it raises to cancel).
     """
     outcome = Outcome()
     began = time.perf_counter()
     surface_grid(plan.surface, plan.surface_params)
     for job in plan.jobs:
+        if check is not None:
+            check()
         key = plan.cache_key(job)
         start = time.perf_counter()
         trajectory = CACHE.get(key)

@@ -21,6 +21,7 @@ from rlx_lab.surfaces import Surface
 
 from . import query
 from .gradient_options import SCHEDULE_FIELDS, GradientOptions
+from .jobs import JobState
 from .palette import assign_colors
 from .plan import Job, Outcome, RacePlan, compute, start_grid
 from .report import messages, summary_rows
@@ -53,7 +54,7 @@ INPUTS = (
 """Parameters whose change calls for a recompute."""
 
 
-class RaceModel(GradientOptions):
+class RaceModel(GradientOptions, JobState):
     """State of the surfaces lab: inputs, the latest trajectories, and what to tell the user."""
 
     surface = param.Selector(
@@ -123,7 +124,6 @@ class RaceModel(GradientOptions):
     colors = param.Dict(default={}, precedence=-1, doc="optimizer → palette slot (sticky)")
     message = param.String(default="", precedence=-1, doc="What is wrong, in words")
     status = param.String(default="", precedence=-1)
-    busy = param.Boolean(default=False, precedence=-1)
 
     def __init__(self, **params: Any) -> None:
         super().__init__(**params)
@@ -278,6 +278,15 @@ class RaceModel(GradientOptions):
                 f"{outcome.computed} computed, {outcome.cached} cached "
                 f"in {outcome.seconds * 1000:.0f} ms"
             )
+
+    def refuse(self, plan: RacePlan, words: str) -> None:
+        """No race for ``plan`` (over a budget, or it failed): show nothing stale, say why."""
+        self._plan = plan
+        self.param.update(results={}, ghosts={}, shown_surface=plan.surface,
+                          shown_params=dict(plan.surface_params))  # fmt: skip
+        self.message = "\n".join([*self._notes, words])
+        self._notes = []
+        self.status = "not computed"
 
     # --- reading out ---------------------------------------------------------------------------
 

@@ -9,14 +9,19 @@ from typing import Any
 
 import param
 
+from rlx_lab.cost import Cost
 
-class RaceJob(param.Parameterized):
-    """Subclasses say what to compute (:meth:`run`, reading the race only: safe on a worker
-    thread), how to publish it (:meth:`show`, on the page's thread) and whether there is a
-    result (:meth:`has_result`)."""
+from .jobs import JobState
 
-    busy = param.Boolean(default=False, precedence=-1)
+
+class RaceJob(JobState):
+    """Subclasses say what it will take (:meth:`cost`), what to compute (:meth:`run`, reading
+    the race only: safe on a worker thread), how to publish it (:meth:`show`, on the page's
+    thread) and whether there is a result (:meth:`has_result`). The job layer
+    (:class:`app.state.jobs.SessionJobs`) runs it; :meth:`fail` says why it did not."""
+
     stale = param.Boolean(default=False, precedence=-1, doc="The race changed since")
+    error = param.String(default="", precedence=-1, doc="Why the last run failed or was refused")
 
     def __init__(
         self, race: param.Parameterized, stale_after: Sequence[str], **params: Any
@@ -26,8 +31,15 @@ class RaceJob(param.Parameterized):
         """The lab model whose race the job reads (either lab's)."""
         race.param.watch(self._mark_stale, list(stale_after))
 
+    def cost(self) -> Cost:
+        raise NotImplementedError
+
     def run(self) -> Any:
         raise NotImplementedError
+
+    def fail(self, words: str) -> None:
+        """Say why there is no new result (refused, failed or out of memory)."""
+        self.param.update(error=words, busy=False)
 
     def show(self, outcome: Any) -> None:
         raise NotImplementedError
@@ -38,6 +50,7 @@ class RaceJob(param.Parameterized):
     def compute(self) -> None:
         """Run and show, synchronously (tests, notebooks)."""
         self.busy = True
+        self.error = ""
         self.show(self.run())
 
     def _mark_stale(self, *_: Any) -> None:

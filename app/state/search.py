@@ -113,6 +113,9 @@ class SearchModel(TuningModel):
     """The race's search beyond η: whether it runs, what it last did, whether that still
     holds."""
 
+    candidates = 1 + len(engine.TUNE_LRS) + engine.SEARCH_SAMPLES
+    what = "the search"
+
     def run(self) -> Tuning:
         """Search without touching any parameter (safe on a worker thread)."""
         return search_race(self.race)

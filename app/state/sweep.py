@@ -14,9 +14,11 @@ import numpy as np
 import param
 
 from rlx_lab import engine, optim
+from rlx_lab.cost import Cost
 from rlx_lab.engine import SweepResult
 from rlx_lab.optim import HParam
 
+from .jobs import JobState
 from .race import RaceModel
 from .scales import format_value, sweep_values
 
@@ -48,7 +50,7 @@ def default_range(hp: HParam) -> tuple[float, float]:
     return (float(low), float(high))
 
 
-class SweepModel(param.Parameterized):
+class SweepModel(JobState):
     """Which optimizer and hyperparameters to sweep, and the latest result."""
 
     optimizer = param.Selector(default="adam", objects=list(optim.names()))
@@ -67,7 +69,7 @@ class SweepModel(param.Parameterized):
     result = param.ClassSelector(class_=SweepResult, default=None, precedence=-1)
     seconds = param.Number(default=0.0, precedence=-1)
     message = param.String(default="", precedence=-1)
-    busy = param.Boolean(default=False, precedence=-1)
+
 
     def __init__(self, race: RaceModel, **params: Any) -> None:
         super().__init__(**params)
@@ -112,6 +114,10 @@ class SweepModel(param.Parameterized):
     def scale(self, axis: str) -> str:
         """The slider scale of the hyperparameter on ``axis``."""
         return self._hp(self.x_param if axis == "x" else self.y_param).scale
+
+    def cost(self) -> Cost:
+        """Every cell × the race's noise draws, in one vmapped call."""
+        return engine.grid_cost(self.resolution**2, self.race.draws(), self.race.steps)
 
     def run(self) -> tuple[SweepResult | None, str, float]:
         """Run the sweep without touching any parameter (safe on a worker thread).

@@ -19,6 +19,7 @@ from typing import Any
 import param
 
 from rlx_lab import engine, optim
+from rlx_lab.cost import Cost
 from rlx_lab.engine import Trajectory
 
 from .race import RaceModel
@@ -122,6 +123,16 @@ class TuningModel(RaceJob):
     ) -> None:
         super().__init__(race, stale_after, **params)
 
+    candidates = len(engine.TUNE_LRS)
+    """Settings each optimizer runs (its cost)."""
+    what = "tuning η"
+
+    def cost(self) -> Cost:
+        """One grid of :attr:`candidates` settings × noise draws per racing optimizer."""
+        race = self.race
+        return engine.grid_cost(self.candidates, race.draws(), race.steps,
+                                optimizers=len(race.optimizers), what=self.what)  # fmt: skip
+
     def run(self) -> Tuning:
         """Tune without touching any parameter (safe on a worker thread)."""
         return tune(self.race)
@@ -129,7 +140,9 @@ class TuningModel(RaceJob):
     def show(self, tuning: Tuning) -> None:
         """Move the sliders to ``tuning`` and publish its note."""
         problems = apply_tuning(self.race, tuning)
-        self.param.update(note=" ".join([tuning.note, *problems]), busy=False, stale=False)
+        self.param.update(
+            note=" ".join([tuning.note, *problems]), busy=False, stale=False, error=""
+        )
 
     def has_result(self) -> bool:
         return bool(self.note)

@@ -12,11 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 import panel as pn
-from tornado.ioloop import IOLoop
 
 from ..state.gallery import GalleryModel
 from .gallery_image import gallery_png
-from .runner import start_job
+from .jobs import JobProgress, jobs_for
 from .widgets import download
 
 INTRO = (
@@ -26,6 +25,8 @@ INTRO = (
     "by the loss they reach. The optimizer galleries' pictures, made live and fair. The first "
     "build compiles every optimizer (a few seconds each); later ones take a moment."
 )
+
+BUSY_TEXT = "Tuning and running all 14… (25 runs per optimizer in one call each)"
 
 
 class GalleryView(pn.viewable.Viewer):
@@ -42,7 +43,8 @@ class GalleryView(pn.viewable.Viewer):
         self.gallery = gallery
         self.doc = doc
         self.on_race = on_race
-        self._loop = IOLoop.current() if doc is not None else None
+        self.jobs = jobs_for(doc)
+        self.progress = JobProgress(gallery, self.jobs, css="gallery-progress")
         self.build = pn.widgets.Button(
             label="Tune and rank all 14", color="primary", css_classes=["gallery-run"]
         )
@@ -55,21 +57,27 @@ class GalleryView(pn.viewable.Viewer):
         self.image = pn.pane.PNG(None, css_classes=["gallery-image"], visible=False)
         self.build.on_click(self.run)
         self.race.on_click(self._race)
-        gallery.param.watch(self.render, ["gallery", "busy", "stale"])
+        gallery.param.watch(self.render, ["gallery", "busy", "stale", "error"])
         self.render()
 
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Column(
             pn.pane.Markdown(INTRO, sizing_mode="stretch_width"),
             pn.Row(self.build, self.race, self.download, margin=0),
+            self.progress,
             self.note,
             self.image,
             sizing_mode="stretch_width",
         )
 
     def run(self, _: Any = None) -> None:
-        """Build the gallery now (off the page's thread when served)."""
-        start_job(self.gallery, self.doc, self._loop, self._done)
+        """Build the gallery now (off the page's thread when served), if the budgets allow."""
+        model = self.gallery
+        if model.busy:
+            return
+        model.error = ""
+        self.jobs.submit(model, model.cost(), lambda report: model.run(), model.show, model.fail,
+                         phase=BUSY_TEXT)  # fmt: skip
 
     def render(self, *_: Any) -> None:
         """Show the model: busy, or the picture and its note (marked when stale)."""
@@ -78,7 +86,9 @@ class GalleryView(pn.viewable.Viewer):
         self.build.disabled = model.busy
         self.race.disabled = self.download.disabled = model.busy or not built
         if model.busy:
-            text = "Tuning and running all 14… (25 runs per optimizer in one call each)"
+            text = BUSY_TEXT
+        elif model.error:
+            text = model.error
         elif built:
             text = ("(before the last change of the race) " if model.stale else "") + (
                 model.gallery.note
@@ -100,12 +110,3 @@ class GalleryView(pn.viewable.Viewer):
             self.note.object = f"<small>{html.escape(' '.join(problems))}</small>"
         elif self.on_race is not None:
             self.on_race()
-
-    def _done(self, future: Any) -> None:
-        try:
-            gallery = future.result()
-        except Exception as error:  # an engine bug must not leave the button dead
-            self.gallery.busy = False
-            self.note.object = f"<small>Gallery failed: {html.escape(repr(error))}</small>"
-            return
-        self.gallery.show(gallery)

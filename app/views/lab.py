@@ -24,12 +24,14 @@ from ..state.theory import TheoryModel
 from ..state.tuning import TuningModel
 from .controls import Controls
 from .gallery_view import GalleryView
+from .jobs import JobProgress, jobs_for
 from .linked_plots import LinkedPlots
+from .live import race_recompute
 from .optimizer_cards import OptimizerCards
 from .player import FramePlayer
 from .race_sources import RaceSources, grid_min
 from .report_view import Export, Messages, Scoreboard, now
-from .runner import Runner, in_document, session_document
+from .runner import in_document, session_document
 from .sources import Style, loss_offset, offset_label
 from .surface_plot import SurfacePlot
 from .sweep_view import SweepView
@@ -95,13 +97,18 @@ class SurfacesLab(pn.viewable.Viewer):
         self._doc = doc
         if sync_url if sync_url is not None else doc is not None:
             self.url = UrlSync(model, on_link=self._show_link)
-        self.runner = Runner(model, doc=doc)
+        self.jobs = jobs_for(doc)
+        self.runner = race_recompute(model, self.jobs)
+        self.progress = JobProgress(model, self.jobs, css="race-progress")
         model.param.watch(self._render, ["results", "ghosts", "ghosts_on", "arrows", "colors"])
         if doc is None:
-            self.runner.request()
-        else:  # after the page has been sent: the browser loads it while the race computes
-            doc.add_next_tick_callback(in_document(doc, self.runner.request))
+            self._start()
+        else:  # nothing is computed for a request without a browser: only once it connects
+            pn.state.onload(self._start)
+
+    def _start(self) -> None:
         self._render()
+        self.runner.request()
 
     def _lecture(self, event: param.parameterized.Event) -> None:
         self.export_row.visible = not event.new  # the surface plot resizes itself
@@ -163,6 +170,7 @@ class SurfacesLab(pn.viewable.Viewer):
         race = pn.Column(
             pn.Row(self.surface_plot, self.linked, margin=0),
             self.player,
+            self.progress,
             self.messages,
             self.scoreboard,
             self.theory_card,

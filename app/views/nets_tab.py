@@ -1,7 +1,8 @@
 """The "Small nets" tab: optimizers race to train an MLP on 2-D toy data.
 
 :class:`NetsTab` owns one session's :class:`~app.state.nets.NetsModel`, its Bokeh sources and
-plots, and the :class:`~app.views.nets_runner.NetsRunner` that trains off the page's thread. Use
+plots, and the live recompute (:func:`~app.views.live.nets_recompute`) that trains off the
+page's thread. Use
 it inline in a notebook (``NetsTab()``) or in a template (``.sidebar`` / ``.main``, like the
 surfaces lab). It reuses the surface tab's optimizer cards, sliders, palette, player callbacks
 and worker threads.
@@ -22,11 +23,12 @@ from ..state.nets import INPUTS, NetsModel
 from ..state.nets_plan import fit_note
 from ..state.scales import format_value
 from . import js
+from .jobs import JobProgress, jobs_for
+from .live import nets_recompute
 from .nets_controls import NetsControls
 from .nets_gif import nets_gif
 from .nets_js import POSITIONS, frame_index
 from .nets_plots import BoundaryFigures, Curves, LandscapePlot
-from .nets_runner import NetsRunner
 from .nets_sources import NetsSources, image_columns
 from .runner import session_document
 from .url import UrlSync
@@ -74,6 +76,7 @@ class NetsTab(pn.viewable.Viewer):
         super().__init__(model=model or NetsModel(), **params)
         self.doc = session_document()
         self.url: UrlSync | None = None
+        self._connected = False
         if self.doc is not None:
             self.url = UrlSync(self.model, (*INPUTS, "tune_by"), tab="nets", active=True,
                                standalone=standalone)  # fmt: skip
@@ -83,7 +86,9 @@ class NetsTab(pn.viewable.Viewer):
         self.boundaries = BoundaryFigures(self.sources)
         self.curves = Curves(self.sources)
         self.landscape = LandscapePlot(self.sources)
-        self.runner = NetsRunner(self.model, doc=self.doc)
+        self.jobs = jobs_for(self.doc)
+        self.runner = nets_recompute(self.model, self.jobs)
+        self.progress = JobProgress(self.model, self.jobs, css="nets-progress")
         self.controls = NetsControls(self.model, on_train=self.runner.request, doc=self.doc)
         self._build_main()
         self._sent: dict[str, Any] = {}
@@ -98,7 +103,12 @@ class NetsTab(pn.viewable.Viewer):
             self.activate()
 
     def activate(self) -> None:
-        """Train once if nothing has been trained yet (e.g. when the tab is first shown)."""
+        """Train once if nothing has been trained yet (e.g. when the tab is first shown) —
+        served, only once the browser is connected (a request without one trains nothing)."""
+        if self.doc is not None and not self._connected:
+            self._connected = True
+            pn.state.onload(self.activate)
+            return
         if not self.model.runs and not self.model.busy:
             self.runner.request()
 
@@ -196,6 +206,7 @@ class NetsTab(pn.viewable.Viewer):
         )
         return pn.Column(
             self.status,
+            self.progress,
             self.alert,
             pn.pane.Markdown(
                 FAIR,

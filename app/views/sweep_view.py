@@ -32,7 +32,8 @@ from ..state.scales import format_value, to_position
 from ..state.sweep import hp_scale
 from ..state.theory import SweepOverlay, sweep_overlay
 from . import js
-from .runner import EXECUTOR, schedule_on
+from .jobs import JobProgress, jobs_for
+from .runner import schedule_on
 from .widgets import IntSlider
 
 
@@ -50,6 +51,8 @@ class SweepView(pn.viewable.Viewer):
         super().__init__(sweep=sweep, **params)
         self.doc = doc
         self._loop = IOLoop.current() if doc is not None else None
+        self.jobs = jobs_for(doc)
+        self.progress = JobProgress(sweep, self.jobs, css="sweep-progress")
         s = sweep.param
         self.controls = pn.Column(
             pn.widgets.Select.from_param(
@@ -168,25 +171,23 @@ class SweepView(pn.viewable.Viewer):
 
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Row(
-            pn.Column(self.controls, self.button, self.note, self.info, width=360),
+            pn.Column(self.controls, self.button, self.progress, self.note, self.info, width=360),
             pn.pane.Bokeh(self.figure),
         )
 
     def _run(self, _: Any = None) -> None:
-        if self.sweep.busy:
+        sweep = self.sweep
+        if sweep.busy:
             return
-        self.sweep.busy = True
         self.info.object = "Sweeping… (the first sweep of an optimizer compiles it)"
-        if self.doc is None:
-            self._finish(*self.sweep.run())
-            return
-        future = EXECUTOR.submit(self.sweep.run)
-        future.add_done_callback(
-            lambda f: schedule_on(self.doc, self._loop, partial(self._finish, *f.result()))
-        )
+        self.jobs.submit(sweep, sweep.cost(), lambda report: sweep.run(),
+                         lambda outcome: self._finish(*outcome), self._failed,
+                         phase="sweeping…")  # fmt: skip
+
+    def _failed(self, words: str) -> None:
+        self.info.object = words
 
     def _finish(self, result: Any, message: str, seconds: float) -> None:
-        self.sweep.busy = False
         self.sweep.show(result, message, seconds)
         self.info.object = (
             f"{message}  \n{self.sweep.resolution}² settings in "

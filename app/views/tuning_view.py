@@ -11,10 +11,9 @@ import html
 from typing import Any
 
 import panel as pn
-from tornado.ioloop import IOLoop
 
-from ..state.tuning import Tuning, TuningModel
-from .runner import start_job
+from ..state.tuning import TuningModel
+from .jobs import JobProgress, jobs_for
 
 
 class TuneButton(pn.viewable.Viewer):
@@ -37,20 +36,28 @@ class TuneButton(pn.viewable.Viewer):
         self.tuning = tuning
         self.doc = doc
         self.busy_text = busy_text
-        self._loop = IOLoop.current() if doc is not None else None
+        self.jobs = jobs_for(doc)
+        self.progress = JobProgress(tuning, self.jobs, css=f"{css}-progress")
         self.button = pn.widgets.Button(label=label, css_classes=[css], description=description)
         self.note = pn.pane.HTML(
             "", css_classes=[note_css], margin=(0, 10), styles={"color": "#444"}
         )
         self.button.on_click(self.run)
-        tuning.param.watch(self.render, ["note", "busy", "stale"])
+        tuning.param.watch(self.render, ["note", "busy", "stale", "error"])
 
     def __panel__(self) -> pn.viewable.Viewable:
-        return pn.Column(self.button, self.note, margin=0, sizing_mode="stretch_width")
+        return pn.Column(
+            self.button, self.progress, self.note, margin=0, sizing_mode="stretch_width"
+        )
 
     def run(self, _: Any = None) -> None:
-        """Tune now (off the page's thread when served)."""
-        start_job(self.tuning, self.doc, self._loop, self._done)
+        """Tune now (off the page's thread when served), if the budgets allow."""
+        tuning = self.tuning
+        if tuning.busy:
+            return
+        tuning.error = ""
+        self.jobs.submit(tuning, tuning.cost(), lambda report: tuning.run(), tuning.show,
+                         tuning.fail, phase=self.busy_text)  # fmt: skip
 
     def render(self, *_: Any) -> None:
         """Show the model: busy, or the last note (marked when the race has changed since)."""
@@ -58,14 +65,9 @@ class TuneButton(pn.viewable.Viewer):
         self.button.disabled = tuning.busy
         if tuning.busy:
             text = self.busy_text
+        elif tuning.error:
+            text = tuning.error
         else:
             text = ("(before the last change) " if tuning.stale else "") + tuning.note
         lines = html.escape(text).replace("\n", "<br>")  # a note may hold a line per optimizer
         self.note.object = f"<small>{lines}</small>" if text else ""
-
-    def _done(self, future: Any) -> None:
-        try:
-            outcome = future.result()
-        except Exception as error:  # an engine bug must not leave the button dead
-            outcome = Tuning({}, (), f"Tuning failed: {type(error).__name__}: {error}")
-        self.tuning.show(outcome)

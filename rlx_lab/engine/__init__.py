@@ -9,6 +9,7 @@
 
 from ..schedule import LrSchedule
 from .cache import CACHE_ENV, default_cache_dir, enable_compilation_cache
+from .cost import grid_cost, race_cost
 from .hessian import ESTIMATORS
 from .results import (
     AS_GIVEN,
@@ -59,7 +60,9 @@ __all__ = [
     "compiled_programs",
     "default_cache_dir",
     "enable_compilation_cache",
+    "grid_cost",
     "race",
+    "race_cost",
     "run",
     "run_grid",
     "sample_settings",

@@ -10,12 +10,12 @@
 Modules: :mod:`datasets` (numpy toy data), :mod:`mlp` (the model), :mod:`loop` (one traced
 training run), :mod:`train` (the race), :mod:`hessian` (Sophia's estimates),
 :mod:`landscape` (loss slices and projected paths), :mod:`boundary` (decision boundaries),
-:mod:`defaults` (lab-default hyperparameters for nets), :mod:`user_data` (your own points from
-CSV), :mod:`export` (runs as CSV and JSON).
+:mod:`cost` (what a race will allocate), :mod:`defaults` (lab-default hyperparameters for
+nets), :mod:`user_data` (your own points from CSV), :mod:`export` (runs as CSV and JSON).
 """
 
 from ..schedule import LrSchedule
-from . import boundary, datasets, export, hessian, landscape, loop, mlp, user_data
+from . import boundary, cost, datasets, export, hessian, landscape, loop, mlp, user_data
 from .boundary import Boundary, decision_boundary, decision_frames
 from .datasets import Dataset
 from .defaults import NET_DEFAULTS
@@ -48,6 +48,7 @@ __all__ = [
     "boundary",
     "bucket",
     "compiled_programs",
+    "cost",
     "datasets",
     "decision_boundary",
     "decision_frames",

@@ -1,0 +1,105 @@
+"""The two live recomputes — the surfaces race and the small-nets training — as configurations of
+the one :class:`~app.views.jobs.LiveRecompute`.
+
+* The race recomputes on every input change in the *interactive* lane (a slider never waits
+  behind another session's heavy job), says "computing…" only after :data:`BUSY_AFTER_S`, and
+  shows an optimizer's paths as soon as it is ready when computing it took a while (a first
+  compile).
+* Training runs in the *heavy* lane, debounced by :data:`DEBOUNCE_S` (a dataset change also
+  resets the noise; quick clicks merge), only while ``auto`` is on (else on "Train").
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from rlx_lab.engine import Trajectory
+
+from ..state import INPUTS, Outcome, RaceModel, RacePlan, compute
+from ..state.jobs import HEAVY, INTERACTIVE, Report, SessionJobs
+from ..state.nets import INPUTS as NETS_INPUTS
+from ..state.nets import NetsModel
+from ..state.nets_plan import NetsOutcome, NetsPlan
+from ..state.nets_plan import compute as train
+from .jobs import LiveRecompute
+from .runner import held
+
+PARTIAL_AFTER_S = 0.25
+"""Show an optimizer's paths before the others once computing it took longer than this."""
+BUSY_AFTER_S = 0.3
+"""Say "computing…" only when a recompute takes longer than this (most take milliseconds)."""
+DEBOUNCE_S = 0.4
+
+
+def race_recompute(model: RaceModel, jobs: SessionJobs) -> LiveRecompute:
+    """Keeps :attr:`RaceModel.results` in step with the model's inputs."""
+
+    def run(plan: RacePlan, report: Report) -> Outcome:
+        seen: dict[str, Trajectory] = {}
+
+        def on_result(name: str, trajectory: Trajectory, seconds: float) -> None:
+            seen[name] = trajectory
+            report.progress(len(seen) / len(plan.jobs), f"computed {len(seen)} of "
+                            f"{len(plan.jobs)} optimizers")  # fmt: skip
+            if seconds > PARTIAL_AFTER_S and len(seen) < len(plan.jobs):
+                report.on_page(partial(model.apply, plan, Outcome(results=dict(seen)),
+                                       partial=True))  # fmt: skip
+
+        return compute(plan, on_result, check=report.check)
+
+    def apply(plan: RacePlan, outcome: Outcome) -> None:
+        with held(getattr(jobs.page, "doc", None)):  # one message to the browser for it all
+            model.apply(plan, outcome)
+
+    return LiveRecompute(
+        jobs,
+        model,
+        INPUTS,
+        plan=model.plan,
+        cost=lambda plan: plan.cost(),
+        compute=run,
+        apply=apply,
+        refuse=model.refuse,
+        lane=INTERACTIVE,
+        quiet_s=BUSY_AFTER_S,
+    )
+
+
+def nets_recompute(model: NetsModel, jobs: SessionJobs) -> LiveRecompute:
+    """Keeps the nets model's results in step with its inputs (when ``auto``) or on request."""
+
+    def run(plan: NetsPlan, report: Report) -> NetsOutcome:
+        del report  # one program: nothing to check between pieces
+        return train(plan)
+
+    def refuse(plan: NetsPlan, words: str) -> None:
+        model.apply(plan, NetsOutcome(errors={"training": words}))
+
+    return LiveRecompute(
+        jobs,
+        model,
+        NETS_INPUTS,
+        plan=model.plan,
+        cost=lambda plan: plan.cost(),
+        compute=run,
+        apply=model.apply,
+        refuse=refuse,
+        phase=phase,
+        lane=HEAVY,
+        debounce_s=DEBOUNCE_S,
+        when=lambda: bool(model.auto),
+    )
+
+
+def phase(plan: NetsPlan) -> str:
+    """What the computation about to start does, in words."""
+    if not plan.jobs:
+        return "checking the settings…"
+    if plan.compiles():
+        n = len(plan.jobs)
+        return (
+            f"compiling {n} optimizer{'s' * (n != 1)} for this network — the first run "
+            "compiles (10–30 s for many optimizers), later runs reuse it…"
+        )
+    return "training…"
+
