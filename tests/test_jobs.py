@@ -1,0 +1,297 @@
+"""The job layer: costs, budgets, admission, lanes, cancellation and isolation — without a
+browser (a :class:`QueuePage` stands in for a served session's thread)."""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from app.state import RaceModel, SweepModel
+from app.state.budget import Budgets, OverBudget
+from app.state.jobs import HEAVY, INTERACTIVE, JobState, Server, SessionJobs
+from app.state.nets import NetsModel
+from app.state.plan import TrajectoryCache, nbytes
+from rlx_lab import engine
+from rlx_lab.cost import GB, MB, Cost, Term
+
+BIG_NETS_LINK = {
+    "tab": "nets",
+    "data": "spirals",
+    "width": "1024",
+    "depth": "6",
+    "steps": "20000",
+    "n_seeds": "8",
+    "batch_size": "512",
+    "opt": "sgd,adam,adamw,nadamw,radam,qhadamw,lamb,adafactor,lion,soap,kron_psgd,muon,"
+    "sophia,mars",
+}
+
+
+class QueuePage:
+    """A session's thread, played by the test: callbacks queue until :meth:`drain`."""
+
+    def __init__(self) -> None:
+        self.calls: queue.Queue[Callable[[], None]] = queue.Queue()
+
+    def call(self, callback: Callable[[], None]) -> None:
+        self.calls.put(callback)
+
+    def call_later(self, seconds: float, callback: Callable[[], None]) -> None:
+        self.calls.put(callback)
+
+    def drain(self, until: Callable[[], bool], timeout: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not until():
+            try:
+                self.calls.get(timeout=max(0.01, deadline - time.monotonic()))()
+            except queue.Empty:
+                raise AssertionError("timed out waiting for the page") from None
+        while not self.calls.empty():
+            self.calls.get_nowait()()
+
+
+def cost(mb: float, what: str = "this job") -> Cost:
+    return Cost(what, (Term("stuff", int(mb * MB), "lots", "less stuff"),))
+
+
+def served(budgets: Budgets | None = None) -> tuple[SessionJobs, QueuePage]:
+    page = QueuePage()
+    return SessionJobs(page, Server(budgets or Budgets())), page
+
+
+# --- budgets and refusals --------------------------------------------------------------------
+
+
+def test_budgets_read_the_environment_then_the_arguments() -> None:
+    b = Budgets.from_env({"RLX_LAB_JOB_MB": "512", "RLX_LAB_SERVER_MB": "1e4"}, ["--job-mb", "64"])
+    assert (b.job_mb, b.server_mb, b.session_mb) == (64, 10_000, Budgets().session_mb)
+    assert Budgets.from_env({}, ["--session-mb=99", "--port", "5006"]).session_mb == 99
+    for bad in ("lots", "0", "-3", "1.5"):
+        with pytest.raises(ValueError, match="job_mb"):
+            Budgets.from_env({"RLX_LAB_JOB_MB": bad}, [])
+
+
+def test_the_120_gb_nets_link_is_refused_naming_estimate_limit_and_biggest_term() -> None:
+    model = NetsModel()
+    assert model.from_query(BIG_NETS_LINK) == []
+    plan = model.plan()
+    estimate = plan.cost()
+    assert estimate.bytes > 100 * GB and estimate.biggest().label == "weight snapshots"
+    jobs = SessionJobs()
+    from app.views.live import nets_recompute
+
+    nets_recompute(model, jobs).request()
+    assert model.runs == {}, "nothing trained"
+    message = model.message
+    assert "this training needs ≈" in message.lower() and "the limit is 2.0 GB" in message
+    assert "weight snapshots" in message and "fewer units, layers, seeds or optimizers" in message
+    # the settings stay, so the user can lower them
+    assert (model.width, model.depth, model.n_seeds, model.steps) == (1024, 6, 8, 20000)
+    model.param.update(width=16, depth=2, n_seeds=1, steps=50, optimizers=["adam"])
+    assert model.runs["adam"], "lowered: it trains"
+
+
+def test_a_huge_sweep_is_refused_before_it_starts() -> None:
+    race = RaceModel(steps=10_000, repeats=32, noise=0.1)
+    sweep = SweepModel(race, resolution=64)
+    refused: list[str] = []
+    ran: list[bool] = []
+    SessionJobs().submit(sweep, sweep.cost(), lambda r: ran.append(True), print, refused.append)
+    assert not ran and not sweep.busy
+    assert refused and "this sweep needs ≈" in refused[0].lower()
+    assert "64 × 64" not in refused[0] and "4.1 k settings × 32 draw(s)" in refused[0]
+
+
+def test_a_race_over_budget_from_a_link_is_refused_and_keeps_its_settings() -> None:
+    from app.views.live import race_recompute
+
+    model = RaceModel()
+    model.from_query({"opt": ",".join(engine_names()), "steps": "10000", "noise": "0.1",
+                      "repeats": "32", "many": "1", "grid_size": "5"})  # fmt: skip
+    estimate = model.plan().cost()
+    jobs = SessionJobs(server=Server(Budgets(job_mb=estimate.bytes // MB - 1)))
+    race_recompute(model, jobs).request()
+    assert model.results == {} and not model.busy
+    assert "this race needs ≈" in model.message.lower() and "the limit is" in model.message
+    assert "14 optimizer(s) × 57 start(s)" in model.message
+    assert model.steps == 10_000 and model.repeats == 32 and model.many_starts
+
+
+def engine_names() -> tuple[str, ...]:
+    from rlx_lab import optim
+
+    return optim.names()
+
+
+def test_work_and_step_limits_refuse_too() -> None:
+    tight = Budgets(job_gflop=0.001)
+    with pytest.raises(OverBudget, match="FLOP"):
+        tight.check(engine.race_cost(4, 1, 5000))
+    with pytest.raises(OverBudget, match="optimizer steps"):
+        Budgets(job_lane_steps=1000).check(engine.race_cost(4, 1, 500))
+    Budgets().check(engine.race_cost(4, 1, 500))  # the default race fits
+
+
+# --- the session: supersede, cancel, close, admission, lanes -----------------------------------
+
+
+def test_a_newer_job_of_a_slot_supersedes_the_older_one() -> None:
+    jobs, page = served()
+    slot, gate, shown = JobState(), threading.Event(), []
+    jobs.submit(slot, cost(1), lambda r: gate.wait(10) and "old", shown.append, shown.append)
+    jobs.submit(slot, cost(1), lambda r: "new", shown.append, shown.append)
+    gate.set()
+    page.drain(lambda: not slot.busy and shown == ["new"])
+    time.sleep(0.2)
+    page.drain(lambda: True)
+    assert shown == ["new"], "the superseded job's result is dropped"
+
+
+def test_cancel_frees_the_slot_at_once_and_drops_the_result() -> None:
+    jobs, page = served()
+    slot, gate, shown = JobState(), threading.Event(), []
+    jobs.submit(slot, cost(1), lambda r: gate.wait(10) and "late", shown.append, shown.append)
+    page.drain(lambda: slot.busy)
+    jobs.cancel(slot)
+    assert not slot.busy and jobs.running() == 0
+    gate.set()
+    time.sleep(0.2)
+    page.drain(lambda: True)
+    assert shown == []
+    assert jobs.server.admitted_bytes() == 0, "its budget is released"
+
+
+def test_a_queued_job_cancelled_never_runs_and_closing_the_page_cancels_all() -> None:
+    jobs, page = served()
+    first, second, gate, ran = JobState(), JobState(), threading.Event(), []
+    jobs.submit(first, cost(1), lambda r: gate.wait(10), print, print)
+    jobs.submit(second, cost(1), lambda r: ran.append("second"), print, print)
+    assert jobs.running() == 2
+    jobs.close()
+    gate.set()
+    time.sleep(0.3)
+    page.drain(lambda: True)
+    assert ran == [] and not first.busy and not second.busy and jobs.running() == 0
+
+
+def test_a_job_reports_progress_and_stops_at_a_checkpoint_once_cancelled() -> None:
+    jobs, page = served()
+    slot, steps, started = JobState(), [], threading.Event()
+
+    def work(report: Any) -> None:
+        for i in range(200):
+            report.progress(i / 200, f"piece {i}")
+            started.set()
+            steps.append(i)
+            time.sleep(0.01)
+
+    jobs.submit(slot, cost(1), work, print, print)
+    started.wait(10)
+    time.sleep(0.3)
+    page.drain(lambda: slot.progress > 0)
+    assert slot.busy and slot.phase.startswith("piece")
+    jobs.cancel(slot)
+    time.sleep(0.3)
+    assert len(steps) < 200, "the job stopped at its next checkpoint"
+
+
+def test_the_session_and_the_server_budgets_admit_jobs_together() -> None:
+    budgets = Budgets(job_mb=100, session_mb=150, server_mb=250)
+    server = Server(budgets)
+    page = QueuePage()
+    a, b = SessionJobs(page, server), SessionJobs(page, server)
+    gate = threading.Event()
+    refused: list[str] = []
+    assert a.submit(JobState(), cost(90), lambda r: gate.wait(10), print, refused.append)
+    assert not a.submit(JobState(), cost(90), lambda r: None, print, refused.append)
+    assert "for one page" in refused[-1] and "This page's other jobs hold" in refused[-1]
+    assert b.submit(JobState(), cost(90), lambda r: gate.wait(10), print, refused.append)
+    c = SessionJobs(page, server)
+    assert not c.submit(JobState(), cost(90), lambda r: None, print, refused.append)
+    assert refused[-1].startswith("The server is busy")
+    gate.set()
+    page.drain(lambda: a.running() == 0 and b.running() == 0)
+    assert server.admitted_bytes() == 0
+
+
+def test_an_interactive_job_never_waits_behind_a_heavy_one() -> None:
+    jobs, page = served()
+    other, _ = served()
+    other.server = jobs.server  # another session of the same server
+    heavy, race, gate, done = JobState(), JobState(), threading.Event(), []
+    other.submit(heavy, cost(1), lambda r: gate.wait(30), print, print, lane=HEAVY)
+    jobs.submit(race, cost(1), lambda r: "race", done.append, print, lane=INTERACTIVE)
+    page.drain(lambda: done == ["race"], timeout=10)
+    assert not gate.is_set(), "the race finished while the heavy job still ran"
+    gate.set()
+
+
+# --- isolation: any failure leaves the session usable ----------------------------------------
+
+
+@pytest.mark.parametrize("error", [RuntimeError("boom"), MemoryError()])
+def test_a_failing_job_clears_busy_says_why_and_the_next_one_runs(error: Exception) -> None:
+    jobs, page = served()
+    slot, said, shown = JobState(), [], []
+
+    def fail(report: Any) -> None:
+        raise error
+
+    jobs.submit(slot, cost(1), fail, shown.append, said.append)
+    page.drain(lambda: bool(said))
+    assert not slot.busy and jobs.running() == 0
+    assert ("ran out of memory" in said[0]) if isinstance(error, MemoryError) else "boom" in said[0]
+    jobs.submit(slot, cost(1), lambda r: "again", shown.append, said.append)
+    page.drain(lambda: shown == ["again"])
+
+
+def test_a_failure_while_showing_the_result_is_reported_too() -> None:
+    slot, said = JobState(), []
+
+    def show(_: Any) -> None:
+        raise RuntimeError("drawing broke")
+
+    SessionJobs().submit(slot, cost(1), lambda r: 1, show, said.append)
+    assert not slot.busy and "drawing broke" in said[0]
+
+
+# --- bounded caches ---------------------------------------------------------------------------
+
+
+def test_the_result_cache_is_bounded_by_bytes() -> None:
+    import numpy as np
+
+    cache = TrajectoryCache(max_bytes=10_000, size=100)
+    for i in range(10):
+        cache.put(i, {"a": np.zeros(500, np.float32)})  # 2 kB each
+    assert cache.bytes() <= 10_000 and len(cache) == 5
+    assert cache.get(0) is None and cache.get(9) is not None
+    cache.put("huge", np.zeros(10_000, np.float32))
+    assert cache.get("huge") is None, "an entry larger than the cache is not kept"
+    assert nbytes({"x": (np.zeros(3), [np.zeros(2, np.int8)])}) == 26
+
+
+def test_the_compile_cache_has_a_size_limit(tmp_path: Any) -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import jax; from rlx_lab import engine; engine.enable_compilation_cache(%r); "
+        "print(jax.config.jax_compilation_cache_max_size)" % str(tmp_path)
+    )
+
+    def limit(value: str) -> subprocess.CompletedProcess:
+        env = {**os.environ, "RLX_LAB_CACHE_MAX_MB": value, "JAX_PLATFORMS": "cpu"}
+        return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                              text=True, timeout=120)  # fmt: skip
+
+    assert int(limit("64").stdout.strip()) == 64 * MB
+    assert int(limit("").stdout.strip()) == engine.cache.DEFAULT_MAX_MB * MB
+    bad = limit("nope")
+    assert bad.returncode != 0 and "RLX_LAB_CACHE_MAX_MB" in bad.stderr
