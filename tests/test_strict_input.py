@@ -8,7 +8,9 @@ import re
 import numpy as np
 import pytest
 
-from rlx_lab import optim
+from app.state.race import RaceModel
+from rlx_lab import optim, surfaces
+from rlx_lab.formula import FormulaError
 from rlx_lab.optim import HParam
 
 SPECS = [(name, p) for name in optim.names() for p in optim.get(name).spec]
@@ -80,3 +82,52 @@ def test_an_open_upper_bound_reached_by_rounding_is_rejected(name: str, p: HPara
 def test_a_positive_lr_that_rounds_to_zero_is_rejected() -> None:
     with pytest.raises(ValueError, match=r"lr: 1e-50 rounds to 0\.0 in float32, outside \(0"):
         optim.get("adam").hparams(lr=1e-50)
+
+
+# --- 5. a formula with nothing to descend -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("9**9**9**9", NOWHERE_FINITE),
+        ("log(-1 - x^2)", NOWHERE_FINITE),
+        ("sqrt(-1 - y^2) + x", NOWHERE_FINITE),
+        ("0*x", CONSTANT),
+        ("3", CONSTANT),
+        ("x - x + 2", CONSTANT),
+        ("1e-50*x", CONSTANT),  # 1e-50 is 0 in float32
+    ],
+)
+def test_a_formula_with_nothing_to_descend_is_a_formula_error(text: str, reason: str) -> None:
+    with pytest.raises(FormulaError) as info:
+        surfaces.from_formula(text)
+    assert info.value.reason == reason
+
+
+def test_the_window_decides() -> None:
+    surfaces.from_formula("log(x)", window=((0.5, 3.0), (-1.0, 1.0)))  # finite here
+    with pytest.raises(FormulaError, match="infinite or NaN"):
+        surfaces.from_formula("log(x)", window=((-3.0, -1.0), (-1.0, 1.0)))
+    surfaces.from_formula("max(x, 0)", window=((-1.0, 1.0), (-1.0, 1.0)))
+    with pytest.raises(FormulaError, match="constant"):
+        surfaces.from_formula("max(x, 0)", window=((-3.0, -1.0), (-1.0, 1.0)))
+
+
+def test_a_formula_finite_somewhere_is_accepted() -> None:
+    surface = surfaces.from_formula("log(x) + y^2")  # NaN for x ≤ 0, finite elsewhere
+    assert surface.name == "custom"
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [("9**9**9**9", "infinite or NaN everywhere"), ("0*x", "constant over the window")],
+)
+def test_race_reports_the_formula_and_keeps_the_last_surface(text: str, says: str) -> None:
+    race = RaceModel(optimizers=["adam"], surface="custom", formula="x^2 + y^2")
+    good = race.current_surface
+    race.formula = text
+    assert says in race.formula_error
+    assert race.current_surface is good
+    problems = RaceModel(optimizers=["adam"]).from_query({"surface": "custom", "formula": text})
+    assert any(p.startswith("formula:") and says in p for p in problems)
