@@ -8,6 +8,7 @@ import re
 import numpy as np
 import pytest
 
+from app.state.nets import NetsModel
 from app.state.race import RaceModel
 from rlx_lab import optim, surfaces
 from rlx_lab.formula import FormulaError
@@ -82,6 +83,189 @@ def test_an_open_upper_bound_reached_by_rounding_is_rejected(name: str, p: HPara
 def test_a_positive_lr_that_rounds_to_zero_is_rejected() -> None:
     with pytest.raises(ValueError, match=r"lr: 1e-50 rounds to 0\.0 in float32, outside \(0"):
         optim.get("adam").hparams(lr=1e-50)
+
+
+def test_float32_limits_of_a_link_hyperparameter_are_reported() -> None:
+    race = RaceModel(optimizers=["adam"])
+    problems = race.from_query({"adam.lr": "1e39", "sgd.momentum": "0.9999999999"})
+    assert any(p.startswith("adam.lr:") and "float32" in p for p in problems)
+    assert any(p.startswith("sgd.momentum:") and "rounds to 1.0" in p for p in problems)
+    assert race.settings["adam"].lr == 0.01 and race.settings["sgd"].momentum < 1.0
+
+
+@pytest.mark.parametrize(
+    ("key", "text", "field"),
+    [
+        ("noise", "1e39", "noise"),
+        ("clip", "1e39", "clip_norm"),
+        ("window", "-1e39,3,-3,3", "window"),
+        ("start", "1e39,0", "start"),
+    ],
+)
+def test_a_race_link_number_that_overflows_float32_is_refused(
+    key: str, text: str, field: str
+) -> None:
+    race = RaceModel(optimizers=["adam"], surface="custom")
+    before = getattr(race, field)
+    problems = race.from_query({"surface": "custom", key: text})
+    assert any(re.match(_word(field) + ".*overflows float32", p) for p in problems), problems
+    assert getattr(race, field) == before
+    assert race.formula_error == ""
+
+
+def test_a_nets_link_noise_that_overflows_float32_is_refused() -> None:
+    model = NetsModel()
+    before = model.noise
+    problems = model.from_query({"noise": "1e39"})
+    assert any(p.startswith("noise:") and "overflows float32" in p for p in problems), problems
+    assert model.noise == before
+
+
+def test_a_window_that_is_empty_in_float32_is_a_window_error() -> None:
+    race = RaceModel(optimizers=["adam"], surface="custom")
+    race.window = (1.0, 1.0 + 1e-12, -3.0, 3.0)  # x min < x max, but equal as float32
+    assert race.formula_error.startswith("window:")
+
+
+def test_a_start_click_that_overflows_float32_is_reported() -> None:
+    race = RaceModel(optimizers=["adam"])
+    race.set_start(1e39, 0.0)
+    assert race.start is None and race.message.startswith("start:")
+
+
+# --- 2. booleans in links ---------------------------------------------------------------------
+
+
+FALSE = ["0", "false", "off", "no", "FALSE", "Off", " No "]
+TRUE = ["1", "true", "on", "yes", "TRUE", "On", "YES"]
+
+
+@pytest.mark.parametrize("model_class", [RaceModel, NetsModel])
+@pytest.mark.parametrize("text", FALSE)
+def test_adafactor_relative_step_false_in_a_link_is_false(model_class: type, text: str) -> None:
+    model = model_class(optimizers=["adafactor"])
+    model.settings["adafactor"].relative_step = True
+    assert model.from_query({"adafactor.relative_step": text}) == []
+    assert model.settings["adafactor"].relative_step is False
+    assert model.settings["adafactor"].overrides()["lr"] is not None
+
+
+@pytest.mark.parametrize("model_class", [RaceModel, NetsModel])
+@pytest.mark.parametrize("text", TRUE)
+def test_adafactor_relative_step_true_in_a_link_is_true(model_class: type, text: str) -> None:
+    model = model_class(optimizers=["adafactor"])
+    model.settings["adafactor"].relative_step = False
+    assert model.from_query({"adafactor.relative_step": text}) == []
+    assert model.settings["adafactor"].relative_step is True
+    assert model.settings["adafactor"].overrides()["lr"] is None
+
+
+@pytest.mark.parametrize("model_class", [RaceModel, NetsModel])
+@pytest.mark.parametrize("text", ["banana", "2", "", "truthy", "0.0"])
+def test_a_bad_relative_step_is_reported_and_kept(model_class: type, text: str) -> None:
+    model = model_class(optimizers=["adafactor"])
+    for kept in (True, False):
+        model.settings["adafactor"].relative_step = kept
+        problems = model.from_query({"adafactor.relative_step": text})
+        assert len(problems) == 1 and problems[0].startswith("adafactor.relative_step:")
+        assert model.settings["adafactor"].relative_step is kept
+
+
+@pytest.mark.parametrize(("name", "p"), BOOLS, ids=_ids(BOOLS))
+def test_every_boolean_hyperparameter_reads_the_same_words(name: str, p: HParam) -> None:
+    model = RaceModel(optimizers=[name])
+    for text, expected in [*((t, False) for t in FALSE), *((t, True) for t in TRUE)]:
+        assert model.from_query({f"{name}.{p.name}": text}) == []
+        assert getattr(model.settings[name], p.name) is expected
+    problems = model.from_query({f"{name}.{p.name}": "banana"})
+    assert len(problems) == 1 and re.search(_word(f"{name}.{p.name}"), problems[0])
+    assert getattr(model.settings[name], p.name) is True
+
+
+@pytest.mark.parametrize(("key", "field"), [("many", "many_starts"), ("log", "log_color"),
+                                            ("ghosts", "ghosts_on"), ("arrows", "arrows"),
+                                            ("lecture", "lecture")])  # fmt: skip
+def test_race_flags_read_the_same_words_and_report_others(key: str, field: str) -> None:
+    race = RaceModel(optimizers=["adam"])
+    for text, expected in [("off", False), ("YES", True), ("no", False), ("On", True)]:
+        assert race.from_query({key: text}) == []
+        assert getattr(race, field) is expected
+    problems = race.from_query({key: "banana"})
+    assert len(problems) == 1 and problems[0].startswith(f"{key}:") and "banana" in problems[0]
+    assert getattr(race, field) is True
+
+
+# --- 3. integers in links ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("model_class", "key", "text", "expected"),
+    [
+        (RaceModel, "steps", "1e3", 1000),
+        (RaceModel, "steps", "300.0", 300),
+        (RaceModel, "seed", "1E1", 10),
+        (NetsModel, "steps", "1e3", 1000),
+        (NetsModel, "width", "6.4e1", 64),
+    ],
+)
+def test_an_integral_number_is_an_integer(
+    model_class: type, key: str, text: str, expected: int
+) -> None:
+    model = model_class()
+    assert model.from_query({key: text}) == []
+    assert getattr(model, key) == expected and type(getattr(model, key)) is int
+
+
+def test_steps_1e4_is_ten_thousand_or_names_the_limit() -> None:
+    race = RaceModel()
+    problems = race.from_query({"steps": "1e4"})
+    limit = race.param.steps.bounds[1]
+    if limit >= 10_000:
+        assert problems == [] and race.steps == 10_000
+    else:
+        assert len(problems) == 1 and "finite number" not in problems[0]
+        assert problems[0].startswith("steps:") and str(limit) in problems[0]
+
+
+@pytest.mark.parametrize("model_class", [RaceModel, NetsModel])
+@pytest.mark.parametrize("text", ["1.5", "2.0000001", "1e-3"])
+def test_a_fraction_is_refused_as_an_integer(model_class: type, text: str) -> None:
+    model = model_class()
+    problems = model.from_query({"steps": text})
+    assert len(problems) == 1 and problems[0].startswith("steps: expected an integer")
+    assert repr(text) in problems[0] and model.steps == model.param.steps.default
+
+
+@pytest.mark.parametrize(("name", "p"), INTS, ids=_ids(INTS))
+def test_an_integer_hyperparameter_reads_integral_numbers(name: str, p: HParam) -> None:
+    model = RaceModel(optimizers=[name])
+    value = int(p.default) + 1
+    assert model.from_query({f"{name}.{p.name}": f"{value:e}"}) == []  # e.g. 1.100000e+01
+    assert getattr(model.settings[name], p.name) == value
+    problems = model.from_query({f"{name}.{p.name}": f"{value}.5"})
+    assert len(problems) == 1 and re.search(_word(f"{name}.{p.name}"), problems[0])
+    assert getattr(model.settings[name], p.name) == value
+
+
+# --- 4. every written link reads back ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("samples", [128, 256, 1024])
+def test_a_nets_link_with_samples_reads_back(samples: int) -> None:
+    model = NetsModel()
+    model.samples = samples
+    query = model.to_query()
+    assert query["samples"] == str(samples)
+    copy = NetsModel()
+    assert copy.from_query(query) == []
+    assert copy.samples == samples and copy.to_query() == query
+
+
+def test_an_unknown_samples_value_is_reported() -> None:
+    model = NetsModel()
+    problems = model.from_query({"samples": "1000"})
+    assert len(problems) == 1 and problems[0].startswith("samples:")
+    assert model.samples == model.param.samples.default
 
 
 # --- 5. a formula with nothing to descend -----------------------------------------------------
