@@ -111,30 +111,38 @@ def apply_scalar(
 ) -> None:
     """Parameter ``name`` from ``text`` into ``fields`` if valid for it."""
     parameter = model.param[name]
-    kept = f"kept {getattr(model, name)!r}"
-    value: Any = text
-    if isinstance(parameter, param.Integer):
-        value = to_int(text)
-        if value is None:
-            problems.append(f"{name}: expected an integer, got {text!r}; {kept}")
-            return
-    elif isinstance(parameter, param.Number):
-        value = to_float(text)
-        if value is None:
-            problems.append(f"{name}: expected a finite number, got {text!r}; {kept}")
-            return
-        overflow = float32_problem(value)
-        if overflow:
-            problems.append(f"{name}: {overflow}; {kept}")
-            return
-    elif isinstance(parameter, param.Selector):
-        value = selector_choice(parameter, text)
-    try:
-        parameter._validate(value)
-    except ValueError as error:
-        problems.append(f"{name}: {error}; kept {getattr(model, name)!r}")
+    value, problem = scalar_value(parameter, text)
+    if not problem:
+        try:
+            parameter._validate(value)
+        except ValueError as error:
+            problem = str(error)
+    if problem:
+        problems.append(f"{name}: {problem}; kept {getattr(model, name)!r}")
         return
     fields[name] = value
+
+
+def scalar_value(parameter: param.Parameter, text: str) -> tuple[Any, str]:
+    """``text`` read for ``parameter``: ``(value, "")``, or ``(None, what is wrong)``.
+
+    A number must be finite and fit float32 (what JAX is handed); an integer may be written
+    ``1e4`` but not ``1.5``; a selector's choice is matched by its link text (``1024``).
+    """
+    if not isinstance(parameter, param.Number):
+        if isinstance(parameter, param.Selector):
+            return selector_choice(parameter, text), ""
+        return text, ""
+    number = to_float(text)
+    if number is None:
+        return None, f"expected a finite number, got {text!r}"
+    if isinstance(parameter, param.Integer):
+        integer = to_int(text)
+        if integer is None:
+            return None, f"expected an integer, got {text!r}"
+        return integer, ""
+    overflow = float32_problem(number)
+    return (None, overflow) if overflow else (number, "")
 
 
 def apply_fields(model: Model, fields: dict[str, Any], problems: list[str]) -> None:
