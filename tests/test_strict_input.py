@@ -4,6 +4,7 @@ integers are read exactly, and a formula with nothing to descend is a formula er
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 import pytest
@@ -315,3 +316,29 @@ def test_race_reports_the_formula_and_keeps_the_last_surface(text: str, says: st
     assert race.current_surface is good
     problems = RaceModel(optimizers=["adam"]).from_query({"surface": "custom", "formula": text})
     assert any(p.startswith("formula:") and says in p for p in problems)
+
+
+def test_the_heat_map_keeps_nothing_of_the_previous_surface() -> None:
+    from bokeh.plotting import figure
+
+    from app.views.heat_map import HeatMap
+
+    heat = HeatMap(figure(), _image(), title="loss")
+    window = ((-1.0, 1.0), (-1.0, 1.0))
+    xs = ys = np.linspace(-1.0, 1.0, 8)
+    bowl = np.add.outer(ys**2, xs**2)
+    heat.show(bowl, xs, ys, window)
+    assert heat.contours.visible and heat.colorbar.visible
+    heat.show(np.full_like(bowl, np.nan), xs, ys, window)  # nothing finite to draw
+    assert not heat.contours.visible and not heat.colorbar.visible
+    heat.show(np.ones_like(bowl), xs, ys, window)  # a colour, but no level to draw
+    assert not heat.contours.visible and heat.colorbar.visible
+    heat.show(bowl, xs, ys, window)
+    assert heat.contours.visible and heat.colorbar.visible
+
+
+def _image() -> Any:
+    from bokeh.models import ColumnDataSource
+
+    return ColumnDataSource({"image": [np.zeros((2, 2))], "x": [-1.0], "y": [-1.0],
+                             "dw": [2.0], "dh": [2.0]})  # fmt: skip
