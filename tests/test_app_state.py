@@ -493,9 +493,14 @@ def test_sessions_share_trajectories_not_state() -> None:
     CACHE.clear()
 
 
-def test_a_surface_that_is_nowhere_finite_is_reported() -> None:
+def test_a_surface_that_is_nowhere_finite_is_a_formula_error() -> None:
     race = RaceModel(optimizers=["adam"], steps=20, surface="custom", formula="log(-1 - x**2)")
-    assert race.formula_error == ""
+    assert "infinite or NaN everywhere on the window" in race.formula_error
+
+
+def test_a_start_where_the_surface_is_not_finite_is_reported() -> None:
+    race = RaceModel(optimizers=["adam"], steps=20, surface="custom", formula="log(x) + y**2")
+    assert race.formula_error == "" and race.start_point()[0] < 0  # log(x) is NaN there
     race.recompute()
     assert race.results["adam"].diverged_at[0] >= 0
     assert "Adam diverged" in race.message

@@ -18,10 +18,13 @@ from .query_fields import (
     apply_fields,
     apply_hyperparameters,
     apply_race_fields,
+    bool_problem,
+    float32_problem,
     last_value,
     parse_numbers,
     race_fields,
     short_number,
+    to_bool,
     to_float,
 )
 
@@ -98,7 +101,11 @@ def from_query(model: RaceModel, params: Mapping[str, Any]) -> list[str]:
             fields["start"] = start
     for key, name in FLAGS.items():
         if key in query:
-            fields[name] = query[key].strip().lower() in ("1", "true", "on", "yes")
+            flag = to_bool(query[key])
+            if flag is None:
+                problems.append(f"{bool_problem(key, query[key])}; kept {getattr(model, name)}")
+            else:
+                fields[name] = flag
     apply_fields(model, fields, problems)
     apply_hyperparameters(model, query, problems, skip=("sp.",))
     known = {"surface", "formula", "window", "opt", "start", "clip", *SCALARS, *FLAGS,
@@ -121,6 +128,8 @@ def _surface_params(
         number = to_float(text)
         if name not in info:
             problems.append(f"{key}: {model.current_surface.name} has no parameter {name!r}")
+        elif number is not None and float32_problem(number):
+            problems.append(f"{key}: {float32_problem(number)}")
         elif number is None or not info[name].low <= number <= info[name].high:
             problems.append(
                 f"{key}: expected a number in [{info[name].low:g}, "

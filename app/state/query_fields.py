@@ -14,6 +14,7 @@ from typing import Any
 import param
 
 from rlx_lab import optim
+from rlx_lab.optim import FLOAT32_MAX, as_float32
 
 from .gradient_options import SCHEDULE_FIELDS
 
@@ -89,11 +90,20 @@ def apply_hyperparameters(
         if name not in model.settings:
             problems.append(f"{key}: unknown optimizer {name!r}, ignored")
             continue
-        spec = {hp.name: hp for hp in model.settings[name].spec()}
-        hp = spec.get(field)
-        grouped.setdefault(name, {})[field] = parse_value(text, hp.kind if hp else "float")
+        grouped.setdefault(name, {})[field] = parse_value(text, field_kind(model, name, field))
     for name, values in grouped.items():
         problems.extend(model.settings[name].apply(values))
+
+
+def field_kind(model: Model, name: str, field: str) -> str:
+    """The kind of optimizer ``name``'s ``field``: its :class:`~rlx_lab.optim.HParam` kind, or
+    ``"bool"`` for the flag an ``optional_float`` switches (Adafactor's ``relative_step``)."""
+    for hp in model.settings[name].spec():
+        if hp.name == field:
+            return hp.kind
+        if hp.kind == "optional_float" and hp.none_flag == field:
+            return "bool"
+    return "float"
 
 
 def apply_scalar(
@@ -101,22 +111,38 @@ def apply_scalar(
 ) -> None:
     """Parameter ``name`` from ``text`` into ``fields`` if valid for it."""
     parameter = model.param[name]
-    value: Any = text
-    if isinstance(parameter, param.Integer):
-        value = to_int(text)
-    elif isinstance(parameter, param.Number):
-        value = to_float(text)
-    if value is None:
-        problems.append(
-            f"{name}: expected a finite number, got {text!r}; kept {getattr(model, name)!r}"
-        )
-        return
-    try:
-        parameter._validate(value)
-    except ValueError as error:
-        problems.append(f"{name}: {error}; kept {getattr(model, name)!r}")
+    value, problem = scalar_value(parameter, text)
+    if not problem:
+        try:
+            parameter._validate(value)
+        except ValueError as error:
+            problem = str(error)
+    if problem:
+        problems.append(f"{name}: {problem}; kept {getattr(model, name)!r}")
         return
     fields[name] = value
+
+
+def scalar_value(parameter: param.Parameter, text: str) -> tuple[Any, str]:
+    """``text`` read for ``parameter``: ``(value, "")``, or ``(None, what is wrong)``.
+
+    A number must be finite and fit float32 (what JAX is handed); an integer may be written
+    ``1e4`` but not ``1.5``; a selector's choice is matched by its link text (``1024``).
+    """
+    if not isinstance(parameter, param.Number):
+        if isinstance(parameter, param.Selector):
+            return selector_choice(parameter, text), ""
+        return text, ""
+    number = to_float(text)
+    if number is None:
+        return None, f"expected a finite number, got {text!r}"
+    if isinstance(parameter, param.Integer):
+        integer = to_int(text)
+        if integer is None:
+            return None, f"expected an integer, got {text!r}"
+        return integer, ""
+    overflow = float32_problem(number)
+    return (None, overflow) if overflow else (number, "")
 
 
 def apply_fields(model: Model, fields: dict[str, Any], problems: list[str]) -> None:
@@ -136,12 +162,8 @@ def parse_value(text: str, kind: str) -> Any:
     settings' own validation then names the problem)."""
     text = text.strip()
     if kind == "bool":
-        lowered = text.lower()
-        if lowered in ("1", "true", "on", "yes"):
-            return True
-        if lowered in ("0", "false", "off", "no"):
-            return False
-        return text
+        flag = to_bool(text)
+        return text if flag is None else flag
     if kind == "int":
         number = to_int(text)
         return text if number is None else number
@@ -165,7 +187,33 @@ def parse_numbers(
             f"{name}: expected {count} finite numbers separated by commas, got {text!r}"
         )
         return None
-    return tuple(float(p) for p in parts if p is not None)
+    numbers = tuple(float(p) for p in parts if p is not None)
+    for number in numbers:
+        overflow = float32_problem(number)
+        if overflow:
+            problems.append(f"{name}: {overflow}")
+            return None
+    return numbers
+
+
+TRUE_WORDS = ("1", "true", "on", "yes")
+FALSE_WORDS = ("0", "false", "off", "no")
+
+
+def to_bool(text: str) -> bool | None:
+    """``True`` for 1/true/on/yes, ``False`` for 0/false/off/no (any case), else None."""
+    lowered = str(text).strip().lower()
+    if lowered in TRUE_WORDS:
+        return True
+    if lowered in FALSE_WORDS:
+        return False
+    return None
+
+
+def bool_problem(name: str, text: str) -> str:
+    """The problem line for a boolean link field ``name`` that got ``text``."""
+    words = "/".join(TRUE_WORDS + FALSE_WORDS)
+    return f"{name}: expected a boolean ({words}), got {text!r}"
 
 
 def to_float(text: str) -> float | None:
@@ -177,12 +225,36 @@ def to_float(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def float32_problem(value: float) -> str:
+    """Why ``value`` cannot be stored as float32 (it overflows to ±inf), or ``""``."""
+    if math.isfinite(as_float32(value)):
+        return ""
+    return f"{value:g} overflows float32 (largest {FLOAT32_MAX:.4g})"
+
+
 def to_int(text: str) -> int | None:
-    """An int, or None."""
+    """An integral number (``300``, ``1e4``, ``300.0``) as an int, or None (``1.5``, ``x``)."""
     try:
-        return int(text.strip())
+        return int(str(text).strip())
     except (TypeError, ValueError):
+        pass
+    number = to_float(text)
+    if number is None or not number.is_integer():
         return None
+    return int(number)
+
+
+def selector_choice(parameter: param.Selector, text: str) -> Any:
+    """The object of ``parameter`` that ``text`` names (``"1024"`` → ``1024``), else ``text``."""
+    text = text.strip()
+    for choice in parameter.objects:
+        if query_value(choice) == text:
+            return choice
+    number = to_float(text)
+    for choice in parameter.objects:
+        if isinstance(choice, int | float) and not isinstance(choice, bool) and number == choice:
+            return choice
+    return text
 
 
 def last_value(value: Any) -> str:

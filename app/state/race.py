@@ -149,8 +149,10 @@ class RaceModel(GradientOptions, JobState):
     def _resolve_surface(self) -> None:
         x0, x1, y0, y1 = self.window
         try:
-            if not (x0 < x1 and y0 < y1 and np.all(np.isfinite(self.window))):
-                raise FormulaError("window: need x min < x max and y min < y max", 0)
+            if not _valid_window(self.window):
+                raise FormulaError(
+                    "window: need finite x min < x max and y min < y max (as float32)", 0
+                )
             surface = resolve(self.surface, self.formula, ((x0, x1), (y0, y1)))
         except FormulaError as error:
             self.formula_error = str(error)
@@ -175,7 +177,7 @@ class RaceModel(GradientOptions, JobState):
 
     def set_start(self, x: float, y: float) -> None:
         """Move the start point (a click on the surface); non-finite input is reported."""
-        if not (np.isfinite(x) and np.isfinite(y)):
+        if not np.all(np.isfinite(_float32((x, y)))):
             self.message = f"start: ({x}, {y}) is not a finite point; kept the old start"
             return
         self.start = (round(float(x), 4), round(float(y), 4))
@@ -318,3 +320,15 @@ class RaceModel(GradientOptions, JobState):
 def _inside(point: tuple[float, float], window: tuple[tuple[float, float], ...]) -> bool:
     (x0, x1), (y0, y1) = window
     return x0 <= point[0] <= x1 and y0 <= point[1] <= y1
+
+
+def _float32(values: Any) -> np.ndarray:
+    """``values`` as the engine stores them (float32; an overflow becomes ±inf)."""
+    with np.errstate(over="ignore"):
+        return np.asarray(values, dtype=np.float32)
+
+
+def _valid_window(window: tuple[float, ...]) -> bool:
+    """A non-empty window whose bounds stay finite and ordered in float32."""
+    x0, x1, y0, y1 = _float32(window)
+    return bool(np.all(np.isfinite((x0, x1, y0, y1))) and x0 < x1 and y0 < y1)

@@ -14,6 +14,7 @@ import functools
 import math
 from typing import Any
 
+import numpy as np
 import param
 
 from rlx_lab import optim
@@ -92,7 +93,7 @@ class OptimizerSettings(param.Parameterized):
                 continue
             try:
                 if hp is None:
-                    accepted[name] = bool(value)
+                    accepted[name] = _flag(name, value)
                     continue
                 normal = hp.validate(value)
                 if hp.kind == "optional_float":
@@ -112,6 +113,13 @@ class OptimizerSettings(param.Parameterized):
     @classmethod
     def _flags(cls) -> set[str]:
         return {hp.none_flag for hp in cls.spec() if hp.kind == "optional_float"}
+
+
+def _flag(name: str, value: Any) -> bool:
+    """``value`` for the flag ``name`` (a bool, nothing else: ``"false"`` is not ``False``)."""
+    if not isinstance(value, bool | np.bool_):
+        raise ValueError(f"{name}: expected a bool, got {value!r}")
+    return bool(value)
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -66,8 +66,9 @@ class HeatMap:
     def show(self, values: np.ndarray, xs: np.ndarray, ys: np.ndarray, window: Window) -> None:
         """Draw ``values`` (rows along ``ys``, columns along ``xs``) over ``window``.
 
-        Non-finite values stay transparent; with no finite value the colour range and the
-        contours keep their previous state.
+        Non-finite values stay transparent. With no finite value the colour bar is hidden, and
+        without levels to draw (no finite range) so are the contours: nothing of a previous
+        surface is left over the new one.
         """
         (x0, x1), (y0, y1) = window
         self.image.data = {
@@ -82,7 +83,9 @@ class HeatMap:
             self.mapper.update(
                 low=float(np.percentile(finite, 1)), high=float(np.percentile(finite, 99))
             )
+        self.colorbar.visible = bool(finite.size)
         levels = contour_levels(values)
+        self.contours.visible = bool(levels)
         if levels:
             filled = np.where(np.isfinite(values), values, float(finite.max()))
             self.contours.set_data(contour_data(xs, ys, filled, levels, want_fill=False))

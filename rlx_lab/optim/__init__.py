@@ -33,16 +33,18 @@ from . import (
     sophia,
 )
 from ._base import GradientTransformation, Optimizer, OptState, StepContext
-from ._hparams import HParam, HParamsDict
+from ._hparams import FLOAT32_MAX, HParam, HParamsDict, as_float32
 from ._numerics import global_grad_clip_scale, l2_norm
 
 __all__ = [
+    "FLOAT32_MAX",
     "GradientTransformation",
     "HParam",
     "HParamsDict",
     "OptState",
     "Optimizer",
     "StepContext",
+    "as_float32",
     "get",
     "global_grad_clip_scale",
     "l2_norm",

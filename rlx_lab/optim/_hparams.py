@@ -19,6 +19,9 @@ Kind = Literal["float", "optional_float", "bool", "int", "tuple"]
 Scale = Literal["linear", "log", "log1m"]
 """``log1m`` is a log scale on ``1 − value`` (for β close to 1)."""
 
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+"""The largest finite float32: traced hyperparameters are stored as float32."""
+
 HParamsDict = dict[str, Any]
 """Traced hyperparameters: field name → JAX array (float32, bool or int32)."""
 
@@ -61,6 +64,7 @@ class HParam:
             if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer):
                 raise ValueError(f"{self.name}: expected an integer, got {value!r}")
             self._check_range(float(value))
+            self._check_int32(int(value))
             return int(value)
         if self.kind == "tuple":
             if not isinstance(value, tuple | list) or len(value) != self.length:
@@ -80,17 +84,39 @@ class HParam:
         number = float(value)
         if not math.isfinite(number):
             raise ValueError(f"{self.name}: must be finite, got {number}")
+        if not math.isfinite(as_float32(number)):
+            raise ValueError(
+                f"{self.name}: {number:g} overflows float32 (largest {FLOAT32_MAX:.4g})"
+            )
         return number
 
     def _check_range(self, number: float) -> None:
+        """``number`` in the valid set, both as given and as stored (float32, int32)."""
+        if not self._inside(number):
+            raise ValueError(f"{self.name}: {number} is outside {self.interval()}")
+        if self.kind != "int":
+            stored = as_float32(number)
+            if not self._inside(stored):
+                raise ValueError(
+                    f"{self.name}: {number!r} rounds to {stored!r} in float32, "
+                    f"outside {self.interval()}"
+                )
+
+    def _inside(self, number: float) -> bool:
         too_low = self.low is not None and (
             number <= self.low if self.low_open else number < self.low
         )
         too_high = self.high is not None and (
             number >= self.high if self.high_open else number > self.high
         )
-        if too_low or too_high:
-            raise ValueError(f"{self.name}: {number} is outside {self.interval()}")
+        return not (too_low or too_high)
+
+    def _check_int32(self, number: int) -> None:
+        info = np.iinfo(np.int32)
+        if not info.min <= number <= info.max:
+            raise ValueError(
+                f"{self.name}: {number} does not fit in int32 [{info.min}, {info.max}]"
+            )
 
     def interval(self) -> str:
         """The valid set in interval notation, e.g. ``[0, 1)``."""
@@ -131,6 +157,12 @@ def encode_hparams(spec: tuple[HParam, ...], overrides: Mapping[str, Any]) -> HP
         value = overrides.get(p.name, p.default)
         encoded.update(p.encode(p.validate(value)))
     return encoded
+
+
+def as_float32(number: float) -> float:
+    """``number`` as float32 stores it, back as a Python float (``inf`` where it overflows)."""
+    with np.errstate(over="ignore"):
+        return float(np.float32(number))
 
 
 # --- factories for the hyperparameters many optimizers share ---------------------------------

@@ -9,12 +9,15 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import MappingProxyType
 from typing import Final
 
 import jax
+import jax.numpy as jnp
+import numpy as np
 
-from ..formula import parse_formula
+from ..formula import FormulaError, parse_formula
 from ._benchmarks import BENCHMARKS
 from ._surface import LossFn, Params, Point, Surface, SurfaceParam, Window
 from ._teaching import TEACHING
@@ -26,6 +29,7 @@ __all__ = [
     "Surface",
     "SurfaceParam",
     "Window",
+    "check_on_window",
     "from_formula",
     "get",
     "names",
@@ -61,10 +65,12 @@ def from_formula(
 
     Its minima are unknown (``minima == ()``, ``min_value is None``) and it has no parameters.
     ``start`` defaults to the point a quarter of the way in from the window's top-left corner.
-    Raises :class:`rlx_lab.formula.FormulaError` (a ``ValueError``) for an invalid formula.
+    Raises :class:`rlx_lab.formula.FormulaError` (a ``ValueError``) for an invalid formula, and
+    for one with nothing to descend on ``window`` (see :func:`check_on_window`).
     """
     formula = parse_formula(text)
     fn = formula.fn
+    check_on_window(fn, window, text)
 
     def loss(xy: jax.Array, params: Params) -> jax.Array:
         del params
@@ -84,3 +90,28 @@ def from_formula(
         latex=formula.latex,
         description=f"User formula: {text.strip()}",
     )
+
+
+CHECK_POINTS: Final = 33
+"""Points per side of the grid :func:`check_on_window` samples."""
+NOWHERE_FINITE: Final = "the formula is infinite or NaN everywhere on the window"
+CONSTANT: Final = "the formula is constant over the window: nothing to descend"
+
+
+def check_on_window(
+    fn: Callable[[jax.Array], jax.Array], window: Window, text: str = "", size: int = CHECK_POINTS
+) -> None:
+    """Raise :class:`~rlx_lab.formula.FormulaError` if ``fn`` (a loss of a point of shape (2,))
+    is non-finite at every point of a ``size`` × ``size`` float32 grid over ``window``, or takes
+    one value at all its finite points (the engine's float32, so ``1e-50*x`` counts as constant).
+    """
+    (x0, x1), (y0, y1) = window
+    xs = np.linspace(x0, x1, size, dtype=np.float32)
+    ys = np.linspace(y0, y1, size, dtype=np.float32)
+    points = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+    values = np.asarray(jax.vmap(fn)(jnp.asarray(points)))
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        raise FormulaError(NOWHERE_FINITE, 0, text)
+    if finite.min() == finite.max():
+        raise FormulaError(CONSTANT, 0, text)
