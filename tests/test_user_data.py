@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
 from app.state.nets import USER_DATA, NetsModel
-from rlx_lab.nets.user_data import MAX_CLASSES, parse_points, user_dataset
+from rlx_lab.nets.user_data import (
+    MAX_BYTES,
+    MAX_CLASSES,
+    MAX_LINES,
+    MAX_POINTS,
+    PointsTooLarge,
+    check_size,
+    decode_points,
+    parse_points,
+    user_dataset,
+)
+
+FOUR = "0,0,a\n1,1,b\n0,1,a\n1,0,b"
+"""Four good points: what follows a flood of blank or comment lines."""
 
 
 def _csv(x: np.ndarray, labels: list[str] | np.ndarray, header: str = "x,y,label") -> str:
@@ -45,11 +60,68 @@ def test_integer_labels_sort_as_numbers_and_no_header_is_needed() -> None:
         ("1,2,a\n__import__('os'),4,b\n1,1,a\n2,2,b", "line 2: x and y must be finite"),
         ("1,2,a\n3,4,a", "need 2 to 8 classes, got 1"),
         ("1,2,a\n3,4,a\n5,6,b", "class 'b' has 1 point"),
+        ("1,2", "line 1: expected x, y, label; got 2 fields"),
+        ("# my points\n\n1.5 2", "line 3: expected x, y, label; got 2 fields"),
+        ("1,2,a,b\n3,4,a\n5,6,b", "line 1: expected x, y, label; got 4 fields"),
+        ("0.5\n1,1,a", "line 1: expected x, y, label; got 1 field$"),
     ],
 )
 def test_bad_text_raises_a_value_error_that_says_where(text: str, says: str) -> None:
     with pytest.raises(ValueError, match=says.replace("(", r"\(")):
         parse_points(text)
+
+
+def test_a_lone_pair_of_numbers_is_a_bad_point_not_a_header() -> None:
+    with pytest.raises(ValueError, match="line 1: expected x, y, label; got 2 fields"):
+        parse_points("1,2")
+    assert parse_points("x,y\n" + FOUR).class_names == ("a", "b"), "a word still makes a header"
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "\r"])
+def test_windows_and_old_mac_line_endings_and_a_byte_order_mark(ending: str) -> None:
+    points = parse_points("\ufeff" + FOUR.replace("\n", ending))
+    assert points.x.tolist() == [[0, 0], [1, 1], [0, 1], [1, 0]], "the first point is kept"
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("\n" * 15_728_640 + FOUR, "the points are 15.7 MB; the limit is 1 MB (20,000 points)"),
+        ("#" * 15_000_000 + "\n" + FOUR, "the points are 15 MB; the limit is 1 MB (20,000 points)"),
+        ("x" * (MAX_BYTES + 1), "the points are more than 1 MB; the limit is 1 MB"),
+        ("é" * (MAX_BYTES // 2 + 1), "the points are more than 1 MB"),
+        ("\n" * 30_000 + FOUR, "30,004 lines; the limit is 21,000 lines (20,000 points"),
+        ("\r" * 30_000 + FOUR, "30,004 lines; the limit is 21,000 lines (20,000 points"),
+        ("# c\n" * 25_000 + FOUR, "25,004 lines; the limit is 21,000 lines (20,000 points"),
+    ],
+)
+def test_oversized_text_is_refused_before_parsing_with_the_limit_named(
+    text: str, says: str
+) -> None:
+    with pytest.raises(PointsTooLarge, match=re.escape(says)):
+        check_size(text)
+    with pytest.raises(PointsTooLarge, match=re.escape(says)):
+        parse_points(text)
+    with pytest.raises(PointsTooLarge, match=re.escape(says)):
+        decode_points(text.encode())
+
+
+def test_the_limits_leave_room_for_every_allowed_point() -> None:
+    rows = [f"{-i / 7:.17g},{i / 3e5:.17g},class{i % 8}" for i in range(MAX_POINTS)]
+    text = "\n".join(["x,y,label", "# comment", "", *rows, ""])
+    assert len(text.encode()) <= MAX_BYTES and text.count("\n") < MAX_LINES
+    assert len(parse_points(text).labels) == MAX_POINTS
+    with pytest.raises(ValueError, match="points: 20,001; the limit is 20,000"):
+        parse_points(text + "1,1,class0")
+    assert check_size(b"\n" * MAX_LINES) is None, "at the line limit: read"
+    with pytest.raises(PointsTooLarge, match="21,001 lines"):
+        check_size(b"\n" * (MAX_LINES + 1))
+
+
+def test_25000_pasted_lines_name_the_20000_point_limit_not_a_line() -> None:
+    rows = [f"{i % 100}, {i % 37}, {'ab'[i % 2]}" for i in range(25_000)]
+    with pytest.raises(PointsTooLarge, match="the limit is 21,000 lines \\(20,000 points"):
+        parse_points("\n".join(rows))
 
 
 def test_too_many_classes() -> None:
