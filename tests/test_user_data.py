@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
+from typing import Any
 
 import numpy as np
 import pytest
@@ -180,9 +183,89 @@ def test_an_uploaded_file_is_read_and_the_box_shows_the_verdict() -> None:
     box = UserDataBox(model)
     assert not box.box.visible, "hidden until 'Your points' is chosen"
     x, labels = _two_blobs(30)
+    box.file.filename = "blobs.csv"
     box.file.value = _csv(x, labels).encode()
+    assert box.text.value == "", "the file is not copied into the page"
     assert model.dataset == USER_DATA and box.box.visible
-    assert "30 points, 2 classes (left, right): 15 to train on, 15 to test" in box.verdict.object
-    assert box.text.value.startswith("x,y,label")
+    assert (
+        "blobs.csv: 30 points, 2 classes (left, right): 15 to train on, 15 to test"
+        in box.verdict.object
+    )
+    box.file.filename = "bad.csv"
     box.file.value = b"x,y,label\n1,2,a\n3,4"
-    assert "line 3" in box.verdict.object and len(model.user_points.labels) == 30
+    assert "bad.csv: line 3" in box.verdict.object and len(model.user_points.labels) == 30
+
+
+def test_an_oversized_upload_is_refused_by_size_and_never_reaches_the_text_box() -> None:
+    from app.views.user_data_view import UserDataBox
+
+    model = NetsModel(optimizers=["adam"], dataset=USER_DATA)
+    box = UserDataBox(model)
+    box.file.filename = "blank.csv"
+    box.file.value = b"\n" * 5_000_000 + FOUR.encode()
+    assert box.text.value == "" and box.text.value_input == "", "not copied into the page"
+    says = "the points are 5 MB; the limit is 1 MB (20,000 points)"
+    assert model.data_error == says and model.user_points is None
+    assert f"blank.csv: {says}" in box.verdict.object
+    box.file.value = b"\n" * 25_000 + FOUR.encode()
+    assert "25,004 lines; the limit is 21,000 lines (20,000 points" in model.data_error
+
+
+def test_the_text_box_holds_more_than_the_limit_so_a_cut_paste_is_refused() -> None:
+    from app.views.user_data_view import UserDataBox
+
+    model = NetsModel(optimizers=["adam"], dataset=USER_DATA)
+    box = UserDataBox(model)
+    assert box.text.max_length == MAX_BYTES + 1, "not Panel's silent 5,000 characters"
+    rows = [f"{i % 100}, {i % 37}, {'ab'[i % 2]}" for i in range(600)]
+    box.text.value_input = "\n".join(rows)
+    box.load.clicks += 1
+    assert model.data_error == "" and len(model.user_points.labels) == 600
+    box.text.value_input = ("0.123456789, 0.987654321, a\n" * 40_000)[: box.text.max_length]
+    box.load.clicks += 1
+    assert "more than 1 MB; the limit is 1 MB (20,000 points)" in box.verdict.object
+    assert len(model.user_points.labels) == 600, "never trained on a cut paste"
+
+
+class _Loop:
+    """Stands for the page's loop: keeps what a worker hands back until the test runs it."""
+
+    def __init__(self) -> None:
+        self.callbacks: list[Any] = []
+
+    def add_callback(self, callback: Any) -> None:
+        self.callbacks.append(callback)
+
+
+class _Doc:
+    session_context = None
+
+    def add_next_tick_callback(self, callback: Any) -> None:
+        callback()
+
+
+def test_served_the_points_are_parsed_on_a_worker_and_used_on_the_page_loop() -> None:
+    from app.views.user_data_view import UserDataBox
+
+    model = NetsModel(optimizers=["adam"], dataset=USER_DATA)
+    box = UserDataBox(model)
+    box.doc, box.loop = _Doc(), _Loop()
+    threads: list[str] = []
+
+    def parse(data: str | bytes) -> Any:
+        threads.append(threading.current_thread().name)
+        return NetsModel.parse(data)
+
+    box.model.parse = parse  # type: ignore[method-assign]
+    box.file.filename = "four.csv"
+    box.file.value = FOUR.encode()
+    assert "reading the points" in box.verdict.object
+    deadline = time.monotonic() + 30
+    while not box.loop.callbacks and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert threads and threads[0].startswith("rlx-lab"), "parsed on the app's worker threads"
+    assert model.user_points is None, "nothing used before the page's loop runs it"
+    for callback in box.loop.callbacks:
+        callback()
+    assert "four.csv: 4 points, 2 classes" in box.verdict.object
+    assert len(model.user_points.labels) == 4
