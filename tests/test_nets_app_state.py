@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.state.nets import DEFAULT_OPTIMIZERS, NetsModel, net_default_values
+from app.state.nets import DEFAULT_OPTIMIZERS, USER_DATA, NetsModel, net_default_values
 from app.views.nets_sources import SHADES, curve_columns, encode
 from rlx_lab import nets, optim
 
@@ -64,6 +64,37 @@ def test_dataset_sets_its_noise_and_classes() -> None:
     assert model.architecture().startswith("2 → 32 → 32 → 4 ")
     model.depth = 0
     assert model.architecture() == "2 → 4 · 12 weights"
+
+
+# --- your points ---------------------------------------------------------------------------------
+
+FOUR = "x,y,label\n0,0,a\n1,1,b\n0,1,a\n1,0,b"
+
+
+def test_oversized_points_are_refused_with_the_limit_and_the_old_points_stay() -> None:
+    model = small()
+    assert model.load_points(FOUR) == ""
+    loaded = model.user_points
+    flood = "\n" * 15_728_640 + FOUR
+    error = model.load_points(flood)
+    assert error == "the points are 15.7 MB; the limit is 1 MB (20,000 points)"
+    assert model.data_error == error and model.user_points is loaded
+    assert "15 MB; the limit is 1 MB" in model.load_points(b"#" * 15_000_000 + b"\n")
+    assert "30,001 lines; the limit is 21,000" in model.load_points(b"\n" * 30_000 + b"1,1,a")
+    assert model.user_points is loaded
+
+
+def test_parse_is_pure_and_apply_points_uses_its_result() -> None:
+    model = small()
+    read = model.parse(FOUR.encode())
+    assert read.error == "" and read.points is not None and len(read.points.labels) == 4
+    assert model.user_points is None and model.dataset == "two_moons", "parsing changes nothing"
+    bad = model.parse("1,2")
+    assert bad.points is None and bad.error == "line 1: expected x, y, label; got 2 fields"
+    assert model.apply_points(bad) == bad.error == model.data_error
+    assert model.apply_points(read) == "" and model.data_error == ""
+    assert model.user_points is read.points and model.dataset == USER_DATA
+    assert model.batch_size == 2, "the batch shrinks to the training half"
 
 
 # --- training -----------------------------------------------------------------------------------

@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+import re
+import threading
+import time
+from typing import Any
+
 import numpy as np
 import pytest
 
 from app.state.nets import USER_DATA, NetsModel
-from rlx_lab.nets.user_data import MAX_CLASSES, parse_points, user_dataset
+from rlx_lab.nets.user_data import (
+    MAX_BYTES,
+    MAX_CLASSES,
+    MAX_LINES,
+    MAX_POINTS,
+    PointsTooLarge,
+    check_size,
+    decode_points,
+    parse_points,
+    user_dataset,
+)
+
+FOUR = "0,0,a\n1,1,b\n0,1,a\n1,0,b"
+"""Four good points: what follows a flood of blank or comment lines."""
 
 
 def _csv(x: np.ndarray, labels: list[str] | np.ndarray, header: str = "x,y,label") -> str:
@@ -45,11 +63,68 @@ def test_integer_labels_sort_as_numbers_and_no_header_is_needed() -> None:
         ("1,2,a\n__import__('os'),4,b\n1,1,a\n2,2,b", "line 2: x and y must be finite"),
         ("1,2,a\n3,4,a", "need 2 to 8 classes, got 1"),
         ("1,2,a\n3,4,a\n5,6,b", "class 'b' has 1 point"),
+        ("1,2", "line 1: expected x, y, label; got 2 fields"),
+        ("# my points\n\n1.5 2", "line 3: expected x, y, label; got 2 fields"),
+        ("1,2,a,b\n3,4,a\n5,6,b", "line 1: expected x, y, label; got 4 fields"),
+        ("0.5\n1,1,a", "line 1: expected x, y, label; got 1 field$"),
     ],
 )
 def test_bad_text_raises_a_value_error_that_says_where(text: str, says: str) -> None:
     with pytest.raises(ValueError, match=says.replace("(", r"\(")):
         parse_points(text)
+
+
+def test_a_lone_pair_of_numbers_is_a_bad_point_not_a_header() -> None:
+    with pytest.raises(ValueError, match="line 1: expected x, y, label; got 2 fields"):
+        parse_points("1,2")
+    assert parse_points("x,y\n" + FOUR).class_names == ("a", "b"), "a word still makes a header"
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "\r"])
+def test_windows_and_old_mac_line_endings_and_a_byte_order_mark(ending: str) -> None:
+    points = parse_points("\ufeff" + FOUR.replace("\n", ending))
+    assert points.x.tolist() == [[0, 0], [1, 1], [0, 1], [1, 0]], "the first point is kept"
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("\n" * 15_728_640 + FOUR, "the points are 15.7 MB; the limit is 1 MB (20,000 points)"),
+        ("#" * 15_000_000 + "\n" + FOUR, "the points are 15 MB; the limit is 1 MB (20,000 points)"),
+        ("x" * (MAX_BYTES + 1), "the points are more than 1 MB; the limit is 1 MB"),
+        ("é" * (MAX_BYTES // 2 + 1), "the points are more than 1 MB"),
+        ("\n" * 30_000 + FOUR, "30,004 lines; the limit is 21,000 lines (20,000 points"),
+        ("\r" * 30_000 + FOUR, "30,004 lines; the limit is 21,000 lines (20,000 points"),
+        ("# c\n" * 25_000 + FOUR, "25,004 lines; the limit is 21,000 lines (20,000 points"),
+    ],
+)
+def test_oversized_text_is_refused_before_parsing_with_the_limit_named(
+    text: str, says: str
+) -> None:
+    with pytest.raises(PointsTooLarge, match=re.escape(says)):
+        check_size(text)
+    with pytest.raises(PointsTooLarge, match=re.escape(says)):
+        parse_points(text)
+    with pytest.raises(PointsTooLarge, match=re.escape(says)):
+        decode_points(text.encode())
+
+
+def test_the_limits_leave_room_for_every_allowed_point() -> None:
+    rows = [f"{-i / 7:.17g},{i / 3e5:.17g},class{i % 8}" for i in range(MAX_POINTS)]
+    text = "\n".join(["x,y,label", "# comment", "", *rows, ""])
+    assert len(text.encode()) <= MAX_BYTES and text.count("\n") < MAX_LINES
+    assert len(parse_points(text).labels) == MAX_POINTS
+    with pytest.raises(ValueError, match="points: 20,001; the limit is 20,000"):
+        parse_points(text + "1,1,class0")
+    assert check_size(b"\n" * MAX_LINES) is None, "at the line limit: read"
+    with pytest.raises(PointsTooLarge, match="21,001 lines"):
+        check_size(b"\n" * (MAX_LINES + 1))
+
+
+def test_25000_pasted_lines_name_the_20000_point_limit_not_a_line() -> None:
+    rows = [f"{i % 100}, {i % 37}, {'ab'[i % 2]}" for i in range(25_000)]
+    with pytest.raises(PointsTooLarge, match="the limit is 21,000 lines \\(20,000 points"):
+        parse_points("\n".join(rows))
 
 
 def test_too_many_classes() -> None:
@@ -108,9 +183,89 @@ def test_an_uploaded_file_is_read_and_the_box_shows_the_verdict() -> None:
     box = UserDataBox(model)
     assert not box.box.visible, "hidden until 'Your points' is chosen"
     x, labels = _two_blobs(30)
+    box.file.filename = "blobs.csv"
     box.file.value = _csv(x, labels).encode()
+    assert box.text.value == "", "the file is not copied into the page"
     assert model.dataset == USER_DATA and box.box.visible
-    assert "30 points, 2 classes (left, right): 15 to train on, 15 to test" in box.verdict.object
-    assert box.text.value.startswith("x,y,label")
+    assert (
+        "blobs.csv: 30 points, 2 classes (left, right): 15 to train on, 15 to test"
+        in box.verdict.object
+    )
+    box.file.filename = "bad.csv"
     box.file.value = b"x,y,label\n1,2,a\n3,4"
-    assert "line 3" in box.verdict.object and len(model.user_points.labels) == 30
+    assert "bad.csv: line 3" in box.verdict.object and len(model.user_points.labels) == 30
+
+
+def test_an_oversized_upload_is_refused_by_size_and_never_reaches_the_text_box() -> None:
+    from app.views.user_data_view import UserDataBox
+
+    model = NetsModel(optimizers=["adam"], dataset=USER_DATA)
+    box = UserDataBox(model)
+    box.file.filename = "blank.csv"
+    box.file.value = b"\n" * 5_000_000 + FOUR.encode()
+    assert box.text.value == "" and box.text.value_input == "", "not copied into the page"
+    says = "the points are 5 MB; the limit is 1 MB (20,000 points)"
+    assert model.data_error == says and model.user_points is None
+    assert f"blank.csv: {says}" in box.verdict.object
+    box.file.value = b"\n" * 25_000 + FOUR.encode()
+    assert "25,004 lines; the limit is 21,000 lines (20,000 points" in model.data_error
+
+
+def test_the_text_box_holds_more_than_the_limit_so_a_cut_paste_is_refused() -> None:
+    from app.views.user_data_view import UserDataBox
+
+    model = NetsModel(optimizers=["adam"], dataset=USER_DATA)
+    box = UserDataBox(model)
+    assert box.text.max_length == MAX_BYTES + 1, "not Panel's silent 5,000 characters"
+    rows = [f"{i % 100}, {i % 37}, {'ab'[i % 2]}" for i in range(600)]
+    box.text.value_input = "\n".join(rows)
+    box.load.clicks += 1
+    assert model.data_error == "" and len(model.user_points.labels) == 600
+    box.text.value_input = ("0.123456789, 0.987654321, a\n" * 40_000)[: box.text.max_length]
+    box.load.clicks += 1
+    assert "more than 1 MB; the limit is 1 MB (20,000 points)" in box.verdict.object
+    assert len(model.user_points.labels) == 600, "never trained on a cut paste"
+
+
+class _Loop:
+    """Stands for the page's loop: keeps what a worker hands back until the test runs it."""
+
+    def __init__(self) -> None:
+        self.callbacks: list[Any] = []
+
+    def add_callback(self, callback: Any) -> None:
+        self.callbacks.append(callback)
+
+
+class _Doc:
+    session_context = None
+
+    def add_next_tick_callback(self, callback: Any) -> None:
+        callback()
+
+
+def test_served_the_points_are_parsed_on_a_worker_and_used_on_the_page_loop() -> None:
+    from app.views.user_data_view import UserDataBox
+
+    model = NetsModel(optimizers=["adam"], dataset=USER_DATA)
+    box = UserDataBox(model)
+    box.doc, box.loop = _Doc(), _Loop()
+    threads: list[str] = []
+
+    def parse(data: str | bytes) -> Any:
+        threads.append(threading.current_thread().name)
+        return NetsModel.parse(data)
+
+    box.model.parse = parse  # type: ignore[method-assign]
+    box.file.filename = "four.csv"
+    box.file.value = FOUR.encode()
+    assert "reading the points" in box.verdict.object
+    deadline = time.monotonic() + 30
+    while not box.loop.callbacks and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert threads and threads[0].startswith("rlx-lab"), "parsed on the app's worker threads"
+    assert model.user_points is None, "nothing used before the page's loop runs it"
+    for callback in box.loop.callbacks:
+        callback()
+    assert "four.csv: 4 points, 2 classes" in box.verdict.object
+    assert len(model.user_points.labels) == 4

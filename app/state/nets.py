@@ -26,7 +26,7 @@ from rlx_lab.nets.datasets import DATASETS
 from rlx_lab.nets.export import runs_to_csv, runs_to_json
 from rlx_lab.nets.hessian import ESTIMATORS
 from rlx_lab.nets.settings import MAX_STEPS
-from rlx_lab.nets.user_data import UserPoints, parse_points
+from rlx_lab.nets.user_data import UserPoints, decode_points, parse_points
 
 from . import nets_query
 from .gradient_options import SCHEDULE_FIELDS, GradientOptions
@@ -69,6 +69,24 @@ INPUTS = (
     "revision",
 )
 """Parameters whose change calls for training (cached runs make most of them instant)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class PointsRead:
+    """What :meth:`NetsModel.parse` made of some CSV: the points, or what was wrong."""
+
+    points: UserPoints | None = None
+    error: str = ""
+
+
+def read_points(data: str | bytes) -> PointsRead:
+    """Parse CSV text or uploaded bytes (checked against the size limits before decoding);
+    pure, so it may run on a worker thread."""
+    try:
+        text = decode_points(data) if isinstance(data, bytes) else data
+        return PointsRead(points=parse_points(text))
+    except ValueError as error:
+        return PointsRead(error=str(error))
 
 
 def net_default_values(name: str) -> dict[str, Any]:
@@ -179,17 +197,24 @@ class NetsModel(GradientOptions, JobState):
         if self.dataset in DATASETS:
             self.noise = DATASETS[self.dataset].noise
 
-    def load_points(self, text: str) -> str:
-        """Parse CSV ``text`` (``x, y, label`` per line) into :attr:`user_points` and train on
-        it (a batch larger than its training half shrinks to fit); return what was wrong (kept
-        in :attr:`data_error`; the old points stay)."""
-        try:
-            points = parse_points(text)
-        except ValueError as error:
-            self.data_error = str(error)
+    parse = staticmethod(read_points)
+
+    def load_points(self, data: str | bytes) -> str:
+        """Parse CSV ``data`` (``x, y, label`` per line; text or a file's bytes) into
+        :attr:`user_points` and train on it, synchronously: :meth:`parse` then
+        :meth:`apply_points`. Return what was wrong ("" when nothing)."""
+        return self.apply_points(self.parse(data))
+
+    def apply_points(self, read: PointsRead) -> str:
+        """Use what :meth:`parse` read (a batch larger than its training half shrinks to fit);
+        return what was wrong (kept in :attr:`data_error`; the old points stay)."""
+        if read.points is None:
+            self.data_error = read.error
             return self.data_error
-        batch = min(int(self.batch_size), points.n_train)
-        self.param.update(user_points=points, dataset=USER_DATA, data_error="", batch_size=batch)
+        batch = min(int(self.batch_size), read.points.n_train)
+        self.param.update(
+            user_points=read.points, dataset=USER_DATA, data_error="", batch_size=batch
+        )
         return ""
 
     def n_classes(self) -> int:

@@ -2,19 +2,34 @@
 
 Shown while the dataset is "Your points"; the text is parsed by
 :func:`rlx_lab.nets.user_data.parse_points` (never evaluated) through
-:meth:`app.state.nets.NetsModel.load_points`.
+:meth:`app.state.nets.NetsModel.parse` and used by :meth:`~app.state.nets.NetsModel.apply_points`.
+
+Served, the parsing runs on a worker thread (:data:`app.views.runner.EXECUTOR`) and its result is
+used on the page's own loop (:func:`app.views.runner.schedule_on`); without a served page (tests,
+notebooks) it runs at once. An uploaded file is never copied into the page: its bytes are checked
+against the size limit on the server and only a summary is shown.
 """
 
 from __future__ import annotations
 
 import html
+from concurrent.futures import Future
+from functools import partial
 from typing import Any
 
 import panel as pn
+from tornado.ioloop import IOLoop
 
-from ..state.nets import USER_DATA, NetsModel
+from rlx_lab.nets.user_data import MAX_BYTES, MAX_POINTS
+
+from ..state.nets import USER_DATA, NetsModel, PointsRead
+from .runner import EXECUTOR, schedule_on, session_document
 
 EXAMPLE = "x, y, label\n0.1, 2.3, a\n-1.2, 0.4, b\n…"
+BOX_LIMIT = MAX_BYTES + 1
+"""Characters the text box holds: one more than the parser reads, so a paste the box cut is
+always over the limit and refused with the limit named (never trained on, cut)."""
+GREY, RED = "#555", "#a33"
 
 
 class UserDataBox(pn.viewable.Viewer):
@@ -23,20 +38,25 @@ class UserDataBox(pn.viewable.Viewer):
     def __init__(self, model: NetsModel, **params: Any) -> None:
         super().__init__(**params)
         self.model = model
+        self.doc = session_document()
+        self.loop = IOLoop.current() if self.doc is not None else None
         self.text = pn.widgets.TextAreaInput(
             placeholder=EXAMPLE,
             height=110,
+            max_length=BOX_LIMIT,
             css_classes=["nets-points"],
             sizing_mode="stretch_width",
             description="One point per line: x, y and a class label (a number or a word); "
-            "a header line is fine",
+            f"a header line is fine; at most {MAX_POINTS:,} points ({MAX_BYTES // 10**6} MB)",
         )
         self.file = pn.widgets.FileInput(
             accept=".csv,.txt", css_classes=["nets-points-file"], sizing_mode="stretch_width"
         )
         self.load = pn.widgets.Button(label="Use these points", css_classes=["nets-load-points"])
         self.verdict = pn.pane.HTML("", css_classes=["nets-points-verdict"], margin=(0, 10))
-        self.load.on_click(lambda _: self.model.load_points(self.text.value_input or ""))
+        self._latest = 0
+        self._origin = {"points": "", "error": ""}
+        self.load.on_click(lambda _: self.submit(self.text.value_input or ""))
         self.file.param.watch(self._read_file, "value")
         model.param.watch(self.render, ["data_error", "user_points", "dataset"])
         self.box = pn.Column(self.text, self.load, self.file, self.verdict, margin=0,
@@ -47,10 +67,37 @@ class UserDataBox(pn.viewable.Viewer):
         return self.box
 
     def _read_file(self, event: Any) -> None:
+        """Parse the uploaded bytes as they are: never decoded into the text box."""
         if event.new:
-            text = event.new.decode("utf-8", "replace")
-            self.text.value = text
-            self.model.load_points(text)
+            self.submit(event.new, origin=self.file.filename or "the file")
+
+    def submit(self, data: str | bytes, origin: str = "") -> None:
+        """Parse ``data`` (pasted text, or the bytes of the file ``origin``) and use the points:
+        on a worker thread when served, at once otherwise. Only the latest request is used."""
+        self._latest += 1
+        request = self._latest
+        if self.doc is None:
+            self._use(request, origin, self.model.parse(data))
+            return
+        self._show("reading the points…", GREY)
+        future = EXECUTOR.submit(self.model.parse, data)
+        future.add_done_callback(
+            lambda f: schedule_on(self.doc, self.loop, partial(self._done, request, origin, f))
+        )
+
+    def _done(self, request: int, origin: str, future: Future) -> None:
+        try:
+            read = future.result()
+        except Exception as error:  # a bug in the parser must not leave "reading…" for good
+            read = PointsRead(error=f"{type(error).__name__}: {error}")
+        self._use(request, origin, read)
+
+    def _use(self, request: int, origin: str, read: PointsRead) -> None:
+        if request != self._latest:
+            return  # a newer paste or file came in meanwhile
+        self._origin["points" if read.points is not None else "error"] = origin
+        self.model.apply_points(read)
+        self.render()  # also when the verdict is unchanged: it says "reading…" now
 
     def render(self, *_: Any) -> None:
         """Visible for "Your points"; the error, or a summary of the points in use."""
@@ -58,9 +105,9 @@ class UserDataBox(pn.viewable.Viewer):
         self.box.visible = model.dataset == USER_DATA
         points = model.user_points
         if model.data_error:
-            text, color = model.data_error, "#a33"
+            self._show(_from(self._origin["error"], model.data_error), RED)
         elif points is None:
-            text, color = "Paste points or choose a file, then use them.", "#555"
+            self._show("Paste points or choose a file, then use them.", GREY)
         else:
             n = len(points.labels)
             names = ", ".join(points.class_names)
@@ -68,5 +115,12 @@ class UserDataBox(pn.viewable.Viewer):
                 f"{n:,} points, {points.n_classes} classes ({names}): {points.n_train:,} to "
                 f"train on, {n - points.n_train:,} to test."
             )
-            color = "#555"
+            self._show(_from(self._origin["points"], text), GREY)
+
+    def _show(self, text: str, color: str) -> None:
         self.verdict.object = f"<small style='color:{color}'>{html.escape(text)}</small>"
+
+
+def _from(origin: str, text: str) -> str:
+    """``points.csv: text`` (just ``text`` for the text box)."""
+    return f"{origin}: {text}" if origin else text

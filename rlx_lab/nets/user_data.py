@@ -1,8 +1,13 @@
 """Your own 2-D classification data: CSV text parsed (never evaluated) into a :class:`Dataset`.
 
 Each line holds ``x, y, label``, separated by commas, semicolons, tabs or spaces; a first line
-that is not numeric is a header, and blank lines and lines starting with ``#`` are skipped.
-Labels may be integers or words; sorted, they become classes 0…k−1.
+whose x or y is not a number is a header, and blank lines and lines starting with ``#`` are
+skipped. Lines end with ``\\n``, ``\\r\\n`` or ``\\r``. Labels may be integers or words; sorted,
+they become classes 0…k−1.
+
+Text over :data:`MAX_BYTES` or :data:`MAX_LINES` is refused (:class:`PointsTooLarge`) before
+any of it is parsed: the check is a length and a count, so an oversized paste or upload costs
+no memory and no time on the server.
 
 >>> points = parse_points("x,y,class\\n0,0,a\\n1,1,b\\n0,1,a\\n1,0,b")
 >>> points.class_names, points.x.shape
@@ -20,6 +25,13 @@ import numpy as np
 from .datasets import Dataset
 
 MAX_POINTS = 20_000
+SPARE_LINES = 1_000
+"""Lines allowed beyond one per point: a header, comments, blank lines."""
+MAX_LINES = MAX_POINTS + SPARE_LINES
+BYTES_PER_LINE = 50
+"""Room for a full-precision point: ``-0.12345678901234567,1.2345678901234567e-05,label``."""
+MAX_BYTES = MAX_POINTS * BYTES_PER_LINE
+"""1 MB: the largest text (or file) read, in bytes."""
 MAX_CLASSES = 8
 MIN_PER_CLASS = 2
 """Each class needs a point in the training half and one in the test half (at best)."""
@@ -61,6 +73,56 @@ class UserPoints:
         return (len(self.labels) + 1) // 2
 
 
+class PointsTooLarge(ValueError):
+    """The text is over :data:`MAX_BYTES` or :data:`MAX_LINES`; nothing of it was parsed."""
+
+
+def _megabytes(n: int) -> str:
+    """``15.7 MB``; ``1 MB`` for a whole number."""
+    text = f"{n / 1e6:,.1f}"
+    return f"{text.removesuffix('.0')} MB"
+
+
+def _byte_count(data: str | bytes) -> int:
+    """Bytes of ``data`` in UTF-8; a text with more characters than :data:`MAX_BYTES` is not
+    encoded (it has at least as many bytes)."""
+    if isinstance(data, bytes) or len(data) > MAX_BYTES:
+        return len(data)
+    return len(data.encode("utf-8", "surrogatepass"))
+
+
+def _line_count(data: str | bytes) -> int:
+    """Lines of ``data`` ending in ``\\n``, ``\\r\\n`` or ``\\r``, counted without splitting."""
+    nl, cr, crlf = ("\n", "\r", "\r\n") if isinstance(data, str) else (b"\n", b"\r", b"\r\n")
+    breaks = data.count(nl) + data.count(cr) - data.count(crlf)
+    return breaks + (not data.endswith((nl, cr)))
+
+
+def check_size(data: str | bytes) -> None:
+    """Raise :class:`PointsTooLarge` when ``data`` is over :data:`MAX_BYTES` or
+    :data:`MAX_LINES`; cheap (a length and a count), so it runs before any parsing."""
+    size = _byte_count(data)
+    if size > MAX_BYTES:
+        shown = _megabytes(size)
+        if shown == _megabytes(MAX_BYTES):  # just over, e.g. a paste cut by the text box
+            shown = f"more than {shown}"
+        raise PointsTooLarge(
+            f"the points are {shown}; the limit is {_megabytes(MAX_BYTES)} ({MAX_POINTS:,} points)"
+        )
+    lines = _line_count(data)
+    if lines > MAX_LINES:
+        raise PointsTooLarge(
+            f"the points are {lines:,} lines; the limit is {MAX_LINES:,} lines "
+            f"({MAX_POINTS:,} points, plus a header, comments and blank lines)"
+        )
+
+
+def decode_points(data: bytes) -> str:
+    """Uploaded bytes as text, after :func:`check_size` (undecodable bytes become ``�``)."""
+    check_size(data)
+    return data.decode("utf-8", "replace")
+
+
 def _number(text: str) -> float | None:
     try:
         return float(text)
@@ -68,24 +130,37 @@ def _number(text: str) -> float | None:
         return None
 
 
+def _lines(text: str) -> list[tuple[int, str]]:
+    """``(line number, stripped line)`` of the lines that are neither blank nor comments."""
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    lines = ((i, line.strip()) for i, line in enumerate(text.split("\n"), start=1))
+    return [(i, line) for i, line in lines if line and not line.startswith("#")]
+
+
+def _fields(count: int) -> str:
+    return f"{count} field{'s' * (count != 1)}"
+
+
 def parse_points(text: str) -> UserPoints:
-    """``x, y, label`` lines → :class:`UserPoints`; ``ValueError`` naming the first bad line."""
+    """``x, y, label`` lines → :class:`UserPoints`; ``ValueError`` naming the first bad line
+    (:class:`PointsTooLarge`, before any parsing, for text over the limits)."""
+    check_size(text)
+    lines = _lines(text)
+    if lines:
+        fields = [f for f in _SEPARATOR.split(lines[0][1]) if f]
+        if None in [_number(f) for f in fields[:2]]:
+            lines = lines[1:]  # a header: its x or y is not a number
+    if len(lines) > MAX_POINTS:
+        raise ValueError(f"points: {len(lines):,}; the limit is {MAX_POINTS:,}")
     rows: list[tuple[float, float, str]] = []
-    lines = [(i, line.strip()) for i, line in enumerate(text.splitlines(), start=1)]
-    lines = [(i, line) for i, line in lines if line and not line.startswith("#")]
-    for k, (number, line) in enumerate(lines):
+    for number, line in lines:
         fields = [f for f in _SEPARATOR.split(line) if f]
-        coords = [_number(f) for f in fields[:2]]
-        if k == 0 and (len(fields) != 3 or None in coords):
-            continue  # a header
         if len(fields) != 3:
-            raise ValueError(f"line {number}: expected x, y, label; got {len(fields)} fields")
-        x, y = coords
+            raise ValueError(f"line {number}: expected x, y, label; got {_fields(len(fields))}")
+        x, y = _number(fields[0]), _number(fields[1])
         if x is None or y is None or not (np.isfinite(x) and np.isfinite(y)):
             raise ValueError(f"line {number}: x and y must be finite numbers, got {line!r}")
         rows.append((x, y, fields[2]))
-        if len(rows) > MAX_POINTS:
-            raise ValueError(f"points: at most {MAX_POINTS:,}")
     if not rows:
         raise ValueError("points: none found (one x, y, label per line)")
     raw = [r[2] for r in rows]
