@@ -282,8 +282,9 @@ def test_the_compile_cache_has_a_size_limit(tmp_path: Any) -> None:
     import sys
 
     code = (
-        "import jax; from rlx_lab import engine; engine.enable_compilation_cache(%r); "
-        "print(jax.config.jax_compilation_cache_max_size)" % str(tmp_path)
+        "import jax; from rlx_lab import engine; "
+        f"engine.enable_compilation_cache({str(tmp_path)!r}); "
+        "print(jax.config.jax_compilation_cache_max_size)"
     )
 
     def limit(value: str) -> subprocess.CompletedProcess:

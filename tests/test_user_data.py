@@ -227,29 +227,14 @@ def test_the_text_box_holds_more_than_the_limit_so_a_cut_paste_is_refused() -> N
     assert len(model.user_points.labels) == 600, "never trained on a cut paste"
 
 
-class _Loop:
-    """Stands for the page's loop: keeps what a worker hands back until the test runs it."""
-
-    def __init__(self) -> None:
-        self.callbacks: list[Any] = []
-
-    def add_callback(self, callback: Any) -> None:
-        self.callbacks.append(callback)
-
-
-class _Doc:
-    session_context = None
-
-    def add_next_tick_callback(self, callback: Any) -> None:
-        callback()
-
-
 def test_served_the_points_are_parsed_on_a_worker_and_used_on_the_page_loop() -> None:
+    from app.state.jobs import SessionJobs
     from app.views.user_data_view import UserDataBox
+    from tests.test_jobs import QueuePage
 
     model = NetsModel(optimizers=["adam"], dataset=USER_DATA)
-    box = UserDataBox(model)
-    box.doc, box.loop = _Doc(), _Loop()
+    page = QueuePage()
+    box = UserDataBox(model, jobs=SessionJobs(page))
     threads: list[str] = []
 
     def parse(data: str | bytes) -> Any:
@@ -261,11 +246,10 @@ def test_served_the_points_are_parsed_on_a_worker_and_used_on_the_page_loop() ->
     box.file.value = FOUR.encode()
     assert "reading the points" in box.verdict.object
     deadline = time.monotonic() + 30
-    while not box.loop.callbacks and time.monotonic() < deadline:
+    while not threads and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert threads and threads[0].startswith("rlx-lab"), "parsed on the app's worker threads"
+    assert threads and threads[0].startswith("rlx-interactive"), "parsed on a worker thread"
     assert model.user_points is None, "nothing used before the page's loop runs it"
-    for callback in box.loop.callbacks:
-        callback()
+    page.drain(lambda: model.user_points is not None)
     assert "four.csv: 4 points, 2 classes" in box.verdict.object
     assert len(model.user_points.labels) == 4

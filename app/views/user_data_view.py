@@ -4,42 +4,45 @@ Shown while the dataset is "Your points"; the text is parsed by
 :func:`rlx_lab.nets.user_data.parse_points` (never evaluated) through
 :meth:`app.state.nets.NetsModel.parse` and used by :meth:`~app.state.nets.NetsModel.apply_points`.
 
-Served, the parsing runs on a worker thread (:data:`app.views.runner.EXECUTOR`) and its result is
-used on the page's own loop (:func:`app.views.runner.schedule_on`); without a served page (tests,
-notebooks) it runs at once. An uploaded file is never copied into the page: its bytes are checked
-against the size limit on the server and only a summary is shown.
+Reading is a job (:mod:`app.state.jobs`): served, the parsing runs on a worker thread (the
+interactive lane: at most 1 MB) and its result is used on the page's own loop; a newer paste or
+file supersedes an older one; without a served page (tests, notebooks) it runs at once. An
+uploaded file is never copied into the page: its bytes are checked against the size limit on the
+server and only a summary is shown.
 """
 
 from __future__ import annotations
 
 import html
-from concurrent.futures import Future
 from functools import partial
 from typing import Any
 
 import panel as pn
-from tornado.ioloop import IOLoop
 
+from rlx_lab.cost import Cost, Term
 from rlx_lab.nets.user_data import MAX_BYTES, MAX_POINTS
 
+from ..state.jobs import INTERACTIVE, JobState, SessionJobs
 from ..state.nets import USER_DATA, NetsModel, PointsRead
-from .runner import EXECUTOR, schedule_on, session_document
+from .jobs import jobs_for
 
 EXAMPLE = "x, y, label\n0.1, 2.3, a\n-1.2, 0.4, b\n…"
 BOX_LIMIT = MAX_BYTES + 1
 """Characters the text box holds: one more than the parser reads, so a paste the box cut is
 always over the limit and refused with the limit named (never trained on, cut)."""
 GREY, RED = "#555", "#a33"
+PARSE_BYTES_PER_BYTE = 40
+"""Peak memory of parsing, per byte of text (the lines, their fields and the arrays)."""
 
 
 class UserDataBox(pn.viewable.Viewer):
     """A CSV box, a file picker and a load button, with the model's verdict underneath."""
 
-    def __init__(self, model: NetsModel, **params: Any) -> None:
+    def __init__(self, model: NetsModel, jobs: SessionJobs | None = None, **params: Any) -> None:
         super().__init__(**params)
         self.model = model
-        self.doc = session_document()
-        self.loop = IOLoop.current() if self.doc is not None else None
+        self.jobs = jobs or jobs_for()
+        self.reading = JobState()
         self.text = pn.widgets.TextAreaInput(
             placeholder=EXAMPLE,
             height=110,
@@ -54,7 +57,6 @@ class UserDataBox(pn.viewable.Viewer):
         )
         self.load = pn.widgets.Button(label="Use these points", css_classes=["nets-load-points"])
         self.verdict = pn.pane.HTML("", css_classes=["nets-points-verdict"], margin=(0, 10))
-        self._latest = 0
         self._origin = {"points": "", "error": ""}
         self.load.on_click(lambda _: self.submit(self.text.value_input or ""))
         self.file.param.watch(self._read_file, "value")
@@ -73,28 +75,17 @@ class UserDataBox(pn.viewable.Viewer):
 
     def submit(self, data: str | bytes, origin: str = "") -> None:
         """Parse ``data`` (pasted text, or the bytes of the file ``origin``) and use the points:
-        on a worker thread when served, at once otherwise. Only the latest request is used."""
-        self._latest += 1
-        request = self._latest
-        if self.doc is None:
-            self._use(request, origin, self.model.parse(data))
-            return
-        self._show("reading the points…", GREY)
-        future = EXECUTOR.submit(self.model.parse, data)
-        future.add_done_callback(
-            lambda f: schedule_on(self.doc, self.loop, partial(self._done, request, origin, f))
-        )
+        on a worker thread when served, at once otherwise. A newer request supersedes this one."""
+        if self.jobs.page is not None:
+            self._show("reading the points…", GREY)
+        size = PARSE_BYTES_PER_BYTE * len(data)
+        cost = Cost("reading the points", (Term("the text", size, "", "fewer points"),))
+        self.jobs.submit(self.reading, cost, lambda report: self.model.parse(data),
+                         partial(self._use, origin),
+                         lambda words: self._use(origin, PointsRead(error=words)),
+                         lane=INTERACTIVE)  # fmt: skip
 
-    def _done(self, request: int, origin: str, future: Future) -> None:
-        try:
-            read = future.result()
-        except Exception as error:  # a bug in the parser must not leave "reading…" for good
-            read = PointsRead(error=f"{type(error).__name__}: {error}")
-        self._use(request, origin, read)
-
-    def _use(self, request: int, origin: str, read: PointsRead) -> None:
-        if request != self._latest:
-            return  # a newer paste or file came in meanwhile
+    def _use(self, origin: str, read: PointsRead) -> None:
         self._origin["points" if read.points is not None else "error"] = origin
         self.model.apply_points(read)
         self.render()  # also when the verdict is unchanged: it says "reading…" now
