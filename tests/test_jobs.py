@@ -296,3 +296,13 @@ def test_the_compile_cache_has_a_size_limit(tmp_path: Any) -> None:
     assert int(limit("").stdout.strip()) == engine.cache.DEFAULT_MAX_MB * MB
     bad = limit("nope")
     assert bad.returncode != 0 and "RLX_LAB_CACHE_MAX_MB" in bad.stderr
+
+
+def test_a_cache_filled_without_a_limit_gets_the_access_times_eviction_needs(tmp_path: Any) -> None:
+    (tmp_path / "jit_a-cache").write_bytes(b"program")
+    (tmp_path / "jit_b-cache").write_bytes(b"program")
+    (tmp_path / "jit_b-atime").write_bytes((7).to_bytes(8, "little"))
+    assert engine.cache.stamp_access_times(tmp_path) == 1
+    stamp = int.from_bytes((tmp_path / "jit_a-atime").read_bytes(), "little")
+    assert stamp == (tmp_path / "jit_a-cache").stat().st_mtime_ns
+    assert int.from_bytes((tmp_path / "jit_b-atime").read_bytes(), "little") == 7, "kept"

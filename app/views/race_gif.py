@@ -13,6 +13,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from rlx_lab import optim
+from rlx_lab.cost import Cost, Term
 from rlx_lab.engine import Trajectory
 from rlx_lab.surfaces import Surface
 
@@ -29,6 +30,14 @@ PLOT = (520, 440)
 """Width and height of the surface in the GIF (pixels)."""
 TOP, BOTTOM, SIDE = 30, 26, 8
 """Margins: the title line, the legend line, the sides."""
+
+
+def gif_cost() -> Cost:
+    """What drawing a race GIF takes: every frame as an RGBA image, twice (drawn and encoded)."""
+    width, height = PLOT[0] + 2 * SIDE, PLOT[1] + TOP + BOTTOM
+    frames = Term("frames", 2 * 4 * FRAMES * width * height,
+                  f"{FRAMES} frames of {width} × {height} pixels", "")  # fmt: skip
+    return Cost("the GIF", (frames,))
 
 
 @dataclass(frozen=True)

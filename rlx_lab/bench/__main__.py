@@ -11,9 +11,9 @@ import argparse
 from collections.abc import Sequence
 from types import ModuleType
 
-from . import app, core, engine, nets
+from . import app, contention, core, engine, nets
 
-COMMANDS: tuple[ModuleType, ...] = (core, engine, nets, app)
+COMMANDS: tuple[ModuleType, ...] = (core, engine, nets, app, contention)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -36,6 +36,20 @@ def max_cache_bytes() -> int:
     return int(megabytes * 1024**2)
 
 
+def stamp_access_times(folder: Path) -> int:
+    """Give every cached program that lacks one the access-time file JAX's size-limited cache
+    keeps beside it (``<key>-atime``: 8 bytes, nanoseconds, little-endian), from the file's
+    modification time. A folder filled without a size limit has none, and JAX's eviction then
+    fails on every write. Returns how many were added."""
+    added = 0
+    for entry in folder.glob("*-cache"):
+        stamp = entry.with_name(entry.name.removesuffix("-cache") + "-atime")
+        if not stamp.exists():
+            stamp.write_bytes(entry.stat().st_mtime_ns.to_bytes(8, "little"))
+            added += 1
+    return added
+
+
 def enable_compilation_cache(
     path: str | Path | None = None, max_bytes: int | None = None
 ) -> Path:
@@ -45,6 +59,7 @@ def enable_compilation_cache(
     folder.mkdir(parents=True, exist_ok=True)
     jax.config.update("jax_compilation_cache_dir", str(folder))
     limit = max_cache_bytes() if max_bytes is None else int(max_bytes)
+    stamp_access_times(folder)
     jax.config.update("jax_compilation_cache_max_size", limit)
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)

@@ -1,0 +1,90 @@
+"""The served app under careless or hostile requests: a plain GET computes nothing, and a link
+over budget opens with the refusal shown while the server stays small."""
+
+from __future__ import annotations
+
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.harness import APP, MODEL_WITH_CLASS, PanelServer
+from tests.browser import browser, open_page, require_chromium, wait_until
+from tests.test_jobs import BIG_NETS_LINK
+
+__all__ = ["browser", "open_page"]  # fixtures used below
+
+MB = 1024**2
+
+
+def rss(pid: int) -> int:
+    """The process's resident memory in bytes (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError("no VmRSS")
+
+
+def cache_files(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file()]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[PanelServer, Path]]:
+    cache = tmp_path_factory.mktemp("jax-cache")
+    served = PanelServer(APP, env={"RLX_LAB_CACHE_DIR": str(cache)})
+    served.start()
+    try:
+        yield served, cache
+    finally:
+        served.stop()
+
+
+def get(url: str) -> int:
+    """A plain GET, as a script would send it: a foreign Origin, no browser, no websocket."""
+    request = urllib.request.Request(url, headers={"Origin": "http://elsewhere.example"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        response.read()
+        return response.status
+
+
+def test_a_plain_get_compiles_and_computes_nothing(server: tuple[PanelServer, Path]) -> None:
+    served, cache = server
+    assert get(f"{served.url}") == 200  # the first page imports the app's modules
+    time.sleep(2)
+    before = rss(served.process.pid)
+    links = ["?tab=nets&opt=sgd,adam&steps=50", "?tab=nets&opt=lion,muon&steps=80",
+             "?opt=soap,kron_psgd&steps=2000", "?surface=himmelblau&opt=mars"]  # fmt: skip
+    for query in links:
+        assert get(f"{served.url}{query}") == 200
+    time.sleep(5)  # anything started by those requests would be compiling by now
+    grown = rss(served.process.pid) - before
+    assert cache_files(cache) == [], "a request without a browser compiled programs"
+    assert grown < 50 * MB, f"four plain GETs grew the server by {grown / MB:.0f} MB"
+
+
+@pytest.mark.browser
+def test_the_120_gb_nets_link_opens_with_its_refusal_and_the_server_stays_small(
+    server: tuple[PanelServer, Path], open_page: Any
+) -> None:
+    require_chromium()
+    served, _ = server
+    query = "&".join(f"{k}={v}" for k, v in BIG_NETS_LINK.items())
+    page, log = open_page(f"{served.url}?{query}")
+
+    def shown() -> str:  # Playwright pierces the panes' shadow DOM
+        return " ".join(page.locator(".nets-message :not(style)").all_inner_texts())
+
+    wait_until(lambda: "needs ≈" in shown(), 90, "the refusal")
+    text = shown()
+    assert "the limit is 2.0 GB" in text and "weight snapshots" in text
+    assert "fewer units, layers, seeds or optimizers" in text
+    # the settings are in place, to be lowered
+    width = page.evaluate(MODEL_WITH_CLASS, "nets-width")
+    assert page.evaluate("(id) => Bokeh.documents[0].get_model_by_id(id).value", width) == 1024
+    time.sleep(3)
+    assert rss(served.process.pid) < 1.5 * 1024 * MB
+    log.assert_clean()
