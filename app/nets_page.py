@@ -24,6 +24,8 @@ except ImportError:
 
 from rlx_lab import engine  # noqa: E402
 
+engine.one_core_per_computation()  # before the first computation: a core per job (README)
+
 TITLE = "rlx_lab — small nets"
 
 

@@ -306,3 +306,15 @@ def test_a_cache_filled_without_a_limit_gets_the_access_times_eviction_needs(tmp
     stamp = int.from_bytes((tmp_path / "jit_a-atime").read_bytes(), "little")
     assert stamp == (tmp_path / "jit_a-cache").stat().st_mtime_ns
     assert int.from_bytes((tmp_path / "jit_b-atime").read_bytes(), "little") == 7, "kept"
+
+
+def test_serving_asks_xla_for_one_core_per_computation() -> None:
+    env = {"XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
+    assert engine.one_core_per_computation(env)
+    assert engine.one_core_per_computation(env), "a second call adds nothing"
+    flags = env["XLA_FLAGS"].split()
+    assert flags.count("--xla_cpu_multi_thread_eigen=false") == 1
+    assert "--xla_force_host_platform_device_count=2" in flags
+    assert "intra_op_parallelism_threads=1" in flags
+    untouched = {"RLX_LAB_JOB_THREADS": "0"}
+    assert not engine.one_core_per_computation(untouched) and "XLA_FLAGS" not in untouched

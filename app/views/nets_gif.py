@@ -9,6 +9,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from rlx_lab import optim
+from rlx_lab.cost import Cost, Term
 from rlx_lab.nets import Boundary, Dataset
 
 from ..state.nets import NetsModel
@@ -22,6 +23,18 @@ PANEL = 220
 """Side of each optimizer's boundary (pixels)."""
 COLUMNS = 4
 CAPTION, GAP, HEADER = 34, 12, 30
+
+
+def nets_gif_cost(model: NetsModel) -> Cost:
+    """Every frame as an RGB image of the whole grid of boundaries, twice (drawn, encoded)."""
+    n = max(1, len(model.boundaries))
+    rows = -(-n // COLUMNS)
+    width = min(n, COLUMNS) * (PANEL + GAP) + GAP
+    height = HEADER + rows * (PANEL + CAPTION + GAP)
+    count = max((len(b.probs) for b in model.boundaries.values()), default=1)
+    frames = Term("frames", 2 * 3 * count * width * height,
+                  f"{count} frames of {width} × {height} pixels", "fewer optimizers")  # fmt: skip
+    return Cost("the GIF", (frames,))
 
 
 def nets_gif(model: NetsModel, fps: int = FPS) -> bytes:

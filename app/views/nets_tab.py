@@ -21,12 +21,13 @@ from rlx_lab import optim
 from ..state import color, marker
 from ..state.nets import INPUTS, NetsModel
 from ..state.nets_plan import fit_note
+from ..state.plan import export_cost
 from ..state.scales import format_value
 from . import js
 from .jobs import JobProgress, jobs_for
 from .live import nets_recompute
 from .nets_controls import NetsControls
-from .nets_gif import nets_gif
+from .nets_gif import nets_gif, nets_gif_cost
 from .nets_js import POSITIONS, frame_index
 from .nets_plots import BoundaryFigures, Curves, LandscapePlot
 from .nets_sources import NetsSources, image_columns
@@ -159,14 +160,20 @@ class NetsTab(pn.viewable.Viewer):
             "", css_classes=["nets-scoreboard"], sizing_mode="stretch_width"
         )
         model = self.model
+        def say(words: str) -> None:
+            model.message = words
+
         self.gif = download("GIF", "rlx_lab_nets.gif", lambda: nets_gif(model),
+                            cost=lambda: nets_gif_cost(model), failed=say,
                             css_classes=["nets-export-gif"], disabled=True)  # fmt: skip
         model.param.watch(self._enable_gif, ["boundaries"])
         self.export = pn.Row(
             pn.pane.Markdown("**Export**", margin=(12, 10)),
             *(
                 download(
-                    kind.upper(), f"rlx_lab_nets.{kind}", write, css_classes=[f"nets-export-{kind}"]
+                    kind.upper(), f"rlx_lab_nets.{kind}", write, failed=say,
+                    cost=lambda kind=kind: export_cost(f"the {kind.upper()} file", model.runs),
+                    css_classes=[f"nets-export-{kind}"],
                 )
                 for kind, write in (("csv", model.export_csv), ("json", model.export_json))
             ),

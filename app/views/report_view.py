@@ -9,10 +9,13 @@ from typing import Any
 import panel as pn
 import param
 
+from rlx_lab.cost import Cost
+
 from ..state import RaceModel
+from ..state.plan import export_cost
 from ..state.scales import format_value
 from . import js
-from .race_gif import race_gif
+from .race_gif import gif_cost, race_gif
 from .widgets import download
 
 Defer = Callable[[Callable[[], None]], None]
@@ -150,12 +153,22 @@ class Export(pn.viewable.Viewer):
 
     def __init__(self, model: RaceModel, save_tool: Any, **params: Any) -> None:
         super().__init__(model=model, **params)
-        self.csv = download("CSV", "rlx_lab_trajectories.csv", model.export_csv)
-        self.json = download("JSON", "rlx_lab_trajectories.json", model.export_json)
+        def say(words: str) -> None:
+            model.message = words
+
+        def text_cost(what: str) -> Callable[[], Cost]:
+            return lambda: export_cost(what, model.results)
+
+        self.csv = download("CSV", "rlx_lab_trajectories.csv", model.export_csv,
+                            cost=text_cost("the CSV file"), failed=say)  # fmt: skip
+        self.json = download("JSON", "rlx_lab_trajectories.json", model.export_json,
+                             cost=text_cost("the JSON file"), failed=say)  # fmt: skip
         self.gif = download(
             "GIF",
             "rlx_lab_race.gif",
             lambda: race_gif(model),
+            cost=gif_cost,
+            failed=say,
             css_classes=["export-gif"],
             description="The race animated, for slides (about 60 frames, a few seconds to make)",
         )

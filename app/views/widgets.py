@@ -7,6 +7,7 @@ itself. Sliders report on release (``value_throttled``), so a drag costs one rec
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import Callable
 from typing import Any, ClassVar
@@ -15,10 +16,13 @@ import panel as pn
 import param
 from bokeh.models import CustomJSTickFormatter
 
+from rlx_lab.cost import Cost, Term
 from rlx_lab.optim import HParam
 
+from ..state.jobs import JobState
 from ..state.scales import from_position, to_position, unicode_symbol
 from . import js
+from .jobs import jobs_for
 
 FORMATS = {"log": js.LOG_FORMAT, "log1m": js.LOG1M_FORMAT}
 
@@ -214,16 +218,57 @@ class ScheduleControls(pn.viewable.Viewer):
 
 
 def download(
-    label: str, filename: str, make: Callable[[], str | bytes | None], **params: Any
+    label: str,
+    filename: str,
+    make: Callable[[], str | bytes | None],
+    *,
+    cost: Callable[[], Cost] | None = None,
+    failed: Callable[[str], None] | None = None,
+    **params: Any,
 ) -> pn.widgets.FileDownload:
-    """An export button: ``make()`` gives the file's text or bytes when it is clicked."""
+    """An export button: ``make()`` gives the file's text or bytes when it is clicked.
 
-    def callback() -> io.IOBase | None:
-        content = make()
+    Served, making the file is a job (:mod:`app.state.jobs`): checked against the budgets with
+    ``cost()`` (default: the bytes ``make`` reads, ×10 as text), made on a worker thread, its
+    failure or refusal said by ``failed(words)``; without a page it is made at once.
+    """
+    jobs = jobs_for()
+    slot = JobState()
+    estimate = cost or (lambda: Cost(f"the {label} file", (Term("the file", 0),)))
+    say = failed or (lambda words: None)
+
+    def wrap(content: str | bytes | None) -> io.IOBase | None:
         if content is None:
             return None
         return io.StringIO(content) if isinstance(content, str) else io.BytesIO(content)
 
+    def now() -> io.IOBase | None:
+        return wrap(make())
+
+    async def later() -> io.IOBase | None:
+        result: asyncio.Future[str | bytes | None] = asyncio.get_running_loop().create_future()
+
+        def settle(value: str | bytes | None) -> None:
+            if not result.done():
+                result.set_result(value)
+
+        def refuse(words: str) -> None:
+            say(words)
+            settle(None)
+
+        jobs.submit(slot, estimate(), lambda report: make(), settle, refuse,
+                    phase=f"making the {label} file")  # fmt: skip
+        try:
+            return wrap(await asyncio.wait_for(result, DOWNLOAD_TIMEOUT_S))
+        except TimeoutError:
+            jobs.cancel(slot)
+            return None
+
     return pn.widgets.FileDownload(
-        callback=callback, filename=filename, label=label, color="light", width=90, **params
-    )
+        callback=now if jobs.page is None else later, filename=filename, label=label,
+        color="light", width=90, **params,
+    )  # fmt: skip
+
+
+DOWNLOAD_TIMEOUT_S = 300.0
+"""A file not made by then is given up (its job cancelled)."""

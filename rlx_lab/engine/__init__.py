@@ -37,6 +37,7 @@ from .run import (
     tune_lr,
 )
 from .search import KEPT_FIXED, SEARCH_SAMPLES, sample_settings, search, searchable
+from .threads import one_core_per_computation
 
 __all__ = [
     "AS_GIVEN",
@@ -61,6 +62,7 @@ __all__ = [
     "default_cache_dir",
     "enable_compilation_cache",
     "grid_cost",
+    "one_core_per_computation",
     "race",
     "race_cost",
     "run",
