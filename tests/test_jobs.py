@@ -1,19 +1,17 @@
 """The job layer: costs, budgets, admission, lanes, cancellation and isolation — without a
-browser (a :class:`QueuePage` stands in for a served session's thread)."""
+browser (a :class:`~app.state.jobs.ManualPage` stands in for a served session's thread)."""
 
 from __future__ import annotations
 
-import queue
 import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from app.state import RaceModel, SweepModel
 from app.state.budget import Budgets, OverBudget
-from app.state.jobs import HEAVY, INTERACTIVE, JobState, Server, SessionJobs
+from app.state.jobs import HEAVY, INTERACTIVE, JobState, ManualPage, Server, SessionJobs
 from app.state.nets import NetsModel
 from app.state.plan import TrajectoryCache, nbytes
 from rlx_lab import engine
@@ -32,35 +30,12 @@ BIG_NETS_LINK = {
 }
 
 
-class QueuePage:
-    """A session's thread, played by the test: callbacks queue until :meth:`drain`."""
-
-    def __init__(self) -> None:
-        self.calls: queue.Queue[Callable[[], None]] = queue.Queue()
-
-    def call(self, callback: Callable[[], None]) -> None:
-        self.calls.put(callback)
-
-    def call_later(self, seconds: float, callback: Callable[[], None]) -> None:
-        self.calls.put(callback)
-
-    def drain(self, until: Callable[[], bool], timeout: float = 120.0) -> None:
-        deadline = time.monotonic() + timeout
-        while not until():
-            try:
-                self.calls.get(timeout=max(0.01, deadline - time.monotonic()))()
-            except queue.Empty:
-                raise AssertionError("timed out waiting for the page") from None
-        while not self.calls.empty():
-            self.calls.get_nowait()()
-
-
 def cost(mb: float, what: str = "this job") -> Cost:
     return Cost(what, (Term("stuff", int(mb * MB), "lots", "less stuff"),))
 
 
-def served(budgets: Budgets | None = None) -> tuple[SessionJobs, QueuePage]:
-    page = QueuePage()
+def served(budgets: Budgets | None = None) -> tuple[SessionJobs, ManualPage]:
+    page = ManualPage()
     return SessionJobs(page, Server(budgets or Budgets())), page
 
 
@@ -146,9 +121,9 @@ def test_a_newer_job_of_a_slot_supersedes_the_older_one() -> None:
     jobs.submit(slot, cost(1), lambda r: gate.wait(10) and "old", shown.append, shown.append)
     jobs.submit(slot, cost(1), lambda r: "new", shown.append, shown.append)
     gate.set()
-    page.drain(lambda: not slot.busy and shown == ["new"])
+    page.run_until(lambda: not slot.busy and shown == ["new"])
     time.sleep(0.2)
-    page.drain(lambda: True)
+    page.run_until(lambda: True)
     assert shown == ["new"], "the superseded job's result is dropped"
 
 
@@ -156,12 +131,12 @@ def test_cancel_frees_the_slot_at_once_and_drops_the_result() -> None:
     jobs, page = served()
     slot, gate, shown = JobState(), threading.Event(), []
     jobs.submit(slot, cost(1), lambda r: gate.wait(10) and "late", shown.append, shown.append)
-    page.drain(lambda: slot.busy)
+    page.run_until(lambda: slot.busy)
     jobs.cancel(slot)
     assert not slot.busy and jobs.running() == 0
     gate.set()
     time.sleep(0.2)
-    page.drain(lambda: True)
+    page.run_until(lambda: True)
     assert shown == []
     assert jobs.server.admitted_bytes() == 0, "its budget is released"
 
@@ -175,7 +150,7 @@ def test_a_queued_job_cancelled_never_runs_and_closing_the_page_cancels_all() ->
     jobs.close()
     gate.set()
     time.sleep(0.3)
-    page.drain(lambda: True)
+    page.run_until(lambda: True)
     assert ran == [] and not first.busy and not second.busy and jobs.running() == 0
 
 
@@ -193,7 +168,7 @@ def test_a_job_reports_progress_and_stops_at_a_checkpoint_once_cancelled() -> No
     jobs.submit(slot, cost(1), work, print, print)
     started.wait(10)
     time.sleep(0.3)
-    page.drain(lambda: slot.progress > 0)
+    page.run_until(lambda: slot.progress > 0)
     assert slot.busy and slot.phase.startswith("piece")
     jobs.cancel(slot)
     time.sleep(0.3)
@@ -203,7 +178,7 @@ def test_a_job_reports_progress_and_stops_at_a_checkpoint_once_cancelled() -> No
 def test_the_session_and_the_server_budgets_admit_jobs_together() -> None:
     budgets = Budgets(job_mb=100, session_mb=150, server_mb=250)
     server = Server(budgets)
-    page = QueuePage()
+    page = ManualPage()
     a, b = SessionJobs(page, server), SessionJobs(page, server)
     gate = threading.Event()
     refused: list[str] = []
@@ -215,7 +190,7 @@ def test_the_session_and_the_server_budgets_admit_jobs_together() -> None:
     assert not c.submit(JobState(), cost(90), lambda r: None, print, refused.append)
     assert refused[-1].startswith("The server is busy")
     gate.set()
-    page.drain(lambda: a.running() == 0 and b.running() == 0)
+    page.run_until(lambda: a.running() == 0 and b.running() == 0)
     assert server.admitted_bytes() == 0
 
 
@@ -226,7 +201,7 @@ def test_an_interactive_job_never_waits_behind_a_heavy_one() -> None:
     heavy, race, gate, done = JobState(), JobState(), threading.Event(), []
     other.submit(heavy, cost(1), lambda r: gate.wait(30), print, print, lane=HEAVY)
     jobs.submit(race, cost(1), lambda r: "race", done.append, print, lane=INTERACTIVE)
-    page.drain(lambda: done == ["race"], timeout=10)
+    page.run_until(lambda: done == ["race"], timeout=10)
     assert not gate.is_set(), "the race finished while the heavy job still ran"
     gate.set()
 
@@ -243,11 +218,11 @@ def test_a_failing_job_clears_busy_says_why_and_the_next_one_runs(error: Excepti
         raise error
 
     jobs.submit(slot, cost(1), fail, shown.append, said.append)
-    page.drain(lambda: bool(said))
+    page.run_until(lambda: bool(said))
     assert not slot.busy and jobs.running() == 0
     assert ("ran out of memory" in said[0]) if isinstance(error, MemoryError) else "boom" in said[0]
     jobs.submit(slot, cost(1), lambda r: "again", shown.append, said.append)
-    page.drain(lambda: shown == ["again"])
+    page.run_until(lambda: shown == ["again"])
 
 
 def test_a_failure_while_showing_the_result_is_reported_too() -> None:

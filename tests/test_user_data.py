@@ -228,12 +228,11 @@ def test_the_text_box_holds_more_than_the_limit_so_a_cut_paste_is_refused() -> N
 
 
 def test_served_the_points_are_parsed_on_a_worker_and_used_on_the_page_loop() -> None:
-    from app.state.jobs import SessionJobs
+    from app.state.jobs import ManualPage, SessionJobs
     from app.views.user_data_view import UserDataBox
-    from tests.test_jobs import QueuePage
 
     model = NetsModel(optimizers=["adam"], dataset=USER_DATA)
-    page = QueuePage()
+    page = ManualPage()
     box = UserDataBox(model, jobs=SessionJobs(page))
     threads: list[str] = []
 
@@ -250,6 +249,6 @@ def test_served_the_points_are_parsed_on_a_worker_and_used_on_the_page_loop() ->
         time.sleep(0.01)
     assert threads and threads[0].startswith("rlx-interactive"), "parsed on a worker thread"
     assert model.user_points is None, "nothing used before the page's loop runs it"
-    page.drain(lambda: model.user_points is not None)
+    page.run_until(lambda: model.user_points is not None)
     assert "four.csv: 4 points, 2 classes" in box.verdict.object
     assert len(model.user_points.labels) == 4

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable
@@ -56,6 +57,33 @@ class Page(Protocol):
 
     def call_later(self, seconds: float, callback: Callable[[], None]) -> None:
         """Run ``callback`` on the session's thread after ``seconds``."""
+
+
+class ManualPage:
+    """A page whose callbacks wait until the caller runs them (:meth:`run_until`): a served
+    session's thread, played by a test or a benchmark."""
+
+    def __init__(self) -> None:
+        self.calls: queue.Queue[Callable[[], None]] = queue.Queue()
+
+    def call(self, callback: Callable[[], None]) -> None:
+        self.calls.put(callback)
+
+    def call_later(self, seconds: float, callback: Callable[[], None]) -> None:
+        del seconds  # the caller decides when callbacks run
+        self.calls.put(callback)
+
+    def run_until(self, done: Callable[[], bool], timeout: float = 120.0) -> None:
+        """Run callbacks as they arrive until ``done()``, then whatever is left; raise
+        ``TimeoutError`` after ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while not done():
+            try:
+                self.calls.get(timeout=max(0.01, deadline - time.monotonic()))()
+            except queue.Empty:
+                raise TimeoutError(f"nothing done within {timeout} s") from None
+        while not self.calls.empty():
+            self.calls.get_nowait()()
 
 
 class Report:
@@ -134,7 +162,6 @@ class Server:
         }
         self._lock = threading.Lock()
         self._admitted = 0
-        self._running: dict[str, int] = {INTERACTIVE: 0, HEAVY: 0}
 
     def admit(self, cost: Cost) -> None:
         """Count ``cost`` in, or raise :class:`OverBudget` if the server is full."""
@@ -159,10 +186,6 @@ class Server:
         """Bytes of jobs queued or running, every session together."""
         with self._lock:
             return self._admitted
-
-    def queued(self) -> dict[str, int]:
-        """Jobs waiting for a thread, per lane (the operator's view)."""
-        return {name: pool._work_queue.qsize() for name, pool in self.lanes.items()}
 
 
 @functools.cache

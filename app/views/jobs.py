@@ -21,7 +21,7 @@ from tornado.ioloop import IOLoop
 from rlx_lab.cost import Cost
 
 from ..state.jobs import HEAVY, JobState, Report, SessionJobs
-from .runner import in_document, schedule_on, session_document
+from .runner import schedule_on, session_document
 
 
 class DocPage:
@@ -173,7 +173,3 @@ class JobProgress(pn.viewable.Viewer):
         self.bar.param.update(active=not known, value=int(slot.progress * 1000) if known else -1)
         self.text.object = f"<small>{slot.phase}</small>"
 
-
-def in_page(doc: Any, callback: Callable[[], None]) -> Callable[[], None]:
-    """``callback`` as Panel code for ``doc`` (re-exported for views that build their own)."""
-    return in_document(doc, callback)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import queue
 import statistics
 import subprocess
 import sys
@@ -33,30 +32,12 @@ HELP = "a third session's race and slider times while two sessions run their hea
 GOALS = {"first_race_ratio": ("<=", 2.0), "slider_p95_ratio": ("<=", 2.0)}
 
 
-class Page:
-    """A session's thread, played by the benchmark: callbacks run as they arrive."""
-
-    def __init__(self) -> None:
-        self.calls: queue.Queue[Callable[[], None]] = queue.Queue()
-
-    def call(self, callback: Callable[[], None]) -> None:
-        self.calls.put(callback)
-
-    def call_later(self, seconds: float, callback: Callable[[], None]) -> None:
-        self.calls.put(callback)
-
-    def run_until(self, done: Callable[[], bool], timeout: float = 600.0) -> None:
-        deadline = time.monotonic() + timeout
-        while not done():
-            self.calls.get(timeout=max(0.01, deadline - time.monotonic()))()
-
-
-def race_session(server: Any) -> tuple[Any, Any, Page]:
+def race_session(server: Any) -> tuple[Any, Any, Any]:
     from app.state import RaceModel
-    from app.state.jobs import SessionJobs
+    from app.state.jobs import ManualPage, SessionJobs
     from app.views.live import race_recompute
 
-    page = Page()
+    page = ManualPage()
     model = RaceModel()
     return model, race_recompute(model, SessionJobs(page, server)), page
 
@@ -84,7 +65,7 @@ def time_session(server: Any, moves: int, offset: float) -> dict[str, Any]:
 def heavy_jobs(server: Any) -> tuple[list[Any], list[str]]:
     """Submit A's nets training and B's sweep, each as large as the budgets allow."""
     from app.state import RaceModel, SweepModel
-    from app.state.jobs import JobState, SessionJobs
+    from app.state.jobs import JobState, ManualPage, SessionJobs
     from app.state.nets import NetsModel
     from rlx_lab.cost import size
 
@@ -107,7 +88,7 @@ def heavy_jobs(server: Any) -> tuple[list[Any], list[str]]:
     for name, work in plans:
         cost = work.cost()
         budgets.check(cost)
-        jobs = SessionJobs(Page(), server)
+        jobs = SessionJobs(ManualPage(), server)
         slot = JobState()
         run = work.run if name == "sweep" else _train(work)
         jobs.submit(slot, cost, lambda report, run=run: run(), print, print)
