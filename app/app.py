@@ -20,12 +20,14 @@ sys.path[:] = [p for p in sys.path if Path(p or os.curdir).resolve() != _HERE]
 if getattr(sys.modules.get("app"), "__file__", None) == __file__:
     del sys.modules["app"]
 try:
+    from app.state.jobs import warm_workers
     from app.views import SurfacesLab
     from app.views.nets_tab import NetsTab
     from app.views.player import install_keys
     from app.views.url import query_lecture, query_tab
 except ImportError:
     sys.path.insert(0, str(_HERE.parent))
+    from app.state.jobs import warm_workers
     from app.views import SurfacesLab
     from app.views.nets_tab import NetsTab
     from app.views.player import install_keys
@@ -43,6 +45,7 @@ def build() -> pn.template.BaseTemplate:
     with its own sidebar (shown while its tab is active)."""
     pn.extension("katex", notifications=False)
     engine.enable_compilation_cache()
+    warm_workers()
     lab = SurfacesLab()
     template = pn.template.BootstrapTemplate(
         title=TITLE,

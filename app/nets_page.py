@@ -17,9 +17,11 @@ sys.path[:] = [p for p in sys.path if Path(p or os.curdir).resolve() != _HERE]
 if getattr(sys.modules.get("app"), "__file__", None) == __file__:
     del sys.modules["app"]
 try:
+    from app.state.jobs import warm_workers
     from app.views.nets_tab import NetsTab
 except ImportError:
     sys.path.insert(0, str(_HERE.parent))
+    from app.state.jobs import warm_workers
     from app.views.nets_tab import NetsTab
 
 from rlx_lab import engine  # noqa: E402
@@ -33,6 +35,7 @@ def build() -> pn.template.BaseTemplate:
     """The page for one session: the tab's controls in the sidebar, its plots in main."""
     pn.extension("katex", notifications=False)
     engine.enable_compilation_cache()
+    warm_workers()
     tab = NetsTab()
     template = pn.template.BootstrapTemplate(
         title=TITLE, sidebar_width=380, header_background="#2f4f6f"

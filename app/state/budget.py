@@ -36,6 +36,9 @@ class Budgets:
     server, its ~10 MB per open page, and the caches)."""
     heavy_workers: int = 1
     """Threads for heavy jobs (sweeps, tuning, search, gallery, nets training, exports)."""
+    heavy_processes: int = 1
+    """Worker processes for small-nets training, tuning and search (0: threads only). A
+    process of its own keeps a training's Python and XLA work off the page's threads."""
     interactive_workers: int = 1
     """Threads for the surfaces race recompute, so a slider never waits behind heavy work."""
     cache_mb: int = 512
@@ -64,7 +67,7 @@ class Budgets:
                 if not value.is_integer():
                     raise ValueError(f"{f.name}: expected a whole number, got {text!r}")
                 value = int(value)
-            if not value > 0:
+            if not (value > 0 or (value == 0 and f.name == "heavy_processes")):
                 raise ValueError(f"{f.name}: expected a number > 0, got {text!r}")
             values[f.name] = value
         return cls(**values)

@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -30,6 +31,7 @@ import param
 from rlx_lab.cost import MB, Cost, size
 
 from .budget import Budgets, OverBudget, refusal
+from .worker import ProcessLane
 
 LOG = logging.getLogger(__name__)
 INTERACTIVE, HEAVY = "interactive", "heavy"
@@ -160,6 +162,8 @@ class Server:
             INTERACTIVE: ThreadPoolExecutor(budgets.interactive_workers, "rlx-interactive"),
             HEAVY: ThreadPoolExecutor(budgets.heavy_workers, "rlx-heavy"),
         }
+        self.process = ProcessLane(budgets.heavy_processes) if budgets.heavy_processes else None
+        """Worker processes for the jobs that offer a picklable call (None: threads only)."""
         self._lock = threading.Lock()
         self._admitted = 0
 
@@ -194,6 +198,13 @@ def default_server() -> Server:
     return Server(Budgets.from_env())
 
 
+def warm_workers() -> None:
+    """Start the server's worker processes, if it has any, before the first heavy job."""
+    process = default_server().process
+    if process is not None:
+        process.warm()
+
+
 class SessionJobs:
     """One session's jobs: checked against the budgets, at most one per slot (the newest
     wins), all cancelled when the page closes (:meth:`close`)."""
@@ -218,12 +229,15 @@ class SessionJobs:
         lane: str = HEAVY,
         phase: str = "",
         quiet_s: float = 0.0,
+        remote: Callable[[], Any] | None = None,
     ) -> bool:
         """Run ``work(report)`` for ``slot`` and hand its result to ``done`` — or its error, in
         words, to ``failed`` (a refusal too, at once). Returns whether the job was admitted.
 
         ``quiet_s``: show ``busy`` only once the job has taken that long (a race recompute
         usually takes milliseconds; a flash of "computing…" would be noise).
+        ``remote``: the same work as a picklable call, run in a worker process when the server
+        has one (:mod:`app.state.worker`; no progress or checkpoints there).
         """
         self.cancel(slot)  # a newer request supersedes the older one
         try:
@@ -246,7 +260,10 @@ class SessionJobs:
             self.page.call_later(quiet_s, lambda: self._show_busy(job, phase))
         else:
             self._show_busy(job, phase)
-        job.future = self.server.lanes[lane].submit(self._work, job)
+        if remote is not None and self.server.process is not None:
+            job.future = self.server.process.submit(remote)
+        else:
+            job.future = self.server.lanes[lane].submit(self._work, job)
         job.future.add_done_callback(lambda f: self._settle(job, f))
         return True
 
@@ -333,6 +350,11 @@ class SessionJobs:
 
 def failure(what: str, error: BaseException) -> str:
     """A failed job in words: what failed and why."""
+    if isinstance(error, BrokenProcessPool):
+        return (
+            f"{what[:1].upper()}{what[1:]} stopped: its worker process ended (out of memory?). "
+            "Try smaller settings; the next job starts a fresh worker."
+        )
     if isinstance(error, MemoryError):
         return (
             f"{what[:1].upper()}{what[1:]} ran out of memory: try smaller settings "

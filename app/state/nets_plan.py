@@ -167,6 +167,16 @@ class NetsOutcome:
     seconds: float = 0.0
 
 
+def remember(plan: NetsPlan, outcome: NetsOutcome) -> None:
+    """Keep ``outcome``'s runs for reuse (when they were trained in another process)."""
+    if outcome.compiled or outcome.computed:
+        remember_compiled(plan.program_key())
+    for job in plan.jobs:
+        if job.optimizer in outcome.runs and job.optimizer in outcome.boundaries:
+            value = (outcome.runs[job.optimizer], outcome.boundaries[job.optimizer])
+            CACHE.put(plan.cache_key(job), value)
+
+
 def remember_compiled(key: tuple[Any, ...]) -> None:
     """Note that ``key``'s program exists; forget the oldest beyond :data:`COMPILED_KEPT`."""
     _COMPILED.pop(key, None)

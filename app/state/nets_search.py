@@ -12,7 +12,8 @@ the faster descent. The test set plays no part in the choice.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,7 @@ from rlx_lab import engine, optim
 from rlx_lab.engine import AS_GIVEN, LR_ALONE, RANDOM
 
 from .nets import NetsModel
+from .nets_plan import NetsPlan
 from .nets_tuning import (
     NET_TUNE_LRS,
     NetsTuningModel,
@@ -39,7 +41,11 @@ NET_SEARCH_SAMPLES = 32
 def search_nets(model: NetsModel, *, seed: int = 0) -> Tuning:
     """Search every tunable field of every racing optimizer (reads the model only: safe on a
     worker thread)."""
-    plan = model.plan()
+    return search_plan(model.plan(), model.tune_by, seed=seed)
+
+
+def search_plan(plan: NetsPlan, by: str, *, seed: int = 0) -> Tuning:
+    """:func:`search_nets` of a snapshot (picklable: it may run in a worker process)."""
     if not plan.jobs:
         return Tuning({}, (), "Not tuned: " + "; ".join(plan.problems or ("nothing to tune",)))
     grid: dict[str, list[dict[str, Any]]] = {}
@@ -51,7 +57,7 @@ def search_nets(model: NetsModel, *, seed: int = 0) -> Tuning:
             *({**job.overrides, **setting} for setting in drawn),
         ]
     group = np.repeat([AS_GIVEN, LR_ALONE, RANDOM], [1, len(NET_TUNE_LRS), NET_SEARCH_SAMPLES])
-    tried = train_candidates(plan, grid, model.tune_by)
+    tried = train_candidates(plan, grid, by)
     values: dict[str, float] = {}
     others: dict[str, dict[str, Any]] = {}
     failed: list[str] = []
@@ -96,3 +102,7 @@ class NetsSearchModel(NetsTuningModel):
     def run(self) -> Tuning:
         """Search without touching any parameter (safe on a worker thread)."""
         return search_nets(self.race)
+
+    def task(self) -> Callable[[], Tuning]:
+        """:meth:`run` as a picklable call for a worker process."""
+        return partial(search_plan, self.race.plan(), self.race.tune_by)

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -124,12 +125,16 @@ def best_index(
 
 def tune_nets(model: NetsModel) -> Tuning:
     """Tune η of every racing optimizer (reads the model only: safe on a worker thread)."""
-    plan = model.plan()
+    return tune_plan(model.plan(), model.tune_by)
+
+
+def tune_plan(plan: NetsPlan, by: str) -> Tuning:
+    """:func:`tune_nets` of a snapshot (picklable: it may run in a worker process)."""
     if not plan.jobs:
         return Tuning({}, (), "Not tuned: " + "; ".join(plan.problems or ("nothing to tune",)))
     grid = {job.optimizer: [{**job.overrides, "lr": lr} for lr in NET_TUNE_LRS]
             for job in plan.jobs}  # fmt: skip
-    tried = train_candidates(plan, grid, model.tune_by)
+    tried = train_candidates(plan, grid, by)
     values: dict[str, float] = {}
     failed: list[str] = []
     for job in plan.jobs:
@@ -163,3 +168,7 @@ class NetsTuningModel(TuningModel):
     def run(self) -> Tuning:
         """Tune without touching any parameter (safe on a worker thread)."""
         return tune_nets(self.race)
+
+    def task(self) -> Callable[[], Tuning]:
+        """:meth:`run` as a picklable call for a worker process."""
+        return partial(tune_plan, self.race.plan(), self.race.tune_by)

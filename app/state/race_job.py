@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import param
@@ -36,6 +36,10 @@ class RaceJob(JobState):
 
     def run(self) -> Any:
         raise NotImplementedError
+
+    def task(self) -> Callable[[], Any] | None:
+        """:meth:`run` as a picklable call for a worker process, where it is worth one."""
+        return None
 
     def fail(self, words: str) -> None:
         """Say why there is no new result (refused, failed or out of memory)."""

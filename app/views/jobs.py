@@ -55,7 +55,8 @@ class LiveRecompute:
     """Recomputes ``slot``'s results whenever one of ``inputs`` changes (or on :meth:`request`).
 
     ``plan()`` snapshots the inputs (on the page's thread), ``cost(plan)`` estimates it,
-    ``compute(plan, report)`` runs on a worker, ``apply(plan, result)`` shows it and
+    ``compute(plan, report)`` runs on a worker thread — or ``remote(plan)()``, when it gives a
+    picklable call, in a worker process — ``apply(plan, result)`` shows it and
     ``refuse(plan, words)`` says why there is none.
     """
 
@@ -75,12 +76,13 @@ class LiveRecompute:
         quiet_s: float = 0.0,
         debounce_s: float = 0.0,
         when: Callable[[], bool] = lambda: True,
+        remote: Callable[[Any], Callable[[], Any] | None] = lambda plan: None,
     ) -> None:
         self.jobs, self.slot = jobs, slot
         self._plan, self._cost, self._compute = plan, cost, compute
         self._apply, self._refuse, self._phase = apply, refuse, phase
         self.lane, self.quiet_s, self.debounce_s = lane, quiet_s, debounce_s
-        self._when = when
+        self._when, self._remote = when, remote
         self._running = False
         self._pending = False
         self._generation = 0
@@ -126,6 +128,7 @@ class LiveRecompute:
             lane=self.lane,
             phase=self._phase(plan),
             quiet_s=self.quiet_s,
+            remote=self._remote(plan),
         )
         if not admitted:
             self._running = False

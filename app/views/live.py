@@ -11,6 +11,7 @@ the one :class:`~app.views.jobs.LiveRecompute`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from rlx_lab.engine import Trajectory
@@ -19,7 +20,7 @@ from ..state import INPUTS, Outcome, RaceModel, RacePlan, compute
 from ..state.jobs import HEAVY, INTERACTIVE, Report, SessionJobs
 from ..state.nets import INPUTS as NETS_INPUTS
 from ..state.nets import NetsModel
-from ..state.nets_plan import NetsOutcome, NetsPlan
+from ..state.nets_plan import NetsOutcome, NetsPlan, remember
 from ..state.nets_plan import compute as train
 from .jobs import LiveRecompute
 from .runner import held
@@ -75,6 +76,14 @@ def nets_recompute(model: NetsModel, jobs: SessionJobs) -> LiveRecompute:
     def refuse(plan: NetsPlan, words: str) -> None:
         model.apply(plan, NetsOutcome(errors={"training": words}))
 
+    def apply(plan: NetsPlan, outcome: NetsOutcome) -> None:
+        remember(plan, outcome)  # trained in a worker process: keep it here too
+        model.apply(plan, outcome)
+
+    def remote(plan: NetsPlan) -> Callable[[], NetsOutcome] | None:
+        """Training goes to a worker process; drawing only a new landscape stays here."""
+        return partial(train, plan) if plan.jobs and plan.needs_training() else None
+
     return LiveRecompute(
         jobs,
         model,
@@ -82,8 +91,9 @@ def nets_recompute(model: NetsModel, jobs: SessionJobs) -> LiveRecompute:
         plan=model.plan,
         cost=lambda plan: plan.cost(),
         compute=run,
-        apply=model.apply,
+        apply=apply,
         refuse=refuse,
+        remote=remote,
         phase=phase,
         lane=HEAVY,
         debounce_s=DEBOUNCE_S,

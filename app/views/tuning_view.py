@@ -57,7 +57,7 @@ class TuneButton(pn.viewable.Viewer):
             return
         tuning.error = ""
         self.jobs.submit(tuning, tuning.cost(), lambda report: tuning.run(), tuning.show,
-                         tuning.fail, phase=self.busy_text)  # fmt: skip
+                         tuning.fail, phase=self.busy_text, remote=tuning.task())  # fmt: skip
 
     def render(self, *_: Any) -> None:
         """Show the model: busy, or the last note (marked when the race has changed since)."""

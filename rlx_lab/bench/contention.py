@@ -10,7 +10,8 @@ Three sessions share one server (the app's job layer, real computations, no brow
 
 Reported: C's first-race and slider-move times (p50 / p95) unloaded and loaded and their ratio
 (the goal: ≤ 2), and estimated vs measured peak memory of five job kinds (race, sweep, nets race,
-nets tuning, GIF), each measured in a fresh process (``ru_maxrss`` growth). Timings are reports,
+nets tuning, GIF), each measured in a fresh process (``ru_maxrss`` growth). XLA runs as served:
+one core per computation unless ``RLX_LAB_JOB_THREADS`` says otherwise. Timings are reports,
 never assertions.
 """
 
@@ -23,6 +24,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from . import _report
@@ -67,6 +69,7 @@ def heavy_jobs(server: Any) -> tuple[list[Any], list[str]]:
     from app.state import RaceModel, SweepModel
     from app.state.jobs import JobState, ManualPage, SessionJobs
     from app.state.nets import NetsModel
+    from app.state.nets_plan import compute
     from rlx_lab.cost import size
 
     budgets = server.budgets
@@ -90,20 +93,15 @@ def heavy_jobs(server: Any) -> tuple[list[Any], list[str]]:
         budgets.check(cost)
         jobs = SessionJobs(ManualPage(), server)
         slot = JobState()
-        run = work.run if name == "sweep" else _train(work)
-        jobs.submit(slot, cost, lambda report, run=run: run(), print, print)
+        run = work.run if name == "sweep" else partial(compute, work)
+        remote = None if name == "sweep" else run  # training goes to a worker, as served
+        jobs.submit(slot, cost, lambda report, run=run: run(), print, print, remote=remote)
         slots.append((jobs, slot))
         described.append(f"{name}: ≈{size(cost.bytes)}, {cost.flops / 1e9:.0f} GFLOP")
     return slots, described
 
 
-def _train(plan: Any) -> Callable[[], Any]:
-    from app.state.nets_plan import compute
-
-    return lambda: compute(plan)
-
-
-def measure_contention(moves: int) -> dict[str, Any]:
+def measure_contention(moves: int, settle_s: float = 8.0) -> dict[str, Any]:
     from app.state.budget import Budgets
     from app.state.jobs import Server
 
@@ -111,11 +109,13 @@ def measure_contention(moves: int) -> dict[str, Any]:
     time_session(server, 3, offset=0.5)  # compile the race's programs first
     alone = time_session(server, moves, offset=1.0)
     slots, described = heavy_jobs(server)
-    time.sleep(2.0)  # the heavy jobs are computing now
+    time.sleep(settle_s)  # the worker has started and is compiling or training now
     loaded = time_session(server, moves, offset=2.0)
     busy = [slot.busy for _, slot in slots]
     for jobs, _ in slots:
         jobs.close()
+    if server.process is not None:
+        server.process.shutdown()
 
     def p(values: list[float], q: float) -> float:
         return statistics.quantiles(values, n=20)[int(q * 20) - 1] if len(values) > 1 else values[0]
@@ -136,16 +136,21 @@ def measure_contention(moves: int) -> dict[str, Any]:
 
 
 PEAK = r"""
-import json, resource, sys
+import json, os, sys, threading, time
 kind = sys.argv[1]
 from app.state import RaceModel, SweepModel
 from app.state.nets import NetsModel
 from app.state.nets_tuning import NetsTuningModel
 from app.state.plan import compute
 from app.views.race_gif import gif_cost, race_gif
-def peak():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+PAGE = os.sysconf("SC_PAGE_SIZE")
+def rss():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * PAGE
 race = RaceModel(steps=2000, many_starts=True, grid_size=5, noise=0.1, repeats=8)
+from app.state.plan import CACHE
+from app.state.nets_plan import CACHE as NETS_CACHE
+CACHE.max_bytes = NETS_CACHE.max_bytes = 0  # every run computes
 nets = NetsModel(width=64, depth=3, steps=1000, n_seeds=3)
 if kind == "race":
     plan = race.plan(); cost = plan.cost(); run = lambda: compute(plan)
@@ -158,10 +163,19 @@ elif kind == "nets tuning":
     tuning = NetsTuningModel(nets); cost = tuning.cost(); run = tuning.run
 else:
     race.recompute(); cost = gif_cost(); run = lambda: race_gif(race)
-before = peak()
+run()  # compile first: the estimate is of the job's data, not of its program
+before, top, running = rss(), [0], [True]
+def sample():
+    while running[0]:
+        top[0] = max(top[0], rss())
+        time.sleep(0.002)
+sampler = threading.Thread(target=sample)
+sampler.start()
 run()
+running[0] = False
+sampler.join()
 print(json.dumps({"kind": kind, "estimated_mb": cost.bytes / 2**20,
-                  "measured_mb": (peak() - before) / 2**20}))
+                  "measured_mb": (top[0] - before) / 2**20}))
 """
 KINDS = ("race", "sweep", "nets race", "nets tuning", "gif")
 
@@ -182,12 +196,18 @@ def measure_peaks() -> list[dict[str, Any]]:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--moves", type=int, default=20, help="slider moves per phase")
+    parser.add_argument("--settle", type=float, default=8.0,
+                        help="seconds between starting the heavy jobs and measuring")  # fmt: skip
     parser.add_argument("--no-peaks", action="store_true", help="skip the memory estimates")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
 
 
 def run(args: argparse.Namespace) -> int:
-    row = measure_contention(args.moves)
+    from rlx_lab import engine
+
+    one_core = engine.one_core_per_computation()  # as the app is served (README, "Budgets")
+    print(f"XLA: {'one core per computation' if one_core else 'every core per computation'}")
+    row = measure_contention(args.moves, args.settle)
     columns = [c for c in row if c != "heavy_jobs"]
     print(f"heavy jobs: {row['heavy_jobs']}")
     print(_report.format_table([row], columns))
