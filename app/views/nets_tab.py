@@ -19,6 +19,7 @@ import param
 from rlx_lab import optim
 
 from ..state import color, marker
+from ..state.jobs import JobState
 from ..state.nets import INPUTS, NetsModel
 from ..state.nets_plan import fit_note
 from ..state.plan import export_cost
@@ -163,15 +164,16 @@ class NetsTab(pn.viewable.Viewer):
         def say(words: str) -> None:
             model.message = words
 
+        self.exporting = JobState()
         self.gif = download("GIF", "rlx_lab_nets.gif", lambda: nets_gif(model),
-                            cost=lambda: nets_gif_cost(model), failed=say,
+                            cost=lambda: nets_gif_cost(model), failed=say, slot=self.exporting,
                             css_classes=["nets-export-gif"], disabled=True)  # fmt: skip
         model.param.watch(self._enable_gif, ["boundaries"])
         self.export = pn.Row(
             pn.pane.Markdown("**Export**", margin=(12, 10)),
             *(
                 download(
-                    kind.upper(), f"rlx_lab_nets.{kind}", write, failed=say,
+                    kind.upper(), f"rlx_lab_nets.{kind}", write, failed=say, slot=self.exporting,
                     cost=lambda kind=kind: export_cost(f"the {kind.upper()} file", model.runs),
                     css_classes=[f"nets-export-{kind}"],
                 )
@@ -184,6 +186,7 @@ class NetsTab(pn.viewable.Viewer):
                 margin=(14, 10),
                 styles={"color": "#555"},
             ),
+            JobProgress(self.exporting, self.jobs, css="nets-export-progress"),
             margin=0,
         )
 

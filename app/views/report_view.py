@@ -12,9 +12,11 @@ import param
 from rlx_lab.cost import Cost
 
 from ..state import RaceModel
+from ..state.jobs import JobState
 from ..state.plan import export_cost
 from ..state.scales import format_value
 from . import js
+from .jobs import JobProgress, jobs_for
 from .race_gif import gif_cost, race_gif
 from .widgets import download
 
@@ -159,16 +161,19 @@ class Export(pn.viewable.Viewer):
         def text_cost(what: str) -> Callable[[], Cost]:
             return lambda: export_cost(what, model.results)
 
-        self.csv = download("CSV", "rlx_lab_trajectories.csv", model.export_csv,
-                            cost=text_cost("the CSV file"), failed=say)  # fmt: skip
-        self.json = download("JSON", "rlx_lab_trajectories.json", model.export_json,
-                             cost=text_cost("the JSON file"), failed=say)  # fmt: skip
+        self.exporting = JobState()
+        self.progress = JobProgress(self.exporting, jobs_for(), css="export-progress")
+        self.csv = download("CSV", "rlx_lab_trajectories.csv", model.export_csv, failed=say,
+                            cost=text_cost("the CSV file"), slot=self.exporting)  # fmt: skip
+        self.json = download("JSON", "rlx_lab_trajectories.json", model.export_json, failed=say,
+                             cost=text_cost("the JSON file"), slot=self.exporting)  # fmt: skip
         self.gif = download(
             "GIF",
             "rlx_lab_race.gif",
             lambda: race_gif(model),
             cost=gif_cost,
             failed=say,
+            slot=self.exporting,
             css_classes=["export-gif"],
             description="The race animated, for slides (about 60 frames, a few seconds to make)",
         )
@@ -197,6 +202,7 @@ class Export(pn.viewable.Viewer):
                 self.gif,
                 margin=0,
             ),
+            self.progress,
             self.link,
             sizing_mode="stretch_width",
             margin=0,

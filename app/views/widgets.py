@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import time
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -224,16 +225,19 @@ def download(
     *,
     cost: Callable[[], Cost] | None = None,
     failed: Callable[[str], None] | None = None,
+    slot: JobState | None = None,
     **params: Any,
 ) -> pn.widgets.FileDownload:
     """An export button: ``make()`` gives the file's text or bytes when it is clicked.
 
     Served, making the file is a job (:mod:`app.state.jobs`): checked against the budgets with
     ``cost()`` (default: the bytes ``make`` reads, ×10 as text), made on a worker thread, its
-    failure or refusal said by ``failed(words)``; without a page it is made at once.
+    failure or refusal said by ``failed(words)``; without a page it is made at once. ``slot``
+    (shared by a row of buttons, shown by a :class:`~app.views.jobs.JobProgress`) shows the
+    making; its Cancel gives the file up.
     """
     jobs = jobs_for()
-    slot = JobState()
+    slot = slot or JobState()
     estimate = cost or (lambda: Cost(f"the {label} file", (Term("the file", 0),)))
     say = failed or (lambda words: None)
 
@@ -257,12 +261,14 @@ def download(
             settle(None)
 
         jobs.submit(slot, estimate(), lambda report: make(), settle, refuse,
-                    phase=f"making the {label} file")  # fmt: skip
-        try:
-            return wrap(await asyncio.wait_for(result, DOWNLOAD_TIMEOUT_S))
-        except TimeoutError:
-            jobs.cancel(slot)
-            return None
+                    phase=f"making the {label} file…")  # fmt: skip
+        deadline = time.monotonic() + DOWNLOAD_TIMEOUT_S
+        while not result.done():  # cancelled (the slot is free, no result): give up
+            if not slot.busy or time.monotonic() > deadline:
+                jobs.cancel(slot)
+                return None
+            await asyncio.sleep(0.05)
+        return wrap(result.result())
 
     return pn.widgets.FileDownload(
         callback=now if jobs.page is None else later, filename=filename, label=label,
