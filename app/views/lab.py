@@ -37,7 +37,7 @@ from .surface_plot import SurfacePlot
 from .sweep_view import SweepView
 from .theory_view import TheoryCard
 from .tuning_view import TuneButton
-from .url import UrlSync
+from .url import UrlSync, session_query
 from .widgets import sophia_controls
 
 TEXT_DELAY_MS = 60
@@ -103,7 +103,12 @@ class SurfacesLab(pn.viewable.Viewer):
         model.param.watch(self._render, ["results", "ghosts", "ghosts_on", "arrows", "colors"])
         if doc is None:
             self._start()
-        else:  # nothing is computed for a request without a browser: only once it connects
+        elif not session_query():
+            # The default page's race is one fixed, small job, computed once per server and
+            # then shared (the trajectory cache): it starts at once, while the browser loads
+            # the page, so the first plot is not delayed by a round trip.
+            doc.add_next_tick_callback(in_document(doc, self._start))
+        else:  # a link's work waits for the browser: a request without one computes nothing
             pn.state.onload(self._start)
 
     def _start(self) -> None:
