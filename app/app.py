@@ -20,15 +20,17 @@ sys.path[:] = [p for p in sys.path if Path(p or os.curdir).resolve() != _HERE]
 if getattr(sys.modules.get("app"), "__file__", None) == __file__:
     del sys.modules["app"]
 try:
-    from app.state.jobs import warm_workers
+    from app.state.jobs import default_server, warm_workers
     from app.views import SurfacesLab
+    from app.views.full_page import full_page
     from app.views.nets_tab import NetsTab
     from app.views.player import install_keys
     from app.views.url import query_lecture, query_tab
 except ImportError:
     sys.path.insert(0, str(_HERE.parent))
-    from app.state.jobs import warm_workers
+    from app.state.jobs import default_server, warm_workers
     from app.views import SurfacesLab
+    from app.views.full_page import full_page
     from app.views.nets_tab import NetsTab
     from app.views.player import install_keys
     from app.views.url import query_lecture, query_tab
@@ -44,6 +46,9 @@ def build() -> pn.template.BaseTemplate:
     """The page for one session: a Surfaces tab (race and sweep) and a Small nets tab, each
     with its own sidebar (shown while its tab is active)."""
     pn.extension("katex", notifications=False)
+    server = default_server()
+    if server.full():
+        return full_page(server.sessions())
     engine.enable_compilation_cache()
     warm_workers()
     lab = SurfacesLab()

@@ -94,3 +94,52 @@ def test_the_120_gb_nets_link_opens_with_its_refusal_and_the_server_stays_small(
     time.sleep(3)
     assert rss(served.process.pid) < 1.5 * 1024 * MB
     log.assert_clean()
+
+
+def page_text(document: Any) -> str:
+    """Every text a document's models hold (markdown panes, titles)."""
+    texts = []
+    for model in document.models:
+        for name in ("text", "title"):
+            value = getattr(model, name, None)
+            if isinstance(value, str):
+                texts.append(value)
+    return " ".join(texts)
+
+
+def know_panel_models() -> None:
+    """Import every Panel model type, so a Bokeh client can read a Panel document."""
+    import contextlib
+    import importlib
+    import pkgutil
+
+    import panel.models
+
+    for module in pkgutil.iter_modules(panel.models.__path__):
+        with contextlib.suppress(Exception):  # optional extras (e.g. deck.gl) may be missing
+            importlib.import_module(f"panel.models.{module.name}")
+
+
+def test_beyond_the_session_limit_a_visitor_gets_the_full_page(tmp_path: Path) -> None:
+    from bokeh.client import pull_session
+
+    know_panel_models()
+
+    served = PanelServer(APP, env={"RLX_LAB_CACHE_DIR": str(tmp_path), "RLX_LAB_MAX_SESSIONS": "2"})
+    served.start()
+    sessions = []
+    try:
+        for _ in range(2):
+            sessions.append(pull_session(url=served.url))
+        admitted = [page_text(s.document) for s in sessions]
+        assert all("The lab is full" not in t and "Rosenbrock" in t for t in admitted)
+        extra = pull_session(url=served.url)
+        sessions.append(extra)
+        text = page_text(extra.document)
+        assert "The lab is full" in text and "2 pages are open" in text
+        assert "Rosenbrock" not in text, "nothing of the lab is built for it"
+        assert all("Rosenbrock" in page_text(s.document) for s in sessions[:2]), "kept"
+    finally:
+        for session in sessions:
+            session.close()
+        served.stop()

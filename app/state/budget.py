@@ -41,6 +41,9 @@ class Budgets:
     process of its own keeps a training's Python and XLA work off the page's threads."""
     interactive_workers: int = 1
     """Threads for the surfaces race recompute, so a slider never waits behind heavy work."""
+    max_sessions: int = 40
+    """Open pages per server process: a class of 30, the teacher and some spares. A visitor
+    beyond it gets a page saying the lab is full instead of slowing everyone down."""
     cache_mb: int = 512
     """Computed trajectories and nets runs kept for reuse (shared by every session), in MB.
     (The compile cache on disk has its own limit: ``RLX_LAB_CACHE_MAX_MB``.)"""

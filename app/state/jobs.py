@@ -166,6 +166,7 @@ class Server:
         """Worker processes for the jobs that offer a picklable call (None: threads only)."""
         self._lock = threading.Lock()
         self._admitted = 0
+        self._sessions = 0
 
     def admit(self, cost: Cost) -> None:
         """Count ``cost`` in, or raise :class:`OverBudget` if the server is full."""
@@ -185,6 +186,23 @@ class Server:
     def release(self, cost: Cost) -> None:
         with self._lock:
             self._admitted -= cost.bytes
+
+    def session_opened(self) -> None:
+        with self._lock:
+            self._sessions += 1
+
+    def session_closed(self) -> None:
+        with self._lock:
+            self._sessions -= 1
+
+    def sessions(self) -> int:
+        """Pages open on this server (built and not yet discarded)."""
+        with self._lock:
+            return self._sessions
+
+    def full(self) -> bool:
+        """Whether a new page would exceed :attr:`Budgets.max_sessions`."""
+        return self.sessions() >= self.budgets.max_sessions
 
     def admitted_bytes(self) -> int:
         """Bytes of jobs queued or running, every session together."""

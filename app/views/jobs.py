@@ -47,7 +47,13 @@ def jobs_for(doc: Any = None) -> SessionJobs:
     if jobs is None:
         jobs = SessionJobs(DocPage(doc))
         doc._rlx_jobs = jobs
-        doc.on_session_destroyed(lambda _context: jobs.close())
+        jobs.server.session_opened()
+
+        def closed(_context: Any) -> None:
+            jobs.close()
+            jobs.server.session_closed()
+
+        doc.on_session_destroyed(closed)
     return jobs
 
 
