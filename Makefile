@@ -1,4 +1,5 @@
-# rlx_lab: `make serve` runs the app on http://localhost:5006, `make test` runs the whole suite.
+# rlx_lab: `make serve` runs the app on http://localhost:5006 (the server's status at /status),
+# `make test` runs the whole suite.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -9,7 +10,7 @@ PORT ?= 5006
 # served app and browser are shared by its tests). 2 = the CI machine's cores.
 TEST_WORKERS ?= 2
 
-.PHONY: serve test lint bench chromium clean
+.PHONY: serve serve-room test lint bench chromium clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,8 +19,14 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 serve: $(STAMP)
-	$(VENV)/bin/panel serve app/app.py --port $(PORT) --address localhost \
+	$(VENV)/bin/panel serve app/app.py app/status.py --port $(PORT) --address localhost \
 		--allow-websocket-origin=localhost:$(PORT) --allow-websocket-origin=127.0.0.1:$(PORT)
+
+# Serving a room is explicit: `make serve-room ADDRESS=<this machine's address on the LAN>`.
+serve-room: $(STAMP)
+	@test -n "$(ADDRESS)" || { echo "usage: make serve-room ADDRESS=<address students reach>"; exit 2; }
+	$(VENV)/bin/panel serve app/app.py app/status.py --port $(PORT) --address $(ADDRESS) \
+		--allow-websocket-origin=$(ADDRESS):$(PORT)
 
 # Browser tests drive Debian's chromium (never a downloaded browser build).
 chromium:

@@ -293,3 +293,22 @@ def test_serving_asks_xla_for_one_core_per_computation() -> None:
     assert "intra_op_parallelism_threads=1" in flags
     untouched = {"RLX_LAB_JOB_THREADS": "0"}
     assert not engine.one_core_per_computation(untouched) and "XLA_FLAGS" not in untouched
+
+
+def test_the_operator_sees_pages_jobs_memory_and_recent_problems() -> None:
+    from app.state.health import CpuMeter, describe, health
+
+    jobs, page = served(Budgets(job_mb=10))
+    server = jobs.server
+    server.session_opened()
+    slot, gate = JobState(), threading.Event()
+    jobs.submit(slot, cost(5), lambda r: gate.wait(10), print, print)
+    jobs.submit(JobState(), cost(50, "a huge sweep"), lambda r: None, print, print)
+    figures = health(server, CpuMeter())
+    assert (figures["pages"], figures["jobs"]) == (1, 1)
+    assert figures["job_memory"] == "5.0 MB" and figures["problems"][0][1].startswith("refused: ")
+    text = describe(figures)
+    assert "Pages open:** 1 of at most 40" in text and "A huge sweep needs ≈50 MB" in text
+    gate.set()
+    page.run_until(lambda: not slot.busy)
+    assert server.jobs_in_flight() == 0

@@ -143,3 +143,18 @@ def test_beyond_the_session_limit_a_visitor_gets_the_full_page(tmp_path: Path) -
         for session in sessions:
             session.close()
         served.stop()
+
+
+def test_the_status_page_is_served(tmp_path: Path) -> None:
+    from bokeh.client import pull_session
+
+    know_panel_models()
+    served = PanelServer(APP.parent / "status.py", env={"RLX_LAB_CACHE_DIR": str(tmp_path)})
+    served.start()
+    try:
+        session = pull_session(url=served.url)
+        text = page_text(session.document)
+        session.close()
+        assert "Pages open" in text and "of at most 40" in text, text[:300]
+    finally:
+        served.stop()

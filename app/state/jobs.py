@@ -20,6 +20,7 @@ import logging
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -37,6 +38,7 @@ LOG = logging.getLogger(__name__)
 INTERACTIVE, HEAVY = "interactive", "heavy"
 PROGRESS_EVERY_S = 0.2
 """Progress reaches the page at most this often."""
+RECENT_PROBLEMS = 20
 
 
 class Cancelled(Exception):
@@ -166,7 +168,10 @@ class Server:
         """Worker processes for the jobs that offer a picklable call (None: threads only)."""
         self._lock = threading.Lock()
         self._admitted = 0
+        self._in_flight = 0
         self._sessions = 0
+        self.problems: deque[tuple[float, str]] = deque(maxlen=RECENT_PROBLEMS)
+        """The latest failures and refusals, (time, words), newest last (the operator's view)."""
 
     def admit(self, cost: Cost) -> None:
         """Count ``cost`` in, or raise :class:`OverBudget` if the server is full."""
@@ -176,6 +181,7 @@ class Server:
                 held = self._admitted
             else:
                 self._admitted += cost.bytes
+                self._in_flight += 1
                 return
         raise OverBudget(
             f"The server is busy: other visitors' jobs hold ≈{size(held)} of its "
@@ -186,6 +192,16 @@ class Server:
     def release(self, cost: Cost) -> None:
         with self._lock:
             self._admitted -= cost.bytes
+            self._in_flight -= 1
+
+    def jobs_in_flight(self) -> int:
+        """Jobs admitted and not finished (queued or running), every session together."""
+        with self._lock:
+            return self._in_flight
+
+    def note(self, words: str) -> None:
+        """Remember a failure or refusal for the operator's view."""
+        self.problems.append((time.time(), words))
 
     def session_opened(self) -> None:
         with self._lock:
@@ -262,6 +278,7 @@ class SessionJobs:
             self.budgets.check(cost)
             self._check_session(cost)
         except OverBudget as refused:
+            self.server.note(f"refused: {refused}")
             failed(str(refused))
             return False
         job = Job(slot, cost, work, done, failed, lane, self.page)
@@ -271,6 +288,7 @@ class SessionJobs:
         try:
             self.server.admit(cost)
         except OverBudget as refused:
+            self.server.note(f"refused: {refused}")
             failed(str(refused))
             return False
         self._jobs[id(slot)] = job
@@ -357,6 +375,7 @@ class SessionJobs:
         job.slot.param.update(busy=False, progress=-1.0, phase="")
         if error is not None:
             LOG.warning("%s failed", job.cost.what, exc_info=error)
+            self.server.note(failure(job.cost.what, error))
             job.failed(failure(job.cost.what, error))
             return
         try:

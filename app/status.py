@@ -1,0 +1,41 @@
+"""The teacher's view of the server: ``panel serve app/app.py app/status.py`` serves it at
+``/status`` beside the lab (``make serve`` does), refreshed every two seconds."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import panel as pn
+
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or os.curdir).resolve() != _HERE]
+try:
+    from app.state.health import CpuMeter, describe, health
+    from app.state.jobs import default_server
+except ImportError:
+    sys.path.insert(0, str(_HERE.parent))
+    from app.state.health import CpuMeter, describe, health
+    from app.state.jobs import default_server
+
+REFRESH_MS = 2000
+
+
+def build() -> pn.template.BaseTemplate:
+    """The status page of this server process."""
+    server, cpu = default_server(), CpuMeter()
+    figures = pn.pane.Markdown(describe(health(server, cpu)), css_classes=["server-health"])
+
+    def refresh() -> None:
+        figures.object = describe(health(server, cpu))
+
+    pn.state.add_periodic_callback(refresh, period=REFRESH_MS)
+    template = pn.template.BootstrapTemplate(title="rlx_lab — server status",
+                                             header_background="#2f4f6f")  # fmt: skip
+    template.main.append(figures)
+    return template
+
+
+if pn.state.served:
+    build().servable()
