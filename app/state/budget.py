@@ -7,6 +7,7 @@ about 30 students (see the README, "Budgets"). Each can be changed by an environ
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -105,7 +106,19 @@ def refusal(cost: Cost, limit: int, *, whose: str = "") -> str:
 
 
 def _what(cost: Cost) -> str:
-    return cost.what[:1].upper() + cost.what[1:]
+    return capitalized(cost.what)
+
+
+def capitalized(text: str) -> str:
+    """``text`` with its first letter upper-case, to open a sentence."""
+    return text[:1].upper() + text[1:]
+
+
+@functools.cache
+def configured() -> Budgets:
+    """The process's budgets (:meth:`Budgets.from_env`, read once): the caches, the server and
+    its sessions all follow the same figures."""
+    return Budgets.from_env()
 
 
 def _arguments(argv: Sequence[str]) -> dict[str, str]:

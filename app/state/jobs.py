@@ -31,7 +31,7 @@ import param
 
 from rlx_lab.cost import MB, Cost, size
 
-from .budget import Budgets, OverBudget, refusal
+from .budget import Budgets, OverBudget, capitalized, configured, refusal
 from .worker import ProcessLane
 
 LOG = logging.getLogger(__name__)
@@ -229,7 +229,7 @@ class Server:
 @functools.cache
 def default_server() -> Server:
     """The process's one :class:`Server`, with budgets from the environment and arguments."""
-    return Server(Budgets.from_env())
+    return Server(configured())
 
 
 def warm_workers() -> None:
@@ -387,15 +387,16 @@ class SessionJobs:
 
 def failure(what: str, error: BaseException) -> str:
     """A failed job in words: what failed and why."""
+    job = capitalized(what)
     if isinstance(error, BrokenProcessPool):
         return (
-            f"{what[:1].upper()}{what[1:]} stopped: its worker process ended (out of memory?). "
+            f"{job} stopped: its worker process ended (out of memory?). "
             "Try smaller settings; the next job starts a fresh worker."
         )
     if isinstance(error, MemoryError):
         return (
-            f"{what[:1].upper()}{what[1:]} ran out of memory: try smaller settings "
+            f"{job} ran out of memory: try smaller settings "
             "(fewer steps, starts, seeds or units)."
         )
     detail = str(error) or type(error).__name__
-    return f"{what[:1].upper()}{what[1:]} failed: {type(error).__name__}: {detail}"
+    return f"{job} failed: {type(error).__name__}: {detail}"

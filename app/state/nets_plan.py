@@ -27,13 +27,13 @@ from rlx_lab.cost import MB, Cost, nothing
 from rlx_lab.nets import MLP, Boundary, Dataset, NetRun, TrainSettings
 from rlx_lab.nets.user_data import UserPoints, user_dataset
 
-from .budget import Budgets
+from .budget import configured
 from .plan import TrajectoryCache
 
 RESOLUTION = 80
 """Decision-boundary grid points per side (every frame of every optimizer is sent once)."""
 LANDSCAPE_RESOLUTION = 41
-CACHE = TrajectoryCache(Budgets.from_env().cache_mb * MB // 2, size=64)
+CACHE = TrajectoryCache(configured().cache_mb * MB // 2, size=64)
 """(shared key, optimizer, settings) → (runs per seed, seed-0 boundary frames); an entry is
 about 1–3 MB at the default network (the boundary probabilities), far more for a wide one: the
 cache is bounded by bytes."""

@@ -22,7 +22,7 @@ from rlx_lab.cost import MB, Cost, Term, nothing
 from rlx_lab.engine import RunSettings, Trajectory
 from rlx_lab.surfaces import Surface
 
-from .budget import Budgets
+from .budget import configured
 from .surface_source import params_key, surface_grid
 
 
@@ -153,7 +153,7 @@ def nbytes(value: Any) -> int:
     return 0
 
 
-CACHE = TrajectoryCache(Budgets.from_env().cache_mb * MB // 2)
+CACHE = TrajectoryCache(configured().cache_mb * MB // 2)
 
 
 def cached(plan: RacePlan, job: Job) -> Trajectory | None:

@@ -78,7 +78,6 @@ class NetsTab(pn.viewable.Viewer):
         super().__init__(model=model or NetsModel(), **params)
         self.doc = session_document()
         self.url: UrlSync | None = None
-        self._connected = False
         if self.doc is not None:
             self.url = UrlSync(self.model, (*INPUTS, "tune_by"), tab="nets", active=True,
                                standalone=standalone)  # fmt: skip
@@ -107,10 +106,12 @@ class NetsTab(pn.viewable.Viewer):
     def activate(self) -> None:
         """Train once if nothing has been trained yet (e.g. when the tab is first shown) —
         served, only once the browser is connected (a request without one trains nothing)."""
-        if self.doc is not None and not self._connected:
-            self._connected = True
-            pn.state.onload(self.activate)
-            return
+        if self.doc is None:
+            self._train_once()
+        else:  # at once if the page is loaded already (Panel's onload), else when it is
+            pn.state.onload(self._train_once)
+
+    def _train_once(self) -> None:
         if not self.model.runs and not self.model.busy:
             self.runner.request()
 
@@ -161,6 +162,7 @@ class NetsTab(pn.viewable.Viewer):
             "", css_classes=["nets-scoreboard"], sizing_mode="stretch_width"
         )
         model = self.model
+
         def say(words: str) -> None:
             model.message = words
 
