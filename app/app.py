@@ -1,41 +1,20 @@
 """rlx_lab web app entry point: ``panel serve app/app.py``.
 
-One session = one :class:`app.views.SurfacesLab` (its own state, so browser sessions are
+One session = one :class:`rlx_lab_app.views.SurfacesLab` (its own state, so browser sessions are
 independent); compiled programs and computed trajectories are shared between sessions.
 """
 
 from __future__ import annotations
 
-import os
-import sys
-from pathlib import Path
-
 import panel as pn
+from rlx_lab_app.state.jobs import default_server, warm_workers
+from rlx_lab_app.views import SurfacesLab
+from rlx_lab_app.views.full_page import full_page
+from rlx_lab_app.views.nets_tab import NetsTab
+from rlx_lab_app.views.player import install_keys
+from rlx_lab_app.views.url import query_lecture, query_tab
 
-_HERE = Path(__file__).resolve().parent
-# `panel serve app/app.py` puts app/ first on sys.path, where this very file would shadow the
-# `app` package; drop that entry, and fall back to the repository root when the package is not
-# installed (a fresh checkout).
-sys.path[:] = [p for p in sys.path if Path(p or os.curdir).resolve() != _HERE]
-if getattr(sys.modules.get("app"), "__file__", None) == __file__:
-    del sys.modules["app"]
-try:
-    from app.state.jobs import default_server, warm_workers
-    from app.views import SurfacesLab
-    from app.views.full_page import full_page
-    from app.views.nets_tab import NetsTab
-    from app.views.player import install_keys
-    from app.views.url import query_lecture, query_tab
-except ImportError:
-    sys.path.insert(0, str(_HERE.parent))
-    from app.state.jobs import default_server, warm_workers
-    from app.views import SurfacesLab
-    from app.views.full_page import full_page
-    from app.views.nets_tab import NetsTab
-    from app.views.player import install_keys
-    from app.views.url import query_lecture, query_tab
-
-from rlx_lab import engine  # noqa: E402
+from rlx_lab import engine
 
 engine.one_core_per_computation()  # before the first computation: a core per job (README)
 

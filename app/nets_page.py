@@ -1,30 +1,12 @@
-"""The "Small nets" tab on its own page: ``panel serve app/nets_page.py`` (browser tests).
-
-Same import dance as ``app/app.py``: ``panel serve`` puts app/ first on sys.path, where this
-folder would shadow the ``app`` package.
-"""
+"""The "Small nets" tab on its own page: ``panel serve app/nets_page.py`` (browser tests)."""
 
 from __future__ import annotations
 
-import os
-import sys
-from pathlib import Path
-
 import panel as pn
+from rlx_lab_app.state.jobs import warm_workers
+from rlx_lab_app.views.nets_tab import NetsTab
 
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or os.curdir).resolve() != _HERE]
-if getattr(sys.modules.get("app"), "__file__", None) == __file__:
-    del sys.modules["app"]
-try:
-    from app.state.jobs import warm_workers
-    from app.views.nets_tab import NetsTab
-except ImportError:
-    sys.path.insert(0, str(_HERE.parent))
-    from app.state.jobs import warm_workers
-    from app.views.nets_tab import NetsTab
-
-from rlx_lab import engine  # noqa: E402
+from rlx_lab import engine
 
 engine.one_core_per_computation()  # before the first computation: a core per job (README)
 

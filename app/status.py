@@ -3,21 +3,9 @@
 
 from __future__ import annotations
 
-import os
-import sys
-from pathlib import Path
-
 import panel as pn
-
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or os.curdir).resolve() != _HERE]
-try:
-    from app.state.health import CpuMeter, describe, health
-    from app.state.jobs import default_server
-except ImportError:
-    sys.path.insert(0, str(_HERE.parent))
-    from app.state.health import CpuMeter, describe, health
-    from app.state.jobs import default_server
+from rlx_lab_app.state.health import CpuMeter, describe, health
+from rlx_lab_app.state.jobs import default_server
 
 REFRESH_MS = 2000
 

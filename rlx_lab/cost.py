@@ -3,7 +3,7 @@
 A :class:`Cost` is built from the shapes a computation will allocate — never by running it — so
 a server can refuse a request that would exhaust it and say why. Estimates are upper-bound
 minded (a device buffer and its host copy are both counted) and are checked against measured
-peaks in the benchmarks (``python -m rlx_lab.bench contention``).
+peaks in the benchmarks (``python -m rlx_lab_app.bench contention``).
 
 Every estimate is split into named :class:`Term` s, so a refusal can name the biggest
 contributor and what to lower:

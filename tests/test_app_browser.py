@@ -14,8 +14,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from PIL import Image
-
-from app.harness import (
+from rlx_lab_app.harness import (
     DRAWN_PATHS,
     MODEL_WITH_CLASS,
     PLOT_FRAME,
@@ -23,7 +22,8 @@ from app.harness import (
     SOURCE_DATA,
     data_to_page,
 )
-from app.views.race_gif import FRAMES
+from rlx_lab_app.views.race_gif import FRAMES
+
 from tests.browser import browser, cache_dir, open_page, served_app, wait_until
 
 __all__ = ["browser", "cache_dir", "open_page", "served_app"]  # fixtures used by name

@@ -8,11 +8,19 @@ import math
 import numpy as np
 import pytest
 from PIL import Image
+from rlx_lab_app.state import RaceModel
+from rlx_lab_app.state.gallery import Entry, GalleryModel, build_gallery
+from rlx_lab_app.views.gallery_image import (
+    CAPTION,
+    COLUMNS,
+    GAP,
+    HEADER,
+    PANEL,
+    caption,
+    gallery_png,
+)
+from rlx_lab_app.views.gallery_view import GalleryView
 
-from app.state import RaceModel
-from app.state.gallery import Entry, GalleryModel, build_gallery
-from app.views.gallery_image import CAPTION, COLUMNS, GAP, HEADER, PANEL, caption, gallery_png
-from app.views.gallery_view import GalleryView
 from rlx_lab import engine
 
 NAMES = ("sgd", "adam", "lion")

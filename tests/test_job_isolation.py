@@ -7,16 +7,16 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from rlx_lab_app.state import RaceModel, SweepModel
+from rlx_lab_app.state.gallery import GalleryModel
+from rlx_lab_app.state.jobs import SessionJobs
+from rlx_lab_app.state.nets import USER_DATA, NetsModel
+from rlx_lab_app.state.nets_tuning import NetsTuningModel
+from rlx_lab_app.state.search import SearchModel
+from rlx_lab_app.state.tuning import TuningModel
 
 import rlx_lab.engine
 import rlx_lab.nets
-from app.state import RaceModel, SweepModel
-from app.state.gallery import GalleryModel
-from app.state.jobs import SessionJobs
-from app.state.nets import USER_DATA, NetsModel
-from app.state.nets_tuning import NetsTuningModel
-from app.state.search import SearchModel
-from app.state.tuning import TuningModel
 
 ERRORS = [RuntimeError("injected failure"), MemoryError()]
 Kind = tuple[Any, Callable[[], None], Callable[[], str]]
@@ -39,7 +39,7 @@ class Injected:
 
 
 def race_kind(monkeypatch: Any, error: Exception) -> Kind:
-    from app.views.live import race_recompute
+    from rlx_lab_app.views.live import race_recompute
 
     monkeypatch.setattr(rlx_lab.engine, "run", injected := Injected(error))
     model = RaceModel(optimizers=["adam"])
@@ -54,7 +54,7 @@ def race_kind(monkeypatch: Any, error: Exception) -> Kind:
 
 
 def nets_kind(monkeypatch: Any, error: Exception) -> Kind:
-    from app.views.live import nets_recompute
+    from rlx_lab_app.views.live import nets_recompute
 
     monkeypatch.setattr(rlx_lab.nets, "race", injected := Injected(error))
     model = NetsModel(optimizers=["adam"], steps=20)
@@ -73,7 +73,7 @@ def button(view: Any, model: Any, injected: Injected, text: Callable[[], str]) -
 
 def tuning_kind(monkeypatch: Any, error: Exception, cls: type = TuningModel,
                 target: str = "tune_lr") -> Any:  # fmt: skip
-    from app.views.tuning_view import TuneButton
+    from rlx_lab_app.views.tuning_view import TuneButton
 
     monkeypatch.setattr(rlx_lab.engine, target, injected := Injected(error))
     model = cls(RaceModel(optimizers=["adam"]))
@@ -86,7 +86,7 @@ def search_kind(monkeypatch: Any, error: Exception) -> Any:
 
 
 def gallery_kind(monkeypatch: Any, error: Exception) -> Any:
-    from app.views.gallery_view import GalleryView
+    from rlx_lab_app.views.gallery_view import GalleryView
 
     monkeypatch.setattr(rlx_lab.engine, "tune_lr", injected := Injected(error))
     model = GalleryModel(RaceModel())
@@ -95,7 +95,7 @@ def gallery_kind(monkeypatch: Any, error: Exception) -> Any:
 
 
 def sweep_kind(monkeypatch: Any, error: Exception) -> Any:
-    from app.views.sweep_view import SweepView
+    from rlx_lab_app.views.sweep_view import SweepView
 
     monkeypatch.setattr(rlx_lab.engine, "sweep", injected := Injected(error))
     model = SweepModel(RaceModel(), resolution=4)
@@ -105,7 +105,7 @@ def sweep_kind(monkeypatch: Any, error: Exception) -> Any:
 
 
 def nets_tuning_kind(monkeypatch: Any, error: Exception) -> Any:
-    from app.views.tuning_view import TuneButton
+    from rlx_lab_app.views.tuning_view import TuneButton
 
     monkeypatch.setattr(rlx_lab.nets, "race", injected := Injected(error))
     model = NetsTuningModel(NetsModel(optimizers=["adam"], steps=20))
@@ -114,7 +114,7 @@ def nets_tuning_kind(monkeypatch: Any, error: Exception) -> Any:
 
 
 def points_kind(monkeypatch: Any, error: Exception) -> Any:
-    from app.views.user_data_view import UserDataBox
+    from rlx_lab_app.views.user_data_view import UserDataBox
 
     model = NetsModel(optimizers=["adam"], dataset=USER_DATA)
     monkeypatch.setattr(model, "parse", injected := Injected(error))

@@ -1,5 +1,5 @@
 """The job layer: costs, budgets, admission, lanes, cancellation and isolation — without a
-browser (a :class:`~app.state.jobs.ManualPage` stands in for a served session's thread)."""
+browser (a :class:`~rlx_lab_app.state.jobs.ManualPage` stands in for a served session's thread)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ import time
 from typing import Any
 
 import pytest
+from rlx_lab_app.state import RaceModel, SweepModel
+from rlx_lab_app.state.budget import Budgets, OverBudget
+from rlx_lab_app.state.jobs import HEAVY, INTERACTIVE, JobState, ManualPage, Server, SessionJobs
+from rlx_lab_app.state.nets import NetsModel
+from rlx_lab_app.state.plan import TrajectoryCache, nbytes
 
-from app.state import RaceModel, SweepModel
-from app.state.budget import Budgets, OverBudget
-from app.state.jobs import HEAVY, INTERACTIVE, JobState, ManualPage, Server, SessionJobs
-from app.state.nets import NetsModel
-from app.state.plan import TrajectoryCache, nbytes
 from rlx_lab import engine
 from rlx_lab.cost import GB, MB, Cost, Term
 
@@ -58,7 +58,7 @@ def test_the_120_gb_nets_link_is_refused_naming_estimate_limit_and_biggest_term(
     estimate = plan.cost()
     assert estimate.bytes > 100 * GB and estimate.biggest().label == "weight snapshots"
     jobs = SessionJobs()
-    from app.views.live import nets_recompute
+    from rlx_lab_app.views.live import nets_recompute
 
     nets_recompute(model, jobs).request()
     assert model.runs == {}, "nothing trained"
@@ -83,7 +83,7 @@ def test_a_huge_sweep_is_refused_before_it_starts() -> None:
 
 
 def test_a_race_over_budget_from_a_link_is_refused_and_keeps_its_settings() -> None:
-    from app.views.live import race_recompute
+    from rlx_lab_app.views.live import race_recompute
 
     model = RaceModel()
     model.from_query({"opt": ",".join(engine_names()), "steps": "10000", "noise": "0.1",
@@ -296,7 +296,7 @@ def test_serving_asks_xla_for_one_core_per_computation() -> None:
 
 
 def test_the_operator_sees_pages_jobs_memory_and_recent_problems() -> None:
-    from app.state.health import CpuMeter, describe, health
+    from rlx_lab_app.state.health import CpuMeter, describe, health
 
     jobs, page = served(Budgets(job_mb=10))
     server = jobs.server

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from rlx_lab_app.state.nets import DEFAULT_OPTIMIZERS, USER_DATA, NetsModel, net_default_values
+from rlx_lab_app.views.nets_sources import SHADES, curve_columns, encode
 
-from app.state.nets import DEFAULT_OPTIMIZERS, USER_DATA, NetsModel, net_default_values
-from app.views.nets_sources import SHADES, curve_columns, encode
 from rlx_lab import nets, optim
 
 SMALL = {"samples": 128, "steps": 50, "width": 8, "batch_size": 32}
@@ -119,7 +119,7 @@ def test_training_fills_runs_boundaries_and_landscape(trained: NetsModel) -> Non
 
 
 def test_the_landscape_measures_how_well_its_slice_shows_each_path(trained: NetsModel) -> None:
-    from app.state.nets_plan import fit_note
+    from rlx_lab_app.state.nets_plan import fit_note
 
     land = trained.landscape_result
     steps = trained.runs["adam"][0].frame_steps
@@ -221,7 +221,7 @@ def test_curves_average_seeds_with_a_band() -> None:
 
 
 def test_the_tab_renders_without_a_browser() -> None:
-    from app.views.nets_tab import NetsTab
+    from rlx_lab_app.views.nets_tab import NetsTab
 
     tab = NetsTab(small())
     s = tab.sources
@@ -240,8 +240,8 @@ def test_the_tab_renders_without_a_browser() -> None:
 
 
 def test_runner_trains_on_change_only_when_auto() -> None:
-    from app.state.jobs import SessionJobs
-    from app.views.live import nets_recompute, phase
+    from rlx_lab_app.state.jobs import SessionJobs
+    from rlx_lab_app.views.live import nets_recompute, phase
 
     model = small(auto=False)
     runner = nets_recompute(model, SessionJobs())  # no page: synchronous

@@ -8,8 +8,8 @@ import json
 
 import numpy as np
 import pytest
+from rlx_lab_app.state.nets import NetsModel
 
-from app.state.nets import NetsModel
 from rlx_lab.nets.export import CSV_COLUMNS, runs_to_csv, runs_to_json
 
 

@@ -1,8 +1,9 @@
-"""The small-nets lab's state in a URL (app.state.nets_query), without a browser."""
+"""The small-nets lab's state in a URL (rlx_lab_app.state.nets_query), without a browser."""
 
 from __future__ import annotations
 
-from app.state.nets import USER_DATA, NetsModel
+from rlx_lab_app.state.nets import USER_DATA, NetsModel
+
 from rlx_lab.schedule import LrSchedule
 
 

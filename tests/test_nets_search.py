@@ -1,4 +1,5 @@
-"""Tuning every hyperparameter in the small-nets tab (app.state.nets_search), without a browser."""
+"""Tuning every hyperparameter in the small-nets tab (rlx_lab_app.state.nets_search), without a
+browser."""
 
 from __future__ import annotations
 
@@ -7,11 +8,10 @@ import math
 
 import numpy as np
 import pytest
-
-from app.state.nets import NetsModel
-from app.state.nets_plan import make_data
-from app.state.nets_search import NetsSearchModel
-from app.state.nets_tuning import (
+from rlx_lab_app.state.nets import NetsModel
+from rlx_lab_app.state.nets_plan import make_data
+from rlx_lab_app.state.nets_search import NetsSearchModel
+from rlx_lab_app.state.nets_tuning import (
     NET_TUNE_LRS,
     Candidates,
     best_index,
@@ -19,7 +19,8 @@ from app.state.nets_tuning import (
     seeds_words,
     setting_keys,
 )
-from app.views.tuning_view import TuneButton
+from rlx_lab_app.views.tuning_view import TuneButton
+
 from rlx_lab import nets
 
 
@@ -52,7 +53,7 @@ def test_the_search_sets_the_winner_and_beats_the_lr_scan() -> None:
 
 
 def _shown(loss: float) -> str:
-    from app.state.scales import format_value
+    from rlx_lab_app.state.scales import format_value
 
     return format_value(loss)
 

@@ -1,4 +1,4 @@
-"""Tuning η in the small-nets tab (app.state.nets_tuning), without a browser."""
+"""Tuning η in the small-nets tab (rlx_lab_app.state.nets_tuning), without a browser."""
 
 from __future__ import annotations
 
@@ -6,17 +6,17 @@ import dataclasses
 
 import numpy as np
 import pytest
-
-from app.state.nets import NetsModel
-from app.state.nets_plan import make_data
-from app.state.nets_tuning import (
+from rlx_lab_app.state.nets import NetsModel
+from rlx_lab_app.state.nets_plan import make_data
+from rlx_lab_app.state.nets_tuning import (
     HELD_OUT,
     NET_TUNE_LRS,
     NetsTuningModel,
     train_candidates,
     tuning_seeds,
 )
-from app.views.tuning_view import TuneButton
+from rlx_lab_app.views.tuning_view import TuneButton
+
 from rlx_lab import nets
 
 

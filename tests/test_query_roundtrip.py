@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rlx_lab_app.state import nets as nets_module
+from rlx_lab_app.state import race as race_module
+from rlx_lab_app.state.nets import BOUNDARY_DATASETS, SAMPLES, NetsModel
+from rlx_lab_app.state.race import RaceModel
+from rlx_lab_app.state.surface_source import CUSTOM, surface_names
 
-from app.state import nets as nets_module
-from app.state import race as race_module
-from app.state.nets import BOUNDARY_DATASETS, SAMPLES, NetsModel
-from app.state.race import RaceModel
-from app.state.surface_source import CUSTOM, surface_names
 from rlx_lab import optim
 from rlx_lab.engine import ESTIMATORS, MAX_STEPS, VIEWS
 from rlx_lab.nets.hessian import ESTIMATORS as NET_ESTIMATORS

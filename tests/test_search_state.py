@@ -1,13 +1,14 @@
-"""The race's "Tune every hyperparameter" state (:mod:`app.state.search`), without a browser."""
+"""The race's "Tune every hyperparameter" state (:mod:`rlx_lab_app.state.search`), without a
+browser."""
 
 from __future__ import annotations
 
 import pytest
+from rlx_lab_app.state import RaceModel
+from rlx_lab_app.state.search import SearchModel, compare_line, describe, search_race
+from rlx_lab_app.state.surface_source import CUSTOM
+from rlx_lab_app.views.tuning_view import TuneButton
 
-from app.state import RaceModel
-from app.state.search import SearchModel, compare_line, describe, search_race
-from app.state.surface_source import CUSTOM
-from app.views.tuning_view import TuneButton
 from rlx_lab import engine
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rlx_lab_app.harness import APP, MODEL_WITH_CLASS, PanelServer
 
-from app.harness import APP, MODEL_WITH_CLASS, PanelServer
 from tests.browser import browser, open_page, require_chromium, wait_until
 from tests.test_jobs import BIG_NETS_LINK
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 import pytest
+from rlx_lab_app.state.nets import NetsModel
+from rlx_lab_app.state.race import RaceModel
 
-from app.state.nets import NetsModel
-from app.state.race import RaceModel
 from rlx_lab import optim, surfaces
 from rlx_lab.formula import FormulaError
 from rlx_lab.optim import HParam
@@ -320,8 +320,7 @@ def test_race_reports_the_formula_and_keeps_the_last_surface(text: str, says: st
 
 def test_the_heat_map_keeps_nothing_of_the_previous_surface() -> None:
     from bokeh.plotting import figure
-
-    from app.views.heat_map import HeatMap
+    from rlx_lab_app.views.heat_map import HeatMap
 
     heat = HeatMap(figure(), _image(), title="loss")
     window = ((-1.0, 1.0), (-1.0, 1.0))

@@ -1,8 +1,9 @@
 """``python -m rlx_lab.bench SUBCOMMAND [options]``.
 
 Each subcommand is a module of this package exposing ``NAME``, ``HELP``,
-``add_arguments(parser)`` and ``run(args) -> int``; a new benchmark (``engine``, ``app``,
-``nets``) is one more module listed in :data:`COMMANDS`.
+``add_arguments(parser)`` and ``run(args) -> int``; a new benchmark is one more module
+listed in :data:`COMMANDS`. The web app's benchmarks (``app``, ``contention``) live beside the
+app, which the library never imports: ``python -m rlx_lab_app.bench``.
 """
 
 from __future__ import annotations
@@ -11,25 +12,27 @@ import argparse
 from collections.abc import Sequence
 from types import ModuleType
 
-from . import app, contention, core, engine, nets
+from . import core, engine, nets
 
-COMMANDS: tuple[ModuleType, ...] = (core, engine, nets, app, contention)
+COMMANDS: tuple[ModuleType, ...] = (core, engine, nets)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(
+    commands: Sequence[ModuleType] = COMMANDS, prog: str = "python -m rlx_lab.bench"
+) -> argparse.ArgumentParser:
     """The top-level parser with one subparser per benchmark module."""
-    parser = argparse.ArgumentParser(prog="python -m rlx_lab.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__)
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in COMMANDS:
+    for command in commands:
         sub = subparsers.add_parser(command.NAME, help=command.HELP, description=command.HELP)
         command.add_arguments(sub)
         sub.set_defaults(run=command.run)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, parser: argparse.ArgumentParser | None = None) -> int:
     """Parse ``argv`` (default: the command line) and run the chosen benchmark."""
-    args = build_parser().parse_args(argv)
+    args = (parser or build_parser()).parse_args(argv)
     return int(args.run(args))
 
 

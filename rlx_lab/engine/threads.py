@@ -3,7 +3,7 @@
 Serving a class, the app runs the race that sliders drive and one heavy job (a sweep, a
 training) side by side. By default XLA's CPU backend spreads every computation over all cores,
 so the heavy job's operations fill the shared thread pool and a slider's small race waits behind
-them (measured with ``python -m rlx_lab.bench contention`` on 2 cores: a slider move took 49× as
+them (measured with ``python -m rlx_lab_app.bench contention`` on 2 cores: a slider move took 49× as
 long at p95 while a training ran). With one core per computation each job owns a core.
 """
 

@@ -3,7 +3,7 @@
 :class:`NetsModel` is plain ``param`` (no Panel): set parameters, call :meth:`NetsModel.train`
 and read :attr:`~NetsModel.runs`, :attr:`~NetsModel.boundaries`,
 :attr:`~NetsModel.landscape_result` and :attr:`~NetsModel.message`. The app runs the same three
-steps — :meth:`~NetsModel.plan`, :func:`~app.state.nets_plan.compute` on a worker thread,
+steps — :meth:`~NetsModel.plan`, :func:`~rlx_lab_app.state.nets_plan.compute` on a worker thread,
 :meth:`~NetsModel.apply` back on the document — so a compile never freezes the page.
 
 Every optimizer's settings start at the **nets lab defaults** (``Optimizer.net_defaults``,

@@ -1,13 +1,13 @@
 """Tuning beyond η for the small-nets race: every racing optimizer's tunable fields at once.
 
 Each racing optimizer trains once as set, once per η of the η scan
-(:data:`~app.state.nets_tuning.NET_TUNE_LRS`) and once per each of :data:`NET_SEARCH_SAMPLES`
-random settings of every tunable field (:func:`rlx_lab.engine.sample_settings`: the same draws
-as the surfaces lab's search), all in one vmapped race with the tab's data, network, batches,
-steps, schedule and seeds. They are judged as η tuning judges
-(:mod:`app.state.nets_tuning`: by default the validation loss on a held-out quarter of the
-training set; or the training loss): the lowest final loss without diverging wins, ties go to
-the faster descent. The test set plays no part in the choice.
+(:data:`~rlx_lab_app.state.nets_tuning.NET_TUNE_LRS`) and once per each of
+:data:`NET_SEARCH_SAMPLES` random settings of every tunable field
+(:func:`rlx_lab.engine.sample_settings`: the same draws as the surfaces lab's search), all in one
+vmapped race with the tab's data, network, batches, steps, schedule and seeds. They are judged as η
+tuning judges (:mod:`rlx_lab_app.state.nets_tuning`: by default the validation loss on a held-out
+quarter of the training set; or the training loss): the lowest final loss without diverging wins,
+ties go to the faster descent. The test set plays no part in the choice.
 """
 
 from __future__ import annotations

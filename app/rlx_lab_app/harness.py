@@ -25,8 +25,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-APP = Path(__file__).with_name("app.py")
-ROOT = APP.parent.parent
+ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "app" / "app.py"
 
 
 LAUNCHER = (

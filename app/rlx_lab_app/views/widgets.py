@@ -230,10 +230,11 @@ def download(
 ) -> pn.widgets.FileDownload:
     """An export button: ``make()`` gives the file's text or bytes when it is clicked.
 
-    Served, making the file is a job (:mod:`app.state.jobs`): checked against the budgets with
+    Served, making the file is a job (:mod:`rlx_lab_app.state.jobs`): checked against the budgets
+    with
     ``cost()`` (default: the bytes ``make`` reads, ×10 as text), made on a worker thread, its
     failure or refusal said by ``failed(words)``; without a page it is made at once. ``slot``
-    (shared by a row of buttons, shown by a :class:`~app.views.jobs.JobProgress`) shows the
+    (shared by a row of buttons, shown by a :class:`~rlx_lab_app.views.jobs.JobProgress`) shows the
     making; its Cancel gives the file up.
     """
     jobs = jobs_for()

@@ -1,8 +1,8 @@
 """The small-nets plots: decision-boundary small multiples, loss/accuracy curves, landscape.
 
 Raw Bokeh figures (for the browser-side playback, like the surface tab) drawing from
-:class:`~app.views.nets_sources.NetsSources`. Each optimizer keeps its palette colour from
-:mod:`app.state.palette` everywhere; classes have their own colours.
+:class:`~rlx_lab_app.views.nets_sources.NetsSources`. Each optimizer keeps its palette colour from
+:mod:`rlx_lab_app.state.palette` everywhere; classes have their own colours.
 """
 
 from __future__ import annotations

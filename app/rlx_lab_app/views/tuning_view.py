@@ -1,7 +1,7 @@
 """The "Tune η" button: every racing optimizer's learning rate set by one stated rule.
 
-The scan (:meth:`app.state.tuning.TuningModel.run`) runs off the page's thread; the sliders move,
-and the race recomputes, back on the document's loop. The note under the button renders the
+The scan (:meth:`rlx_lab_app.state.tuning.TuningModel.run`) runs off the page's thread; the sliders
+move, and the race recomputes, back on the document's loop. The note under the button renders the
 model: what was tuned, how, and to what — marked as history once the race has changed since.
 """
 

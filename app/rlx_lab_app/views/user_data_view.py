@@ -2,9 +2,10 @@
 
 Shown while the dataset is "Your points"; the text is parsed by
 :func:`rlx_lab.nets.user_data.parse_points` (never evaluated) through
-:meth:`app.state.nets.NetsModel.parse` and used by :meth:`~app.state.nets.NetsModel.apply_points`.
+:meth:`rlx_lab_app.state.nets.NetsModel.parse` and used by
+:meth:`~rlx_lab_app.state.nets.NetsModel.apply_points`.
 
-Reading is a job (:mod:`app.state.jobs`): served, the parsing runs on a worker thread (the
+Reading is a job (:mod:`rlx_lab_app.state.jobs`): served, the parsing runs on a worker thread (the
 interactive lane: at most 1 MB) and its result is used on the page's own loop; a newer paste or
 file supersedes an older one; without a served page (tests, notebooks) it runs at once. An
 uploaded file is never copied into the page: its bytes are checked against the size limit on the

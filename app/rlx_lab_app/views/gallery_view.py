@@ -1,6 +1,6 @@
 """The Gallery tab: every optimizer at its own tuned η on the race's surface, best first.
 
-Building it (:meth:`app.state.gallery.GalleryModel.run`) runs off the page's thread; the
+Building it (:meth:`rlx_lab_app.state.gallery.GalleryModel.run`) runs off the page's thread; the
 picture (:func:`gallery_image.gallery_png`) and the note render the model. *Race the best
 four* puts the top four into the race at their tuned η.
 """

@@ -1,4 +1,5 @@
-"""The served side of :mod:`app.state.jobs`: a session's page, live recomputes, progress bars.
+"""The served side of :mod:`rlx_lab_app.state.jobs`: a session's page, live recomputes, progress
+bars.
 
 * :func:`jobs_for` gives the session's :class:`SessionJobs` (one per Bokeh document; all its jobs
   are cancelled when the page closes).

@@ -1,11 +1,11 @@
 """Browser-side code of the small-nets tab: every frame is sent once, the browser reveals them.
 
-``FRAME`` runs when the player's position changes (``app.views.js.ON_PLAYER``) and after new
-data arrive (``app.views.js.ON_DATA``). For position ``f`` it puts the matching frame of each
-optimizer's decision-boundary images into the drawn image source, moves the step cursor and
-the heads on the curves and on the landscape, and draws the landscape's paths up to the frame.
-Sources are mutated in place and followed by
-``change.emit()``: that repaints without sending anything back to the server.
+``FRAME`` runs when the player's position changes (``rlx_lab_app.views.js.ON_PLAYER``) and after new
+data arrive (``rlx_lab_app.views.js.ON_DATA``). For position ``f`` it puts the matching frame of
+each optimizer's decision-boundary images into the drawn image source, moves the step cursor and the
+heads on the curves and on the landscape, and draws the landscape's paths up to the frame. Sources
+are mutated in place and followed by ``change.emit()``: that repaints without sending anything back
+to the server.
 
 ``window.rlxNets`` records the frame and the step shown, for the browser tests.
 """

@@ -18,7 +18,7 @@ class RaceJob(JobState):
     """Subclasses say what it will take (:meth:`cost`), what to compute (:meth:`run`, reading
     the race only: safe on a worker thread), how to publish it (:meth:`show`, on the page's
     thread) and whether there is a result (:meth:`has_result`). The job layer
-    (:class:`app.state.jobs.SessionJobs`) runs it; :meth:`fail` says why it did not."""
+    (:class:`rlx_lab_app.state.jobs.SessionJobs`) runs it; :meth:`fail` says why it did not."""
 
     stale = param.Boolean(default=False, precedence=-1, doc="The race changed since")
     error = param.String(default="", precedence=-1, doc="Why the last run failed or was refused")

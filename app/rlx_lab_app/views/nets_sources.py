@@ -1,10 +1,10 @@
 """The small-nets tab's data: Bokeh sources, the frame callback, and numpy column helpers.
 
-Every optimizer of the registry owns a *frames* source (all its decision-boundary images, sent
-once per new result) and a *shown* source (the one image drawn); the curves and the landscape
-keep one source per kind of line, a colour column telling optimizers apart. The browser reveals
-a frame with :data:`app.views.nets_js.FRAME`; :meth:`NetsSources.draw` computes the same thing
-in Python for the first picture. The helpers are numpy only (testable without a browser).
+Every optimizer of the registry owns a *frames* source (all its decision-boundary images, sent once
+per new result) and a *shown* source (the one image drawn); the curves and the landscape keep one
+source per kind of line, a colour column telling optimizers apart. The browser reveals a frame with
+:data:`rlx_lab_app.views.nets_js.FRAME`; :meth:`NetsSources.draw` computes the same thing in Python
+for the first picture. The helpers are numpy only (testable without a browser).
 """
 
 from __future__ import annotations

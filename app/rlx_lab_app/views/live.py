@@ -1,5 +1,5 @@
 """The two live recomputes — the surfaces race and the small-nets training — as configurations of
-the one :class:`~app.views.jobs.LiveRecompute`.
+the one :class:`~rlx_lab_app.views.jobs.LiveRecompute`.
 
 * The race recomputes on every input change in the *interactive* lane (a slider never waits
   behind another session's heavy job), says "computing…" only after :data:`BUSY_AFTER_S`, and

@@ -1,6 +1,7 @@
-"""The rlx_lab web app: the surfaces lab (state in :mod:`app.state`, views in :mod:`app.views`).
+"""The rlx_lab web app: the surfaces lab (state in :mod:`rlx_lab_app.state`, views in
+:mod:`rlx_lab_app.views`).
 
->>> from app import RaceModel
+>>> from rlx_lab_app import RaceModel
 >>> model = RaceModel(surface="himmelblau", optimizers=["adam", "lion"])
 >>> outcome = model.recompute()
 
@@ -22,4 +23,4 @@ def __getattr__(name: str) -> Any:
         from . import views
 
         return getattr(views, name)
-    raise AttributeError(f"module 'app' has no attribute {name!r}")
+    raise AttributeError(f"module 'rlx_lab_app' has no attribute {name!r}")

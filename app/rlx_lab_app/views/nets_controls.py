@@ -1,9 +1,9 @@
 """The small-nets tab's sidebar: Train, data, network, training settings and optimizer cards.
 
-Widgets come from :class:`~app.state.nets.NetsModel`'s parameters (``from_param``), so bounds
-and docs live in one place; sliders report on release. The optimizer cards are the surface
-tab's (:class:`~app.views.optimizer_cards.OptimizerCards`, generated from the registry) over the
-nets model, whose settings start at the *nets lab defaults*; each card says which values those
+Widgets come from :class:`~rlx_lab_app.state.nets.NetsModel`'s parameters (``from_param``), so
+bounds and docs live in one place; sliders report on release. The optimizer cards are the surface
+tab's (:class:`~rlx_lab_app.views.optimizer_cards.OptimizerCards`, generated from the registry) over
+the nets model, whose settings start at the *nets lab defaults*; each card says which values those
 are, and Sophia's card also holds the curvature-estimate run settings.
 """
 

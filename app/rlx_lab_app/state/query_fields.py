@@ -3,7 +3,7 @@
 Numbers are written short (``0.05``, ``300``), flags as ``1``/``0``, tuples comma-separated.
 Readers never raise: a bad value becomes one line in ``problems`` and the model keeps its value.
 A *model* here is a ``param.Parameterized`` lab state whose ``settings`` map optimizer names to
-:class:`~app.state.settings.OptimizerSettings`.
+:class:`~rlx_lab_app.state.settings.OptimizerSettings`.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Why a process rather than another thread: a training traces and compiles in Python and then
 fills its cores with XLA work; in the server's own process that holds the GIL and XLA's thread
 pool that a slider's race needs, and a slider move took 20-50× as long at p95 while a training
-ran (``python -m rlx_lab.bench contention``). A worker has its own interpreter and its own XLA
+ran (``python -m rlx_lab_app.bench contention``). A worker has its own interpreter and its own XLA
 threads, so the page's threads only wait for the cores themselves.
 
 The worker is started with ``spawn`` (forking a process that runs JAX threads is unsafe), asks

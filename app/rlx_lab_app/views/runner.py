@@ -1,7 +1,8 @@
 """Getting back onto a served session's thread from a worker: the session's document, Panel's
 context for it, and Bokeh's next tick (which holds the document lock).
 
-The work itself goes through the job layer (:mod:`app.state.jobs`, :mod:`app.views.jobs`).
+The work itself goes through the job layer (:mod:`rlx_lab_app.state.jobs`,
+:mod:`rlx_lab_app.views.jobs`).
 """
 
 from __future__ import annotations

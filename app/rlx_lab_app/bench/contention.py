@@ -1,4 +1,4 @@
-"""``python -m rlx_lab.bench contention``: does one session's heavy job stall another's race?
+"""``python -m rlx_lab_app.bench contention``: does one session's heavy job stall another's race?
 
 Three sessions share one server (the app's job layer, real computations, no browser):
 
@@ -27,7 +27,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from . import _report
+from rlx_lab.bench import _report
 
 NAME = "contention"
 HELP = "a third session's race and slider times while two sessions run their heaviest jobs"
@@ -35,9 +35,9 @@ GOALS = {"first_race_ratio": ("<=", 2.0), "slider_p95_ratio": ("<=", 2.0)}
 
 
 def race_session(server: Any) -> tuple[Any, Any, Any]:
-    from app.state import RaceModel
-    from app.state.jobs import ManualPage, SessionJobs
-    from app.views.live import race_recompute
+    from rlx_lab_app.state import RaceModel
+    from rlx_lab_app.state.jobs import ManualPage, SessionJobs
+    from rlx_lab_app.views.live import race_recompute
 
     page = ManualPage()
     model = RaceModel()
@@ -66,11 +66,11 @@ def time_session(server: Any, moves: int, offset: float) -> dict[str, Any]:
 
 def heavy_jobs(server: Any) -> tuple[list[Any], list[str]]:
     """Submit A's nets training and B's sweep, each as large as the budgets allow."""
-    from app.state import RaceModel, SweepModel
-    from app.state.jobs import JobState, ManualPage, SessionJobs
-    from app.state.nets import NetsModel
-    from app.state.nets_plan import compute
     from rlx_lab.cost import size
+    from rlx_lab_app.state import RaceModel, SweepModel
+    from rlx_lab_app.state.jobs import JobState, ManualPage, SessionJobs
+    from rlx_lab_app.state.nets import NetsModel
+    from rlx_lab_app.state.nets_plan import compute
 
     budgets = server.budgets
     nets = NetsModel(optimizers=["sgd", "adam", "adamw", "nadamw", "radam", "qhadamw", "lamb",
@@ -102,8 +102,8 @@ def heavy_jobs(server: Any) -> tuple[list[Any], list[str]]:
 
 
 def measure_contention(moves: int, settle_s: float = 8.0) -> dict[str, Any]:
-    from app.state.budget import Budgets
-    from app.state.jobs import Server
+    from rlx_lab_app.state.budget import Budgets
+    from rlx_lab_app.state.jobs import Server
 
     server = Server(Budgets.from_env(argv=[]))
     time_session(server, 3, offset=0.5)  # compile the race's programs first
@@ -138,18 +138,18 @@ def measure_contention(moves: int, settle_s: float = 8.0) -> dict[str, Any]:
 PEAK = r"""
 import json, os, sys, threading, time
 kind = sys.argv[1]
-from app.state import RaceModel, SweepModel
-from app.state.nets import NetsModel
-from app.state.nets_tuning import NetsTuningModel
-from app.state.plan import compute
-from app.views.race_gif import gif_cost, race_gif
+from rlx_lab_app.state import RaceModel, SweepModel
+from rlx_lab_app.state.nets import NetsModel
+from rlx_lab_app.state.nets_tuning import NetsTuningModel
+from rlx_lab_app.state.plan import compute
+from rlx_lab_app.views.race_gif import gif_cost, race_gif
 PAGE = os.sysconf("SC_PAGE_SIZE")
 def rss():
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * PAGE
 race = RaceModel(steps=2000, many_starts=True, grid_size=5, noise=0.1, repeats=8)
-from app.state.plan import CACHE
-from app.state.nets_plan import CACHE as NETS_CACHE
+from rlx_lab_app.state.plan import CACHE
+from rlx_lab_app.state.nets_plan import CACHE as NETS_CACHE
 CACHE.max_bytes = NETS_CACHE.max_bytes = 0  # every run computes
 nets = NetsModel(width=64, depth=3, steps=1000, n_seeds=3)
 if kind == "race":
@@ -157,7 +157,7 @@ if kind == "race":
 elif kind == "sweep":
     sweep = SweepModel(race, resolution=48); cost = sweep.cost(); run = sweep.run
 elif kind == "nets race":
-    from app.state.nets_plan import compute as train
+    from rlx_lab_app.state.nets_plan import compute as train
     plan = nets.plan(); cost = plan.cost(); run = lambda: train(plan)
 elif kind == "nets tuning":
     tuning = NetsTuningModel(nets); cost = tuning.cost(); run = tuning.run

@@ -10,7 +10,7 @@ A *slot* is the :class:`JobState` a job reports to (a model's ``busy``, ``progre
 session's thread (:class:`Page`); without one (tests, notebooks) everything runs at once in the
 caller's thread, through the same checks and the same error handling.
 
-Pure Python and ``param``: no Panel (the served glue is :mod:`app.views.jobs`).
+Pure Python and ``param``: no Panel (the served glue is :mod:`rlx_lab_app.views.jobs`).
 """
 
 from __future__ import annotations
@@ -271,7 +271,7 @@ class SessionJobs:
         ``quiet_s``: show ``busy`` only once the job has taken that long (a race recompute
         usually takes milliseconds; a flash of "computing…" would be noise).
         ``remote``: the same work as a picklable call, run in a worker process when the server
-        has one (:mod:`app.state.worker`; no progress or checkpoints there).
+        has one (:mod:`rlx_lab_app.state.worker`; no progress or checkpoints there).
         """
         self.cancel(slot)  # a newer request supersedes the older one
         try:

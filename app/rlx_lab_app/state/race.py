@@ -2,7 +2,7 @@
 
 :class:`RaceModel` is plain ``param`` (no Panel): set parameters, call :meth:`RaceModel.recompute`
 and read :attr:`RaceModel.results`. The app runs the same three steps — :meth:`~RaceModel.plan`,
-:func:`~app.state.plan.compute` on a worker thread, :meth:`~RaceModel.apply` back on the
+:func:`~rlx_lab_app.state.plan.compute` on a worker thread, :meth:`~RaceModel.apply` back on the
 document — so a slow compile never freezes the page.
 """
 

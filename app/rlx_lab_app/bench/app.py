@@ -1,4 +1,4 @@
-"""``python -m rlx_lab.bench app``: the web app in a real browser (headless Debian Chromium).
+"""``python -m rlx_lab_app.bench app``: the web app in a real browser (headless Debian Chromium).
 
 * ``first_plot_s`` — from starting ``panel serve`` to the surface plot drawn in the browser
   with the race's first paths (optimizers appear as each is ready; ``full_race_drawn_s`` is
@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import _report
+from rlx_lab.bench import _report
 
 NAME = "app"
 HELP = "slider-to-plot latency, first plot, playback fps and sweep time in headless Chromium"
@@ -79,7 +79,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the benchmark, print the table, write ``--json``."""
-    from app.harness import CHROMIUM
+    from rlx_lab_app.harness import CHROMIUM
 
     if not CHROMIUM.exists():
         print(f"app: {CHROMIUM} is missing (install Debian's chromium)", file=sys.stderr)
@@ -124,8 +124,8 @@ def _met(key: str, value: float) -> str:
 def _browser_metrics(query: str, names: list[str], args: argparse.Namespace) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
 
-    from app.harness import DRAWN_PATHS, MODEL_WITH_CLASS, PanelServer, launch_chromium
     from rlx_lab import optim
+    from rlx_lab_app.harness import DRAWN_PATHS, MODEL_WITH_CLASS, PanelServer, launch_chromium
 
     titles = sorted(optim.get(n).title for n in names)
     with sync_playwright() as playwright:
@@ -201,8 +201,8 @@ def _playback(page: Any, seconds: float) -> tuple[float, float]:
 
 
 def _sweep_metrics(steps: int, size: int) -> dict[str, float]:
-    from app.state import RaceModel, SweepModel
     from rlx_lab import engine
+    from rlx_lab_app.state import RaceModel, SweepModel
 
     engine.enable_compilation_cache()
     race = RaceModel(optimizers=["adam"], steps=steps)

@@ -1,7 +1,7 @@
-"""Thin Panel views over the state in :mod:`app.state`; they render and forward input only.
+"""Thin Panel views over the state in :mod:`rlx_lab_app.state`; they render and forward input only.
 
 ``SurfacesLab`` and ``NetsTab`` are imported lazily, so the numpy-only helpers
-(:mod:`app.views.sources`) can be used without importing Panel.
+(:mod:`rlx_lab_app.views.sources`) can be used without importing Panel.
 """
 
 from __future__ import annotations
@@ -20,4 +20,4 @@ def __getattr__(name: str) -> Any:
         from .nets_tab import NetsTab
 
         return NetsTab
-    raise AttributeError(f"module 'app.views' has no attribute {name!r}")
+    raise AttributeError(f"module 'rlx_lab_app.views' has no attribute {name!r}")

@@ -1,11 +1,10 @@
 """The "Small nets" tab: optimizers race to train an MLP on 2-D toy data.
 
-:class:`NetsTab` owns one session's :class:`~app.state.nets.NetsModel`, its Bokeh sources and
-plots, and the live recompute (:func:`~app.views.live.nets_recompute`) that trains off the
-page's thread. Use
-it inline in a notebook (``NetsTab()``) or in a template (``.sidebar`` / ``.main``, like the
-surfaces lab). It reuses the surface tab's optimizer cards, sliders, palette, player callbacks
-and worker threads.
+:class:`NetsTab` owns one session's :class:`~rlx_lab_app.state.nets.NetsModel`, its Bokeh sources
+and plots, and the live recompute (:func:`~rlx_lab_app.views.live.nets_recompute`) that trains off
+the page's thread. Use it inline in a notebook (``NetsTab()``) or in a template (``.sidebar`` /
+``.main``, like the surfaces lab). It reuses the surface tab's optimizer cards, sliders, palette,
+player callbacks and worker threads.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """A small-nets race's immutable snapshot (:class:`NetsPlan`) and how it is computed.
 
-Like :mod:`app.state.plan` for the surfaces: the model snapshots everything a training run
+Like :mod:`rlx_lab_app.state.plan` for the surfaces: the model snapshots everything a training run
 depends on, so :func:`compute` can run on a worker thread while the user keeps moving sliders.
 Runs are memoised per optimizer in a process-wide LRU keyed by that snapshot, so sessions showing
 the same thing share the work.
