@@ -38,6 +38,7 @@ chromium:
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 
 test: $(STAMP) chromium lint
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile

@@ -19,8 +19,9 @@ def build() -> pn.template.BaseTemplate:
         figures.object = describe(health(server, cpu))
 
     pn.state.add_periodic_callback(refresh, period=REFRESH_MS)
-    template = pn.template.BootstrapTemplate(title="rlx_lab — server status",
-                                             header_background="#2f4f6f")  # fmt: skip
+    template = pn.template.BootstrapTemplate(
+        title="rlx_lab — server status", header_background="#2f4f6f"
+    )
     template.main.append(figures)
     return template
 

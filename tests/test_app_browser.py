@@ -198,8 +198,11 @@ def test_keys_drive_the_player(open_page: Any, served_app: Any) -> None:
     page, log = open_race(open_page, served_app, RACE, ["Adam", "Lion"])
     frame = lambda: page.evaluate("window.rlxLab && window.rlxLab.frame")  # noqa: E731
     shown = page.evaluate(PLAYER_RANGE_SHOWN)
-    wait_until(lambda: page.evaluate(PLAYER_RANGE_SHOWN) == ["500", "500"], 10,
-               f"the player's range at step 500 of 500, not {shown}")  # fmt: skip
+    wait_until(
+        lambda: page.evaluate(PLAYER_RANGE_SHOWN) == ["500", "500"],
+        10,
+        f"the player's range at step 500 of 500, not {shown}",
+    )
     # a key pressed while the page still settles can be lost: press Home until it lands
     wait_until(lambda: page.keyboard.press("Home") or frame() == 0, 20, "Home: the first step")
     page.keyboard.press("ArrowRight")

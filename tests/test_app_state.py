@@ -232,8 +232,7 @@ def test_the_lr_schedule_is_a_run_setting_and_rides_in_the_link() -> None:
     race.recompute()
     scheduled = race.results["sgd"]
     assert scheduled.settings["schedule"] == {"kind": "cosine", "warmup": 10, "floor": 0.0}
-    np.testing.assert_allclose(scheduled.step_norm[0, 0], constant.step_norm[0, 0] / 10,
-                               rtol=1e-4)  # fmt: skip
+    np.testing.assert_allclose(scheduled.step_norm[0, 0], constant.step_norm[0, 0] / 10, rtol=1e-4)
     assert scheduled.step_norm[0, -1] == 0.0  # the last step runs at 0·η
     query = race.to_query()
     assert (query["schedule"], query["warmup"], query["floor"]) == ("cosine", "10", "0")
@@ -394,8 +393,10 @@ def test_the_playheads_arrows_show_minus_g_and_the_step(race: RaceModel) -> None
         grads, moves = out["grads"], out["moves"]
         assert grads["x0"] == out["heads"]["x"] and moves["y0"] == out["heads"]["y"]
         for arrows in (grads, moves):  # one length on screen: ARROW of the window
-            length = np.hypot((arrows["x1"][0] - arrows["x0"][0]) / spans[0],
-                              (arrows["y1"][0] - arrows["y0"][0]) / spans[1])  # fmt: skip
+            length = np.hypot(
+                (arrows["x1"][0] - arrows["x0"][0]) / spans[0],
+                (arrows["y1"][0] - arrows["y0"][0]) / spans[1],
+            )
             np.testing.assert_allclose(length, ARROW, rtol=1e-4)
         shown = _direction(grads["x1"][0] - grads["x0"][0], grads["y1"][0] - grads["y0"][0], spans)
         minus_g = _direction(*-trajectory.grad[0, frame], spans)
@@ -403,15 +404,20 @@ def test_the_playheads_arrows_show_minus_g_and_the_step(race: RaceModel) -> None
         shown = _direction(moves["x1"][0] - moves["x0"][0], moves["y1"][0] - moves["y0"][0], spans)
         step = _direction(*np.diff(trajectory.positions[0, frame : frame + 2], axis=0)[0], spans)
         np.testing.assert_allclose(shown, step, atol=1e-4)
-        np.testing.assert_allclose(out["pts"]["angle"][frame], trajectory.step_angle()[0, frame],
-                                   rtol=1e-4)  # fmt: skip
+        np.testing.assert_allclose(
+            out["pts"]["angle"][frame], trajectory.step_angle()[0, frame], rtol=1e-4
+        )
     end = drawn([(style, columns, full(None))], trajectory.steps)
     assert end["moves"]["x0"] == [] and len(end["grads"]["x0"]) == 1, "no step after the last"
     np.testing.assert_allclose(
-        _direction(end["grads"]["x1"][0] - end["grads"]["x0"][0],
-                   end["grads"]["y1"][0] - end["grads"]["y0"][0], spans),
-        _direction(*-trajectory.final_grad[0], spans), atol=1e-4,
-    )  # fmt: skip
+        _direction(
+            end["grads"]["x1"][0] - end["grads"]["x0"][0],
+            end["grads"]["y1"][0] - end["grads"]["y0"][0],
+            spans,
+        ),
+        _direction(*-trajectory.final_grad[0], spans),
+        atol=1e-4,
+    )
 
 
 def test_a_diverged_run_keeps_its_last_gradient_arrow() -> None:
@@ -520,8 +526,13 @@ def test_tuning_sets_each_lr_to_the_lowest_final_loss_of_its_scan() -> None:
     tuning = tune(race)
     settings, scans = race.run_settings(), {}
     for name, lr in tuning.values.items():
-        scans[name] = engine.tune_lr(name, race.settings[name].overrides(), race.current_surface,
-                                     race.start_point(), settings)  # fmt: skip
+        scans[name] = engine.tune_lr(
+            name,
+            race.settings[name].overrides(),
+            race.current_surface,
+            race.start_point(),
+            settings,
+        )
         assert lr == scans[name].best()
         assert optim.get(name).title in tuning.note
     assert set(tuning.values) == {"sgd", "adam"}
@@ -542,8 +553,14 @@ def test_with_noise_tuning_search_and_sweep_judge_the_mean_of_the_race_draws() -
     race = RaceModel(optimizers=["adam"], steps=60, noise=5.0, repeats=3)
     assert race.draws() == 3
     tuning = tune(race)
-    scan = engine.tune_lr("adam", race.settings["adam"].overrides(), race.current_surface,
-                          race.start_point(), race.run_settings(), draws=3)  # fmt: skip
+    scan = engine.tune_lr(
+        "adam",
+        race.settings["adam"].overrides(),
+        race.current_surface,
+        race.start_point(),
+        race.run_settings(),
+        draws=3,
+    )
     assert tuning.values["adam"] == scan.best() and "mean of 3 noise draws" in tuning.note
     assert tuning.runs["adam"].positions.shape[0] == 3  # the winner's run, every draw
     assert "mean of 3 noise draws" in search_race(race).note
@@ -604,8 +621,10 @@ def test_noise_draws_run_each_optimizer_several_times_and_the_table_gives_median
     assert len({round(float(v), 6) for v in sgd.final_loss()}) == 6, "one noise draw each"
     row = next(r for r in race.summary() if r["name"] == "sgd")
     assert row["final_loss"] == pytest.approx(float(np.median(sgd.final_loss())))
-    assert row["final_range"] == (pytest.approx(sgd.final_loss().min()),
-                                  pytest.approx(sgd.final_loss().max()))  # fmt: skip
+    assert row["final_range"] == (
+        pytest.approx(sgd.final_loss().min()),
+        pytest.approx(sgd.final_loss().max()),
+    )
     assert row["draws"] == 6 and row["diverged_runs"] == int(np.sum(sgd.diverged_at >= 0))
     query = race.to_query()
     assert query["repeats"] == "6"

@@ -16,16 +16,37 @@ import pytest
 from rlx_lab.bench.__main__ import main
 from rlx_lab.bench._hlo import operations, same_operations
 
-KEYS = {"optimizer", "view", "compile_s", "point_steps_per_s", "optax_ratio", "traced_optax_ratio",
-        "same_ops"}  # fmt: skip
+KEYS = {
+    "optimizer",
+    "view",
+    "compile_s",
+    "point_steps_per_s",
+    "optax_ratio",
+    "traced_optax_ratio",
+    "same_ops",
+}
 
 
 def test_core_writes_one_row_per_optimizer_and_view(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "core.json"
-    argv = ["core", "--only", "adam,lion,sophia", "--steps", "5", "--points", "4",
-            "--repeats", "1", "--budget", "0", "--quiet", "--json", str(out)]  # fmt: skip
+    argv = [
+        "core",
+        "--only",
+        "adam,lion,sophia",
+        "--steps",
+        "5",
+        "--points",
+        "4",
+        "--repeats",
+        "1",
+        "--budget",
+        "0",
+        "--quiet",
+        "--json",
+        str(out),
+    ]
     assert main(argv) == 0
     rows = json.loads(out.read_text())
     assert [(r["optimizer"], r["view"]) for r in rows] == [

@@ -20,9 +20,12 @@ def test_case_matches_reference(name: str, case: dict) -> None:
         assert set(ours) == set(expected)
         for tensor, want in expected.items():
             np.testing.assert_allclose(
-                np.asarray(ours[tensor]), want, rtol=1e-4, atol=1e-6,
+                np.asarray(ours[tensor]),
+                want,
+                rtol=1e-4,
+                atol=1e-6,
                 err_msg=f"{case['id']}: tensor {tensor!r} after iteration {i}",
-            )  # fmt: skip
+            )
 
 
 def test_every_optimizer_has_reference_cases() -> None:

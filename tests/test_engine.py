@@ -22,9 +22,15 @@ STEPS = 60
 
 
 def reference_loop(
-    name: str, overrides: dict, surface: surfaces.Surface, start, steps: int, *,
-    view: str = "vector", hessian_every: int = 10,
-) -> np.ndarray:  # fmt: skip
+    name: str,
+    overrides: dict,
+    surface: surfaces.Surface,
+    start,
+    steps: int,
+    *,
+    view: str = "vector",
+    hessian_every: int = 10,
+) -> np.ndarray:
     """Positions (steps+1, 2) from calling opt.step by hand (exact Sophia Hessian)."""
     opt = optim.get(name)
     hp = opt.hparams(**overrides)
@@ -60,9 +66,12 @@ def _overrides(name: str) -> dict:
 # runs on a contracting surface and Rosenbrock gets a shorter one.
 @pytest.mark.parametrize(
     ("surface", "steps", "view"),
-    [("rotated_quadratic", STEPS, "vector"), ("rotated_quadratic", STEPS, "row"),
-     ("rosenbrock", 30, "column")],
-)  # fmt: skip
+    [
+        ("rotated_quadratic", STEPS, "vector"),
+        ("rotated_quadratic", STEPS, "row"),
+        ("rosenbrock", 30, "column"),
+    ],
+)
 @pytest.mark.parametrize("name", optim.names())
 def test_run_equals_plain_loop(name: str, view: str, surface: str, steps: int) -> None:
     world = surfaces.get(surface)
@@ -85,8 +94,7 @@ def test_batch_of_1024_starts_equals_single_runs() -> None:
     assert batch.positions.shape == (1024, 101, 2)
     for lane in (0, 511, 1023):
         single = engine.run("adam", {"lr": 0.01}, ROSENBROCK, starts[lane], settings)
-        np.testing.assert_allclose(batch.positions[lane], single.positions[0], rtol=1e-5,
-                                   atol=1e-6)  # fmt: skip
+        np.testing.assert_allclose(batch.positions[lane], single.positions[0], rtol=1e-5, atol=1e-6)
 
 
 def _first_escape(path: np.ndarray, surface: surfaces.Surface, escape: float) -> int:
@@ -112,8 +120,7 @@ def test_adam_lr_10_diverges_at_the_right_step_and_spares_the_batch() -> None:
         assert wild.diverged_at[lane] == step
         # frozen at the last good point, nothing after it moves
         frozen = wild.positions[lane, step - 1 :]
-        np.testing.assert_allclose(frozen, np.broadcast_to(path[step - 1], frozen.shape),
-                                   rtol=1e-5)  # fmt: skip
+        np.testing.assert_allclose(frozen, np.broadcast_to(path[step - 1], frozen.shape), rtol=1e-5)
         assert np.all(wild.step_norm[lane, step - 1 :] == 0)
     calm = engine.run("adam", {"lr": 0.01}, ROSENBROCK, starts, settings)
     assert np.all(calm.diverged_at == -1)
@@ -145,8 +152,9 @@ def test_hutchinson_is_reproducible_per_seed() -> None:
     surface = surfaces.get("rotated_quadratic")
 
     def final(seed: int) -> np.ndarray:
-        settings = engine.RunSettings(steps=50, hessian="hutchinson", hessian_every=1,
-                                      seed=seed, probes=1)  # fmt: skip
+        settings = engine.RunSettings(
+            steps=50, hessian="hutchinson", hessian_every=1, seed=seed, probes=1
+        )
         return engine.run("sophia", NEWTONISH, surface, [surface.start], settings).positions
 
     np.testing.assert_array_equal(final(3), final(3))
@@ -203,15 +211,18 @@ def test_the_gradient_each_step_was_given_is_recorded() -> None:
     last = wild.diverged_at[0] - 1
     assert last >= 0  # it diverged; its gradient at the last good point is the failing step's
     np.testing.assert_array_equal(wild.final_grad[0], wild.grad[0, last])
-    np.testing.assert_allclose(wild.final_grad, grad_at(jnp.asarray(wild.positions[:, -1])),
-                               rtol=1e-5)  # fmt: skip
-    noisy = engine.run("sgd", {"lr": 1e-4}, ROSENBROCK, [[-1.5, 2.0]],
-                       engine.RunSettings(200, noise=3.0, seed=4))  # fmt: skip
+    np.testing.assert_allclose(
+        wild.final_grad, grad_at(jnp.asarray(wild.positions[:, -1])), rtol=1e-5
+    )
+    noisy = engine.run(
+        "sgd", {"lr": 1e-4}, ROSENBROCK, [[-1.5, 2.0]], engine.RunSettings(200, noise=3.0, seed=4)
+    )
     exact = np.asarray(grad_at(jnp.asarray(noisy.positions[0, :-1])))
     deviation = noisy.grad[0] - exact
     assert abs(deviation.mean()) < 0.5 and 2.5 < deviation.std() < 3.5  # the σ = 3 noise
-    clipped = engine.run("sgd", {"lr": 0.01}, ROSENBROCK, [[-1.5, 2.0]],
-                         engine.RunSettings(20, clip_norm=1.0))  # fmt: skip
+    clipped = engine.run(
+        "sgd", {"lr": 0.01}, ROSENBROCK, [[-1.5, 2.0]], engine.RunSettings(20, clip_norm=1.0)
+    )
     exact = np.asarray(grad_at(jnp.asarray(clipped.positions[0, :-1])))
     cosine = np.sum(clipped.grad[0] * exact, -1) / np.linalg.norm(exact, axis=-1)
     np.testing.assert_allclose(cosine, clipped.grad_norm[0], rtol=1e-5)  # same direction
@@ -235,8 +246,9 @@ def test_step_angle_measures_how_far_a_step_turns_from_steepest_descent() -> Non
     assert np.isnan(wild.step_angle()[0, last:]).all()  # frozen: no step to measure
 
 
-@pytest.mark.parametrize(("name", "overrides"), [("sgd", {"lr": 1e-3}), ("adamw", {}),
-                                                 ("adafactor", {})])  # fmt: skip
+@pytest.mark.parametrize(
+    ("name", "overrides"), [("sgd", {"lr": 1e-3}), ("adamw", {}), ("adafactor", {})]
+)
 def test_a_schedule_scales_each_steps_lr(name: str, overrides: dict) -> None:
     """The engine with a schedule equals a hand loop that passes η_t/η as ``lr_scale``
     (Adafactor with its relative step: the schedule scales that too)."""
@@ -298,13 +310,15 @@ def test_bad_schedules_are_named(schedule: object, field: str) -> None:
 
 
 def test_clip_activity_is_recorded() -> None:
-    sophia = engine.run("sophia", {"lr": 0.01, "rho": 0.01}, ROSENBROCK, [[-1.5, 2.0]],
-                        engine.RunSettings(steps=50))  # fmt: skip
+    sophia = engine.run(
+        "sophia", {"lr": 0.01, "rho": 0.01}, ROSENBROCK, [[-1.5, 2.0]], engine.RunSettings(steps=50)
+    )
     assert 0 < sophia.clip.mean() <= 1
     mars = engine.run("mars", {}, ROSENBROCK, [[-1.5, 2.0]], engine.RunSettings(steps=5))
     assert mars.clip[0, 0] == 1.0  # ‖c‖ ≫ 1 at this start
-    unclipped = engine.run("mars", {"clip_c": False}, ROSENBROCK, [[-1.5, 2.0]],
-                           engine.RunSettings(steps=5))  # fmt: skip
+    unclipped = engine.run(
+        "mars", {"clip_c": False}, ROSENBROCK, [[-1.5, 2.0]], engine.RunSettings(steps=5)
+    )
     assert unclipped.clip.max() == 0.0
     adam = engine.run("adam", {}, ROSENBROCK, [[-1.5, 2.0]], engine.RunSettings(steps=5))
     assert adam.clip.max() == 0.0
@@ -327,19 +341,25 @@ def test_no_recompilation_when_values_change(name: str) -> None:
             value = not p.default
         starts = [[0.1 * i, 1.0], [-0.5, 0.2 * i]]
         settings = engine.RunSettings(
-            steps=30 + i % 10, hessian=engine.ESTIMATORS[i % 3], probes=2, noise=0.1 * i,
-            seed=i, hessian_every=1 + i, clip_norm=None if i % 2 else 2.0,
+            steps=30 + i % 10,
+            hessian=engine.ESTIMATORS[i % 3],
+            probes=2,
+            noise=0.1 * i,
+            seed=i,
+            hessian_every=1 + i,
+            clip_norm=None if i % 2 else 2.0,
             surface_params={"condition": 10.0 + i},
             schedule=engine.LrSchedule(KINDS[i % 3], warmup=3 * i, floor=min(1.0, 0.1 * i)),
-        )  # fmt: skip
+        )
         engine.run(name, {p.name: value}, surface, starts, settings)
     assert engine.compiled_programs() == before
     assert program._cache_size() == 1
 
 
 def test_exports_round_trip() -> None:
-    traj = engine.run("lion", {"lr": 0.01}, ROSENBROCK, [[-1.5, 2.0], [0, 0]],
-                      engine.RunSettings(steps=10))  # fmt: skip
+    traj = engine.run(
+        "lion", {"lr": 0.01}, ROSENBROCK, [[-1.5, 2.0], [0, 0]], engine.RunSettings(steps=10)
+    )
     text = engine.to_csv([traj])
     lines = text.strip().splitlines()
     assert lines[0].split(",")[:4] == ["optimizer", "start", "step", "x"]
@@ -352,15 +372,28 @@ def test_exports_round_trip() -> None:
 
 def test_sweep_is_one_vmapped_call_matching_single_runs() -> None:
     lrs, betas = [1e-3, 1e-2, 1e-1], [0.5, 0.9]
-    result = engine.sweep("adam", {}, {"lr": lrs, "beta1": betas}, ROSENBROCK, [-1.5, 2.0],
-                          engine.RunSettings(steps=100), tol=1.0)  # fmt: skip
+    result = engine.sweep(
+        "adam",
+        {},
+        {"lr": lrs, "beta1": betas},
+        ROSENBROCK,
+        [-1.5, 2.0],
+        engine.RunSettings(steps=100),
+        tol=1.0,
+    )
     assert result.final_loss.shape == (3, 2)
     for i, lr in enumerate(lrs):
         for j, b1 in enumerate(betas):
-            single = engine.run("adam", {"lr": lr, "beta1": b1}, ROSENBROCK, [-1.5, 2.0],
-                                engine.RunSettings(steps=100))  # fmt: skip
-            np.testing.assert_allclose(result.final_loss[i, j], single.final_loss()[0],
-                                       rtol=1e-4, atol=1e-6)  # fmt: skip
+            single = engine.run(
+                "adam",
+                {"lr": lr, "beta1": b1},
+                ROSENBROCK,
+                [-1.5, 2.0],
+                engine.RunSettings(steps=100),
+            )
+            np.testing.assert_allclose(
+                result.final_loss[i, j], single.final_loss()[0], rtol=1e-4, atol=1e-6
+            )
             reached = np.nonzero(single.loss[0] <= 1.0)[0]
             assert result.steps_to_tol[i, j] == (reached[0] if reached.size else -1)
     assert result.best()["lr"] in lrs
@@ -368,10 +401,20 @@ def test_sweep_is_one_vmapped_call_matching_single_runs() -> None:
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("steps", 0), ("steps", 10**6), ("view", "diagonal"), ("noise", float("nan")),
-     ("noise", -1.0), ("clip_norm", 0.0), ("hessian", "magic"), ("hessian_every", 0),
-     ("probes", 0), ("seed", -1), ("escape", float("inf"))],
-)  # fmt: skip
+    [
+        ("steps", 0),
+        ("steps", 10**6),
+        ("view", "diagonal"),
+        ("noise", float("nan")),
+        ("noise", -1.0),
+        ("clip_norm", 0.0),
+        ("hessian", "magic"),
+        ("hessian_every", 0),
+        ("probes", 0),
+        ("seed", -1),
+        ("escape", float("inf")),
+    ],
+)
 def test_bad_settings_name_the_field(field: str, value: object) -> None:
     with pytest.raises(ValueError, match=field):
         engine.run("adam", None, ROSENBROCK, [0.0, 0.0], engine.RunSettings(**{field: value}))
@@ -397,8 +440,11 @@ def test_persistent_cache_is_written(tmp_path) -> None:
         "s = surfaces.get('booth');"
         "engine.run('sgd', None, s, [s.start], engine.RunSettings(steps=5))"
     )
-    env = {"RLX_LAB_CACHE_DIR": str(tmp_path / "cache"), "JAX_PLATFORMS": "cpu",
-           "PATH": "/usr/bin:/bin"}  # fmt: skip
+    env = {
+        "RLX_LAB_CACHE_DIR": str(tmp_path / "cache"),
+        "JAX_PLATFORMS": "cpu",
+        "PATH": "/usr/bin:/bin",
+    }
     subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=120)
     assert any((tmp_path / "cache").iterdir())
 
@@ -416,17 +462,30 @@ def test_race_equals_separate_runs_and_validates_first() -> None:
 
 
 def test_sweep_over_adafactor_lr_leaves_the_relative_step() -> None:
-    result = engine.sweep("adafactor", {"lr": None}, {"lr": [1e-3, 1e-1], "clip_threshold": [1.0]},
-                          ROSENBROCK, [-1.5, 2.0], engine.RunSettings(steps=50))  # fmt: skip
+    result = engine.sweep(
+        "adafactor",
+        {"lr": None},
+        {"lr": [1e-3, 1e-1], "clip_threshold": [1.0]},
+        ROSENBROCK,
+        [-1.5, 2.0],
+        engine.RunSettings(steps=50),
+    )
     for i, lr in enumerate([1e-3, 1e-1]):
-        single = engine.run("adafactor", {"lr": lr}, ROSENBROCK, [-1.5, 2.0],
-                            engine.RunSettings(steps=50))  # fmt: skip
+        single = engine.run(
+            "adafactor", {"lr": lr}, ROSENBROCK, [-1.5, 2.0], engine.RunSettings(steps=50)
+        )
         np.testing.assert_allclose(result.final_loss[i, 0], single.final_loss()[0], rtol=1e-4)
 
 
 def test_sweep_batches_only_the_swept_fields() -> None:
-    engine.sweep("soap", {}, {"lr": [1e-3, 1e-2], "beta1": [0.9, 0.95]}, ROSENBROCK,
-                 [-1.5, 2.0], engine.RunSettings(steps=20))  # fmt: skip
+    engine.sweep(
+        "soap",
+        {},
+        {"lr": [1e-3, 1e-2], "beta1": [0.9, 0.95]},
+        ROSENBROCK,
+        [-1.5, 2.0],
+        engine.RunSettings(steps=20),
+    )
     from rlx_lab.engine.run import _program
 
     program = _program("soap", ROSENBROCK, "vector", 50, 1, 1, over_hparams=("beta1", "lr"))
@@ -447,8 +506,9 @@ def test_tune_lr_picks_the_lowest_final_loss_of_single_runs() -> None:
     assert max(diverged) > 0 and min(diverged) == -1  # the row holds both kinds
     ok = [f if d < 0 else np.inf for f, d in zip(finals, diverged, strict=True)]
     assert scan.best() == lrs[int(np.argmin(ok))]
-    best = engine.run("sgd", {"lr": scan.best(), "momentum": 0.5}, ROSENBROCK, [-1.5, 2.0],
-                      settings)  # fmt: skip
+    best = engine.run(
+        "sgd", {"lr": scan.best(), "momentum": 0.5}, ROSENBROCK, [-1.5, 2.0], settings
+    )
     run = scan.best_run  # the same run, out of the scan's own call
     assert run is not None and run.hparams == {"momentum": 0.5, "lr": scan.best()}
     np.testing.assert_allclose(run.positions, best.positions, rtol=1e-4, atol=1e-6)
@@ -482,8 +542,9 @@ def test_with_noise_a_grid_setting_is_the_mean_of_the_race_draws_and_diverged_if
         np.testing.assert_allclose(grid.losses[k], race.loss.mean(axis=0), rtol=1e-4)
         diverged = race.diverged_at[race.diverged_at >= 0]
         assert grid.diverged[k] == (diverged.min() if diverged.size else -1)
-        np.testing.assert_allclose(grid.trajectory(k).positions, race.positions, rtol=1e-4,
-                                   atol=1e-5)  # fmt: skip
+        np.testing.assert_allclose(
+            grid.trajectory(k).positions, race.positions, rtol=1e-4, atol=1e-5
+        )
     assert grid.recorded()["draws"] == 4
     # a single η: no field varies (this used to fail inside vmap)
     scan = engine.tune_lr("sgd", None, ROSENBROCK, [-1.5, 2.0], settings, lrs=[1e-3], draws=4)
@@ -494,8 +555,9 @@ def test_with_noise_a_grid_setting_is_the_mean_of_the_race_draws_and_diverged_if
 
 
 def test_tune_lr_says_none_when_every_run_diverges_and_rejects_bad_rows() -> None:
-    scan = engine.tune_lr("sgd", None, ROSENBROCK, [-1.5, 2.0], engine.RunSettings(steps=20),
-                          lrs=[1.0, 10.0])  # fmt: skip
+    scan = engine.tune_lr(
+        "sgd", None, ROSENBROCK, [-1.5, 2.0], engine.RunSettings(steps=20), lrs=[1.0, 10.0]
+    )
     assert (scan.diverged_at > 0).all() and scan.best() is None and scan.best_run is None
     with pytest.raises(ValueError, match="lrs"):
         engine.tune_lr("sgd", None, ROSENBROCK, [0.0, 0.0], lrs=[])

@@ -313,9 +313,32 @@ def test_fuzz_grammar_alphabet(text: str) -> None:
 
 
 _TOKENS = st.sampled_from(
-    ["x", "y", "pi", "e", "2", "0.5", "1e-2", "+", "-", "*", "/", "**", "^", "(", ")", ",",
-     "sin(", "min(", "max(", "sqrt(", "abs(", "exp(", "atan("]
-)  # fmt: skip
+    [
+        "x",
+        "y",
+        "pi",
+        "e",
+        "2",
+        "0.5",
+        "1e-2",
+        "+",
+        "-",
+        "*",
+        "/",
+        "**",
+        "^",
+        "(",
+        ")",
+        ",",
+        "sin(",
+        "min(",
+        "max(",
+        "sqrt(",
+        "abs(",
+        "exp(",
+        "atan(",
+    ]
+)
 
 
 @_FUZZ

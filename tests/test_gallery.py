@@ -38,15 +38,21 @@ def test_each_optimizer_runs_at_its_own_tuned_lr_and_they_are_ranked(race: RaceM
     assert sorted(e.name for e in gallery.entries) == sorted(NAMES)
     for entry in gallery.entries:
         overrides = race.settings[entry.name].overrides()
-        scan = engine.tune_lr(entry.name, overrides, race.current_surface, race.start_point(),
-                              race.run_settings())  # fmt: skip
+        scan = engine.tune_lr(
+            entry.name, overrides, race.current_surface, race.start_point(), race.run_settings()
+        )
         assert entry.lr == scan.best()
         run = entry.trajectory
         assert run is not None and run.hparams["lr"] == entry.lr
         if entry.name == "sgd":
             assert run.hparams["momentum"] == 0.5
-        single = engine.run(entry.name, {**overrides, "lr": entry.lr}, race.current_surface,
-                            [race.start_point()], race.run_settings())  # fmt: skip
+        single = engine.run(
+            entry.name,
+            {**overrides, "lr": entry.lr},
+            race.current_surface,
+            [race.start_point()],
+            race.run_settings(),
+        )
         np.testing.assert_allclose(run.final_loss(), single.final_loss(), rtol=1e-4, atol=1e-7)
     keys = [(e.final_loss, float(np.mean(e.trajectory.loss))) for e in gallery.entries]
     assert keys == sorted(keys)

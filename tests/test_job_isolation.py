@@ -60,6 +60,7 @@ def nets_kind(monkeypatch: Any, error: Exception) -> Kind:
     model = NetsModel(optimizers=["adam"], steps=20)
     live = nets_recompute(model, SessionJobs())
     live.request()
+
     def again() -> None:
         model.steps += 1
 
@@ -71,8 +72,9 @@ def button(view: Any, model: Any, injected: Injected, text: Callable[[], str]) -
     return (injected, model), view.run, text
 
 
-def tuning_kind(monkeypatch: Any, error: Exception, cls: type = TuningModel,
-                target: str = "tune_lr") -> Any:  # fmt: skip
+def tuning_kind(
+    monkeypatch: Any, error: Exception, cls: type = TuningModel, target: str = "tune_lr"
+) -> Any:
     from rlx_lab_app.views.tuning_view import TuneButton
 
     monkeypatch.setattr(rlx_lab.engine, target, injected := Injected(error))
@@ -120,8 +122,10 @@ def points_kind(monkeypatch: Any, error: Exception) -> Any:
     monkeypatch.setattr(model, "parse", injected := Injected(error))
     box = UserDataBox(model)
     box.submit("0,0,a\n1,1,b")
-    return (injected, box.reading), lambda: box.submit("0,0,a\n1,1,b\n2,2,a"), (
-        lambda: box.verdict.object
+    return (
+        (injected, box.reading),
+        lambda: box.submit("0,0,a\n1,1,b\n2,2,a"),
+        (lambda: box.verdict.object),
     )
 
 

@@ -86,8 +86,16 @@ def test_a_race_over_budget_from_a_link_is_refused_and_keeps_its_settings() -> N
     from rlx_lab_app.views.live import race_recompute
 
     model = RaceModel()
-    model.from_query({"opt": ",".join(engine_names()), "steps": "10000", "noise": "0.1",
-                      "repeats": "32", "many": "1", "grid_size": "5"})  # fmt: skip
+    model.from_query(
+        {
+            "opt": ",".join(engine_names()),
+            "steps": "10000",
+            "noise": "0.1",
+            "repeats": "32",
+            "many": "1",
+            "grid_size": "5",
+        }
+    )
     estimate = model.plan().cost()
     jobs = SessionJobs(server=Server(Budgets(job_mb=estimate.bytes // MB - 1)))
     race_recompute(model, jobs).request()
@@ -264,8 +272,9 @@ def test_the_compile_cache_has_a_size_limit(tmp_path: Any) -> None:
 
     def limit(value: str) -> subprocess.CompletedProcess:
         env = {**os.environ, "RLX_LAB_CACHE_MAX_MB": value, "JAX_PLATFORMS": "cpu"}
-        return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                              text=True, timeout=120)  # fmt: skip
+        return subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+        )
 
     assert int(limit("64").stdout.strip()) == 64 * MB
     assert int(limit("").stdout.strip()) == engine.cache.DEFAULT_MAX_MB * MB

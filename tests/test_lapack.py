@@ -27,8 +27,9 @@ def test_a_race_of_64_soap_settings_finishes() -> None:
     calls waited on a thread pool they had filled); it takes about 4 s. (Kron-PSGD's solve hung
     the same way, but only in races too long for the suite: its lanes are checked below.)"""
     try:
-        done = subprocess.run([sys.executable, "-c", WIDE_RACE], capture_output=True,
-                              text=True, timeout=240)  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "-c", WIDE_RACE], capture_output=True, text=True, timeout=240
+        )
     except subprocess.TimeoutExpired:
         raise AssertionError("the race of 64 SOAP settings hung") from None
     assert done.returncode == 0 and "finished" in done.stdout, done.stderr[-2000:]

@@ -73,8 +73,9 @@ def test_the_race_is_fair_same_init_and_same_batches(
         np.testing.assert_array_equal(moons_race.batches[r], batch_indices(n, STEPS, 64, seed))
         init = mlp.init(moons_race.model, seed)
         first_batch = moons_race.batches[r, 0]
-        expected_loss = mlp.loss(moons_race.model, init, moons.x_train[first_batch],
-                                 moons.y_train[first_batch])  # fmt: skip
+        expected_loss = mlp.loss(
+            moons_race.model, init, moons.x_train[first_batch], moons.y_train[first_batch]
+        )
         for run in moons_race.runs_of_seed(seed):
             # … every run starts from the same params …
             for k, v in init.items():
@@ -101,8 +102,9 @@ def test_sgd_replayed_by_hand_matches_its_race_snapshot(
     grad = jax.jit(jax.grad(lambda p, x, y: mlp.loss(moons_race.model, p, x, y)))
     for step in range(run.frame_steps[1]):
         index = moons_race.batches[1, step]
-        params, state = opt.step(params, grad(params, moons.x_train[index],
-                                              moons.y_train[index]), state, hp)  # fmt: skip
+        params, state = opt.step(
+            params, grad(params, moons.x_train[index], moons.y_train[index]), state, hp
+        )
     for k, v in params.items():
         np.testing.assert_allclose(run.snapshots[k][1], np.asarray(v), rtol=2e-5, atol=1e-6)
 
@@ -143,13 +145,21 @@ def test_changing_values_never_recompiles_and_sophia_estimator_only_moves_sophia
     monkeypatch.setattr(loop, "train", counting)
     names = list(optim.names())
     redrawn = datasets.make("two_moons", seed=7)  # same shapes, new values
-    moved = race(redrawn, {n: {"lr": 0.5 * hparam_values(n)["lr"]} for n in names},
-                 settings=TrainSettings(steps=250, clip_norm=1.0, hessian="gauss_newton",
-                                        hessian_every=5,
-                                        schedule=LrSchedule("cosine", warmup=20, floor=0.05)),
-                 seeds=(3, 4, 5))  # fmt: skip
-    gauss = race(moons, names, settings=TrainSettings(steps=STEPS, hessian="gauss_newton"),
-                 seeds=SEEDS)  # fmt: skip
+    moved = race(
+        redrawn,
+        {n: {"lr": 0.5 * hparam_values(n)["lr"]} for n in names},
+        settings=TrainSettings(
+            steps=250,
+            clip_norm=1.0,
+            hessian="gauss_newton",
+            hessian_every=5,
+            schedule=LrSchedule("cosine", warmup=20, floor=0.05),
+        ),
+        seeds=(3, 4, 5),
+    )
+    gauss = race(
+        moons, names, settings=TrainSettings(steps=STEPS, hessian="gauss_newton"), seeds=SEEDS
+    )
     assert traces == [], f"retraced: {traces}"
     assert moved["adam"].steps == 250 and moved["adam"].frame_steps[-1] == 250
     assert np.any(moved["adam"].global_clip)

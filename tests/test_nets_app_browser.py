@@ -186,8 +186,11 @@ def test_your_own_points_train_and_bad_text_is_reported(open_page: Any, nets_app
     box.fill("\n".join(["x, y, label", *rows]))
     page.locator(".nets-load-points button").first.click()
     wait_until(lambda: "80 points, 2 classes" in pane(page, "nets-points-verdict"), 10, "points")
-    wait_until(lambda: "✓" in pane(page, "nets-status") and pane(page, "nets-message") == "",
-               90, "training on them")  # fmt: skip
+    wait_until(
+        lambda: "✓" in pane(page, "nets-status") and pane(page, "nets-message") == "",
+        90,
+        "training on them",
+    )
     assert len(source(page, "nets-frames-adam")["image"]) > 1, "boundaries of the new data"
     log.assert_clean()
 

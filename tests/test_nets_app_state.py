@@ -126,9 +126,13 @@ def test_the_landscape_measures_how_well_its_slice_shows_each_path(trained: Nets
     assert set(land.fits()) == {"adam", "lion"}
     for name, fit in land.fits().items():
         run = trained.runs[name][0]
-        on_plane = nets.landscape.loss_at(trained.shown.model, land.slice.plane,
-                                          trained.data.x_train, trained.data.y_train,
-                                          land.paths[name])  # fmt: skip
+        on_plane = nets.landscape.loss_at(
+            trained.shown.model,
+            land.slice.plane,
+            trained.data.x_train,
+            trained.data.y_train,
+            land.paths[name],
+        )
         assert on_plane[0] == pytest.approx(run.train_loss[0], rel=1e-4)  # the start: exact
         np.testing.assert_allclose(land.on_plane[name], on_plane, rtol=1e-6)
         np.testing.assert_array_equal(land.met[name], run.train_loss)

@@ -18,8 +18,20 @@ def test_nets_bench_writes_its_three_numbers(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "nets.json"
-    argv = ["nets", "--only", "adamw,lion", "--steps", "50", "--repeats", "1",
-            "--resolution", "5", "--quiet", "--json", str(out)]  # fmt: skip
+    argv = [
+        "nets",
+        "--only",
+        "adamw,lion",
+        "--steps",
+        "50",
+        "--repeats",
+        "1",
+        "--resolution",
+        "5",
+        "--quiet",
+        "--json",
+        str(out),
+    ]
     assert main(argv) == 0
     numbers = json.loads(out.read_text())
     assert set(numbers) == {"race_s", "optax_ratio", "landscape_s"}

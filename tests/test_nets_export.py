@@ -45,8 +45,11 @@ def test_json_is_strict_and_holds_context_hparams_and_curves(trained: NetsModel)
     assert payload["context"]["seeds"] == [0, 1]
     runs = payload["runs"]
     assert [(r["optimizer"], r["seed"]) for r in runs] == [
-        ("adam", 0), ("adam", 1), ("sgd", 0), ("sgd", 1)
-    ]  # fmt: skip
+        ("adam", 0),
+        ("adam", 1),
+        ("sgd", 0),
+        ("sgd", 1),
+    ]
     assert runs[2]["hparams"]["lr"] == 50.0 and runs[2]["diverged_at"] >= 0
     assert None in runs[2]["minibatch_loss"], "NaN after the divergence became null"
     adam = trained.runs["adam"][0]

@@ -62,8 +62,9 @@ def test_random_directions_are_filter_normalised(pca: landscape.Plane) -> None:
     for name, w in plane.center.items():
         d = plane.d1[name]
         if w.ndim == 2:  # each output unit's column has its weights' norm
-            np.testing.assert_allclose(np.linalg.norm(d, axis=0), np.linalg.norm(w, axis=0),
-                                       rtol=1e-5)  # fmt: skip
+            np.testing.assert_allclose(
+                np.linalg.norm(d, axis=0), np.linalg.norm(w, axis=0), rtol=1e-5
+            )
         else:
             assert np.all(d == 0.0)
     copied = landscape.random_plane(pca.center, seed=0, bias="copy")
@@ -78,22 +79,28 @@ def test_slice_centre_is_the_loss_at_the_trained_point(
     plane = pca if kind == "pca" else landscape.random_plane(pca.center, seed=1)
     coords = [landscape.project(plane, run.snapshots) for run in short_race.runs]
     alphas, betas = landscape.grid_around(coords, resolution=RESOLUTION)
-    cut = landscape.loss_slice(short_race.model, plane, moons.x_train, moons.y_train, alphas,
-                               betas)  # fmt: skip
+    cut = landscape.loss_slice(short_race.model, plane, moons.x_train, moons.y_train, alphas, betas)
     assert cut.loss.shape == (RESOLUTION, RESOLUTION)
     middle = RESOLUTION // 2
     assert cut.alphas[middle] == 0.0 and cut.betas[middle] == 0.0
-    at_centre = mlp.loss(short_race.model, {k: jnp.asarray(v) for k, v in plane.center.items()},
-                         moons.x_train, moons.y_train)  # fmt: skip
+    at_centre = mlp.loss(
+        short_race.model,
+        {k: jnp.asarray(v) for k, v in plane.center.items()},
+        moons.x_train,
+        moons.y_train,
+    )
     np.testing.assert_allclose(cut.loss[middle, middle], at_centre, rtol=1e-5)
-    np.testing.assert_allclose(cut.loss[middle, middle], short_race["adamw"].train_loss[-1],
-                               rtol=1e-5)  # fmt: skip
+    np.testing.assert_allclose(
+        cut.loss[middle, middle], short_race["adamw"].train_loss[-1], rtol=1e-5
+    )
     # Any other grid point: row = β, column = α.
     a, b = cut.alphas[3], cut.betas[-2]
-    moved = {k: jnp.asarray(plane.center[k] + a * plane.d1[k] + b * plane.d2[k])
-             for k in plane.center}  # fmt: skip
-    np.testing.assert_allclose(cut.loss[-2, 3], mlp.loss(short_race.model, moved, moons.x_train,
-                                                         moons.y_train), rtol=1e-4)  # fmt: skip
+    moved = {
+        k: jnp.asarray(plane.center[k] + a * plane.d1[k] + b * plane.d2[k]) for k in plane.center
+    }
+    np.testing.assert_allclose(
+        cut.loss[-2, 3], mlp.loss(short_race.model, moved, moons.x_train, moons.y_train), rtol=1e-4
+    )
     # Every path fits inside the grid.
     for c in coords:
         assert np.all(np.abs(c[:, 0]) <= cut.alphas[-1]) and np.all(
@@ -113,21 +120,30 @@ def test_decision_boundaries_are_probabilities_on_a_grid(
     again = boundary.decision_boundary(short_race.model, run.final_params(), moons, resolution=20)
     np.testing.assert_allclose(every.probs[-1], again.probs, rtol=1e-5, atol=1e-7)
     with pytest.raises(ValueError, match="2 input features"):
-        boundary.decision_boundary(short_race.model, run.final_params(),
-                                   datasets.make("glyphs"))  # fmt: skip
+        boundary.decision_boundary(short_race.model, run.final_params(), datasets.make("glyphs"))
 
 
 def test_the_slice_under_a_path_is_its_loss_when_the_path_lies_in_the_plane(
     short_race: RaceResult, moons: datasets.Dataset, pca: landscape.Plane
 ) -> None:
     coords = np.array([[0.0, 0.0], [0.4, -0.2], [-1.1, 0.7], [2.0, 1.5]])
-    inside = {k: np.stack([pca.center[k] + a * pca.d1[k] + b * pca.d2[k] for a, b in coords])
-              for k in pca.center}  # fmt: skip
-    met = np.array([
-        float(mlp.loss(short_race.model, {k: jnp.asarray(v[i]) for k, v in inside.items()},
-                       moons.x_train, moons.y_train))
-        for i in range(len(coords))
-    ])  # fmt: skip
+    inside = {
+        k: np.stack([pca.center[k] + a * pca.d1[k] + b * pca.d2[k] for a, b in coords])
+        for k in pca.center
+    }
+    met = np.array(
+        [
+            float(
+                mlp.loss(
+                    short_race.model,
+                    {k: jnp.asarray(v[i]) for k, v in inside.items()},
+                    moons.x_train,
+                    moons.y_train,
+                )
+            )
+            for i in range(len(coords))
+        ]
+    )
     projected = landscape.project(pca, inside)
     np.testing.assert_allclose(projected, coords, atol=1e-4)
     on_plane = landscape.loss_at(short_race.model, pca, moons.x_train, moons.y_train, projected)
@@ -142,9 +158,17 @@ def test_off_the_plane_the_slice_under_a_path_differs_from_its_loss(
     run = short_race["sgd"]
     path = landscape.project(pca, run.snapshots)
     on_plane = landscape.loss_at(short_race.model, pca, moons.x_train, moons.y_train, path)
-    shown = [float(mlp.loss(short_race.model, {k: jnp.asarray(pca.center[k] + a * pca.d1[k]
-                                                          + b * pca.d2[k]) for k in pca.center},
-                            moons.x_train, moons.y_train)) for a, b in path[[0, -1]]]  # fmt: skip
+    shown = [
+        float(
+            mlp.loss(
+                short_race.model,
+                {k: jnp.asarray(pca.center[k] + a * pca.d1[k] + b * pca.d2[k]) for k in pca.center},
+                moons.x_train,
+                moons.y_train,
+            )
+        )
+        for a, b in path[[0, -1]]
+    ]
     np.testing.assert_allclose(on_plane[[0, -1]], shown, rtol=1e-4)
     fit = landscape.path_fit(on_plane, run.train_loss)
     ratios = np.maximum(on_plane / run.train_loss, run.train_loss / on_plane)

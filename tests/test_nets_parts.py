@@ -65,8 +65,13 @@ def test_mlp_params_are_named_matrices_and_vectors() -> None:
     params = mlp.init(model, 0)
     assert model.tensor_names() == ("w0", "b0", "w1", "b1", "w2", "b2")
     assert {k: v.shape for k, v in params.items()} == {
-        "w0": (64, 32), "b0": (32,), "w1": (32, 16), "b1": (16,), "w2": (16, 10), "b2": (10,),
-    }  # fmt: skip
+        "w0": (64, 32),
+        "b0": (32,),
+        "w1": (32, 16),
+        "b1": (16,),
+        "w2": (16, 10),
+        "b2": (10,),
+    }
     jax.tree.map(np.testing.assert_array_equal, params, mlp.init(model, 0))
     assert not np.array_equal(params["w0"], mlp.init(model, 1)["w0"])
     data = datasets.make("glyphs")
@@ -90,8 +95,9 @@ def test_hutchinson_mean_approaches_the_exact_hessian_diagonal() -> None:
     flat, unravel = ravel_pytree(params)
     full = np.asarray(jax.hessian(lambda v: loss(unravel(v)))(flat), np.float64)
     exact = np.diag(full)
-    np.testing.assert_allclose(ravel_pytree(hessian.exact_diagonal(loss, params))[0], exact,
-                               rtol=1e-5, atol=1e-7)  # fmt: skip
+    np.testing.assert_allclose(
+        ravel_pytree(hessian.exact_diagonal(loss, params))[0], exact, rtol=1e-5, atol=1e-7
+    )
     probes = 4096
     estimate = jax.jit(lambda p, k: hessian.hutchinson(loss, p, k, probes))(
         params, jax.random.PRNGKey(0)
@@ -111,12 +117,24 @@ def test_gauss_newton_is_the_squared_gradient_and_estimators_switch_by_index() -
     def loss(p: dict) -> jax.Array:
         return jnp.sum(p["w0"] ** 4) + jnp.sum(p["b0"] ** 2)
 
-    gn = hessian.estimate(jnp.int32(hessian.estimator_index("gauss_newton")), loss, params,
-                          grads, jax.random.PRNGKey(0), 1)  # fmt: skip
+    gn = hessian.estimate(
+        jnp.int32(hessian.estimator_index("gauss_newton")),
+        loss,
+        params,
+        grads,
+        jax.random.PRNGKey(0),
+        1,
+    )
     jax.tree.map(np.testing.assert_allclose, gn, jax.tree.map(jnp.square, grads))
     # A separable loss has a diagonal Hessian: one Hutchinson probe is already exact.
-    hut = hessian.estimate(jnp.int32(hessian.estimator_index("hutchinson")), loss, params,
-                           grads, jax.random.PRNGKey(0), 1)  # fmt: skip
+    hut = hessian.estimate(
+        jnp.int32(hessian.estimator_index("hutchinson")),
+        loss,
+        params,
+        grads,
+        jax.random.PRNGKey(0),
+        1,
+    )
     np.testing.assert_allclose(hut["w0"], 12.0)
     np.testing.assert_allclose(hut["b0"], 2.0)
     with pytest.raises(ValueError, match="estimator"):

@@ -17,10 +17,25 @@ def test_defaults_give_a_short_link() -> None:
 
 def test_a_link_reproduces_the_race() -> None:
     model = NetsModel()
-    model.param.update(dataset="spirals", noise=0.07, depth=3, width=16, activation="tanh",
-                       batch_size=32, steps=600, seed=5, n_seeds=2, landscape="random",
-                       optimizers=["sgd", "muon"], clip_on=True, clip_norm=2.5,
-                       schedule="linear", warmup=30, floor=0.2, tune_by="training")  # fmt: skip
+    model.param.update(
+        dataset="spirals",
+        noise=0.07,
+        depth=3,
+        width=16,
+        activation="tanh",
+        batch_size=32,
+        steps=600,
+        seed=5,
+        n_seeds=2,
+        landscape="random",
+        optimizers=["sgd", "muon"],
+        clip_on=True,
+        clip_norm=2.5,
+        schedule="linear",
+        warmup=30,
+        floor=0.2,
+        tune_by="training",
+    )
     model.settings["sgd"].param.update(lr=0.2, momentum=0.9, nesterov=True)
     model.settings["adam"].lr = 0.5  # not racing: not in the link
     query = model.to_query()
@@ -43,12 +58,25 @@ def test_net_defaults_are_the_baseline_for_settings() -> None:
 
 def test_bad_entries_are_listed_and_the_rest_applies() -> None:
     model = NetsModel()
-    query = {"data": "mnist", "depth": "many", "width": "8", "steps": "-3",
-             "opt": "adam,adamx", "adam.lr": "nan", "color": "red"}  # fmt: skip
+    query = {
+        "data": "mnist",
+        "depth": "many",
+        "width": "8",
+        "steps": "-3",
+        "opt": "adam,adamx",
+        "adam.lr": "nan",
+        "color": "red",
+    }
     problems = model.from_query(query)
     text = "\n".join(problems)
-    expected = ("unknown dataset 'mnist'", "depth: expected a finite number", "steps:",
-                "unknown optimizer 'adamx'", "adam.lr", "color: unknown URL parameter")  # fmt: skip
+    expected = (
+        "unknown dataset 'mnist'",
+        "depth: expected a finite number",
+        "steps:",
+        "unknown optimizer 'adamx'",
+        "adam.lr",
+        "color: unknown URL parameter",
+    )
     for says in expected:
         assert says in text, says
     assert model.width == 8 and model.optimizers == ["adam"] and model.dataset == "two_moons"

@@ -33,8 +33,9 @@ def test_the_search_sets_the_winner_and_beats_the_lr_scan() -> None:
     for name in ("adam", "sgd"):
         overrides = model.settings[name].overrides()
         grid = {name: [{**overrides, "lr": lr} for lr in NET_TUNE_LRS]}
-        runs = nets.race(data, grid, model=plan.model, settings=plan.settings,
-                         seeds=plan.seeds).runs_of(name)  # fmt: skip
+        runs = nets.race(
+            data, grid, model=plan.model, settings=plan.settings, seeds=plan.seeds
+        ).runs_of(name)
         finals = np.reshape([rank_key(r, "training")[0] for r in runs], (-1, 3))
         scan[name] = float(np.min(finals.mean(axis=1)))  # η alone: the best mean of 3 seeds
     search = NetsSearchModel(model)
@@ -61,9 +62,24 @@ def _shown(loss: float) -> str:
 def run(losses: list[float], diverged_at: int = -1, seed: int = 0) -> nets.NetRun:
     """A run whose every curve is ``losses``."""
     curve = np.asarray(losses, np.float32)
-    return nets.NetRun("sgd", {}, seed, curve, curve, curve[:, None], curve, curve,
-                       np.arange(len(curve)), curve, curve, curve, curve, {}, diverged_at,
-                       ("w",))  # fmt: skip
+    return nets.NetRun(
+        "sgd",
+        {},
+        seed,
+        curve,
+        curve,
+        curve[:, None],
+        curve,
+        curve,
+        np.arange(len(curve)),
+        curve,
+        curve,
+        curve,
+        curve,
+        {},
+        diverged_at,
+        ("w",),
+    )
 
 
 def test_ranking_takes_the_lowest_final_loss_then_the_faster_descent() -> None:

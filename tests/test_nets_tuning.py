@@ -32,8 +32,9 @@ def test_each_racing_optimizer_gets_the_lr_with_the_lowest_final_training_loss()
     for name in ("adam", "sgd"):
         overrides = {**model.settings[name].overrides()}
         grid = {name: [{**overrides, "lr": lr} for lr in NET_TUNE_LRS]}
-        runs = nets.race(data, grid, model=plan.model, settings=plan.settings,
-                         seeds=(0, 1, 2)).runs_of(name)  # fmt: skip
+        runs = nets.race(
+            data, grid, model=plan.model, settings=plan.settings, seeds=(0, 1, 2)
+        ).runs_of(name)
         assert model.settings[name].lr == NET_TUNE_LRS[_best(runs, "train_loss")], name
     assert model.settings["sgd"].momentum == 0.9
     assert "seeds 0–2 (scores averaged); the lowest final training loss of 9 values" in tuning.note
@@ -68,8 +69,9 @@ def test_judged_by_validation_each_lr_wins_on_a_held_out_quarter_of_the_training
     settings = dataclasses.replace(plan.settings, batch_size=len(held.x_train))  # 512 → 384
     for name in ("adam", "lion"):
         grid = {name: [{**model.settings[name].overrides(), "lr": lr} for lr in NET_TUNE_LRS]}
-        runs = nets.race(held, grid, model=plan.model, settings=settings,
-                         seeds=(0, 1, 2)).runs_of(name)  # fmt: skip
+        runs = nets.race(held, grid, model=plan.model, settings=settings, seeds=(0, 1, 2)).runs_of(
+            name
+        )
         assert model.settings[name].lr == NET_TUNE_LRS[_best(runs, "test_loss")], name
     assert "trains on 384 of the 512 training points, batches of 384" in tuning.note
     assert "judged on the other 128: the lowest final validation loss of 9 values" in tuning.note

@@ -90,45 +90,59 @@ PAIRS: dict[str, tuple[str, dict, Callable[[], optax.GradientTransformation]]] =
     "sgd": ("sgd", {}, lambda: optax.sgd(LR)),
     "sgd-momentum": ("sgd", {"momentum": 0.9}, lambda: optax.sgd(LR, momentum=0.9)),
     "sgd-nesterov": (
-        "sgd", {"momentum": 0.9, "nesterov": True},
+        "sgd",
+        {"momentum": 0.9, "nesterov": True},
         lambda: optax.sgd(LR, momentum=0.9, nesterov=True),
     ),
     # L2 decay is g + λθ before anything else: optax.add_decayed_weights first in the chain.
     "sgd-nesterov-l2": (
-        "sgd", {"momentum": 0.9, "nesterov": True, "weight_decay": 0.1},
+        "sgd",
+        {"momentum": 0.9, "nesterov": True, "weight_decay": 0.1},
         lambda: optax.chain(
             optax.add_decayed_weights(0.1), optax.sgd(LR, momentum=0.9, nesterov=True)
         ),
     ),
     # optax.adam divides by √v̂ + ε (ε outside the root, like RLX) plus eps_root inside: 0.
     "adam": (
-        "adam", {"beta1": 0.8, "beta2": 0.99, "eps": 1e-6},
+        "adam",
+        {"beta1": 0.8, "beta2": 0.99, "eps": 1e-6},
         lambda: optax.adam(LR, b1=0.8, b2=0.99, eps=1e-6, eps_root=0.0),
     ),
     "adam-l2": (
-        "adam", {"weight_decay": 0.1},
+        "adam",
+        {"weight_decay": 0.1},
         lambda: optax.chain(optax.add_decayed_weights(0.1), optax.adam(LR, eps_root=0.0)),
     ),
     # optax.adamw: scale_by_adam, then + λθ, then × −lr: θ ← θ − lr(u + λθ), as RLX.
-    "adamw": ("adamw", {"weight_decay": 0.1},
-              lambda: optax.adamw(LR, weight_decay=0.1, eps_root=0.0)),
+    "adamw": (
+        "adamw",
+        {"weight_decay": 0.1},
+        lambda: optax.adamw(LR, weight_decay=0.1, eps_root=0.0),
+    ),
     # optax.lion: sign((1−β₁)g + β₁m), m ← β₂m + (1−β₂)g, decoupled decay × lr.
     "lion": (
-        "lion", {"beta1": 0.8, "beta2": 0.95, "weight_decay": 0.1},
+        "lion",
+        {"beta1": 0.8, "beta2": 0.95, "weight_decay": 0.1},
         lambda: optax.lion(LR, b1=0.8, b2=0.95, weight_decay=0.1),
     ),
     # optax.nadamw (scale_by_adam, nesterov=True): m̄ = β₁·m/(1−β₁^{t+1}) + (1−β₁)·g/(1−β₁ᵗ),
     # v̂ = v/(1−β₂ᵗ) without Dozat's extra β₂ — exactly RLX's NAdamW.
-    "nadamw": ("nadamw", {"weight_decay": 0.1},
-               lambda: optax.nadamw(LR, weight_decay=0.1, eps_root=0.0)),
+    "nadamw": (
+        "nadamw",
+        {"weight_decay": 0.1},
+        lambda: optax.nadamw(LR, weight_decay=0.1, eps_root=0.0),
+    ),
     # optax.radam: same ρₜ, r and m̂ fallback; threshold=4 with ρₜ ≥ 4 vs RLX's ρₜ > 4 (ρₜ is
     # never exactly 4). β₂ = 0.99, not the default 0.999: optax forms ρₜ = ρ∞ − 2tβ₂ᵗ/(1−β₂ᵗ)
     # in float32 with 1 − β₂ᵗ by subtraction; at β₂ = 0.999 that cancels (ρ₅ = 4.961 instead
     # of 4.996, r off by 2 %), a float32 artefact of optax's, not a different rule. RLX's
     # expm1/log1p form is accurate (test_conformance checks it against the reference).
-    "radam": ("radam", {"beta2": 0.99},
-              lambda: optax.radam(LR, b2=0.99, eps_root=0.0, threshold=4.0)),
-}  # fmt: skip
+    "radam": (
+        "radam",
+        {"beta2": 0.99},
+        lambda: optax.radam(LR, b2=0.99, eps_root=0.0, threshold=4.0),
+    ),
+}
 
 
 @pytest.mark.parametrize("pair", PAIRS)

@@ -33,9 +33,14 @@ EXAMPLES = settings(max_examples=40, deadline=None)
 
 def _number(low: float, high: float, *, low_open: bool = False, high_open: bool = False) -> Any:
     return st.floats(
-        min_value=low, max_value=high, exclude_min=low_open, exclude_max=high_open,
-        allow_nan=False, allow_infinity=False, allow_subnormal=False,
-    )  # fmt: skip
+        min_value=low,
+        max_value=high,
+        exclude_min=low_open,
+        exclude_max=high_open,
+        allow_nan=False,
+        allow_infinity=False,
+        allow_subnormal=False,
+    )
 
 
 def _hparam_value(p: HParam) -> Any:
@@ -159,8 +164,17 @@ def test_every_race_link_reads_back(model: RaceModel) -> None:
     assert copy.run_settings() == model.run_settings()
     assert copy.start_point() == model.start_point()
     assert copy.current_surface is model.current_surface
-    for name in ("view", "many_starts", "grid_size", "log_color", "ghosts_on", "arrows",
-                 "lecture", "speed", "repeats"):  # fmt: skip
+    for name in (
+        "view",
+        "many_starts",
+        "grid_size",
+        "log_color",
+        "ghosts_on",
+        "arrows",
+        "lecture",
+        "speed",
+        "repeats",
+    ):
         assert getattr(copy, name) == getattr(model, name), name
 
 
@@ -206,6 +220,18 @@ def test_every_nets_link_reads_back(model: NetsModel) -> None:
     for name in model.optimizers:
         assert copy.settings[name].overrides() == model.settings[name].overrides()
     assert copy.train_settings() == model.train_settings()
-    for name in ("dataset", "noise", "samples", "data_seed", "depth", "width", "activation",
-                 "batch_size", "seed", "n_seeds", "landscape", "tune_by"):  # fmt: skip
+    for name in (
+        "dataset",
+        "noise",
+        "samples",
+        "data_seed",
+        "depth",
+        "width",
+        "activation",
+        "batch_size",
+        "seed",
+        "n_seeds",
+        "landscape",
+        "tune_by",
+    ):
         assert getattr(copy, name) == getattr(model, name), name

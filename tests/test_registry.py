@@ -8,9 +8,21 @@ from rlx_lab import optim
 from rlx_lab.optim import HParam
 
 RLX_ORDER = (
-    "sgd", "adam", "adamw", "nadamw", "radam", "qhadamw", "lamb", "adafactor", "lion", "soap",
-    "kron_psgd", "muon", "sophia", "mars",
-)  # fmt: skip
+    "sgd",
+    "adam",
+    "adamw",
+    "nadamw",
+    "radam",
+    "qhadamw",
+    "lamb",
+    "adafactor",
+    "lion",
+    "soap",
+    "kron_psgd",
+    "muon",
+    "sophia",
+    "mars",
+)
 SPECS = [(name, p) for name in optim.names() for p in optim.get(name).spec]
 SPEC_IDS = [f"{name}.{p.name}" for name, p in SPECS]
 

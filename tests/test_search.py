@@ -40,8 +40,11 @@ def test_draws_stay_on_each_slider_and_follow_its_scale(name: str) -> None:
         if spec.kind == "bool":
             assert 0.45 < values.mean() < 0.55, spec.name  # a fair coin
             continue
-        low, high = (engine.TUNE_LRS[0], engine.TUNE_LRS[-1]) if spec.tag == "lr" else (
-            spec.ui_low, spec.ui_high)  # fmt: skip
+        low, high = (
+            (engine.TUNE_LRS[0], engine.TUNE_LRS[-1])
+            if spec.tag == "lr"
+            else (spec.ui_low, spec.ui_high)
+        )
         assert values.min() >= low and values.max() <= high, spec.name
         # half the draws fall below the middle of the slider, measured on its scale
         if spec.scale == "log":
@@ -73,12 +76,15 @@ def test_each_lane_equals_a_single_run_of_its_setting() -> None:
     for k in (0, 5, len(result.tried) - 3, len(result.tried) - 1):
         setting = {**result.base, **result.tried[k]}
         single = engine.run("adam", setting, ROSENBROCK, START, SETTINGS)
-        np.testing.assert_allclose(result.final_loss[k], single.final_loss()[0], rtol=1e-4,
-                                   atol=1e-6)  # fmt: skip
+        np.testing.assert_allclose(
+            result.final_loss[k], single.final_loss()[0], rtol=1e-4, atol=1e-6
+        )
         assert result.diverged_at[k] == single.diverged_at[0]
     best = result.best()
-    assert best is not None and best["beta2"] in (0.99, result.tried[result.best_index()].get(
-        "beta2"))  # fmt: skip
+    assert best is not None and best["beta2"] in (
+        0.99,
+        result.tried[result.best_index()].get("beta2"),
+    )
     run = result.best_run
     single = engine.run("adam", best, ROSENBROCK, START, SETTINGS)
     assert run is not None and run.hparams == best
@@ -105,8 +111,15 @@ def test_the_baselines_are_the_settings_as_given_and_the_lr_scan() -> None:
 
 def test_a_search_that_everywhere_diverges_has_no_best() -> None:
     steep = surfaces.from_formula("exp(3*x) + exp(3*y)")
-    result = engine.search("sgd", {"lr": 5.0}, steep, [3.0, 3.0], engine.RunSettings(steps=50),
-                           samples=4, fields=["nesterov"])  # fmt: skip
+    result = engine.search(
+        "sgd",
+        {"lr": 5.0},
+        steep,
+        [3.0, 3.0],
+        engine.RunSettings(steps=50),
+        samples=4,
+        fields=["nesterov"],
+    )
     assert result.best_index(0) is None
     assert result.best_index(1) is not None  # small η survive
     assert result.best() is not None and result.best_run is not None

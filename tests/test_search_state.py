@@ -20,8 +20,9 @@ def test_the_search_moves_every_searched_slider_and_the_race_reaches_its_loss() 
     assert not model.busy and not model.stale
     race.recompute()
     for name in ("sgd", "adam"):
-        result = engine.search(name, _as_given(name), race.current_surface, race.start_point(),
-                               race.run_settings())  # fmt: skip
+        result = engine.search(
+            name, _as_given(name), race.current_surface, race.start_point(), race.run_settings()
+        )
         best = result.best()
         assert best is not None
         for field in result.fields:

@@ -63,8 +63,12 @@ def test_a_plain_get_compiles_and_computes_nothing(server: tuple[PanelServer, Pa
     time.sleep(2)
     assert set(cache_files(cache)) == default, "the default race is shared, not recomputed"
     before = rss(served.process.pid)
-    links = ["?tab=nets&opt=sgd,adam&steps=50", "?tab=nets&opt=lion,muon&steps=80",
-             "?opt=soap,kron_psgd&steps=2000", "?surface=himmelblau&opt=mars"]  # fmt: skip
+    links = [
+        "?tab=nets&opt=sgd,adam&steps=50",
+        "?tab=nets&opt=lion,muon&steps=80",
+        "?opt=soap,kron_psgd&steps=2000",
+        "?surface=himmelblau&opt=mars",
+    ]
     for query in links:
         assert get(f"{served.url}{query}") == 200
     time.sleep(5)  # anything started by those requests would be compiling by now

@@ -183,9 +183,16 @@ def test_every_boolean_hyperparameter_reads_the_same_words(name: str, p: HParam)
     assert getattr(model.settings[name], p.name) is True
 
 
-@pytest.mark.parametrize(("key", "field"), [("many", "many_starts"), ("log", "log_color"),
-                                            ("ghosts", "ghosts_on"), ("arrows", "arrows"),
-                                            ("lecture", "lecture")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("key", "field"),
+    [
+        ("many", "many_starts"),
+        ("log", "log_color"),
+        ("ghosts", "ghosts_on"),
+        ("arrows", "arrows"),
+        ("lecture", "lecture"),
+    ],
+)
 def test_race_flags_read_the_same_words_and_report_others(key: str, field: str) -> None:
     race = RaceModel(optimizers=["adam"])
     for text, expected in [("off", False), ("YES", True), ("no", False), ("On", True)]:
@@ -339,5 +346,6 @@ def test_the_heat_map_keeps_nothing_of_the_previous_surface() -> None:
 def _image() -> Any:
     from bokeh.models import ColumnDataSource
 
-    return ColumnDataSource({"image": [np.zeros((2, 2))], "x": [-1.0], "y": [-1.0],
-                             "dw": [2.0], "dh": [2.0]})  # fmt: skip
+    return ColumnDataSource(
+        {"image": [np.zeros((2, 2))], "x": [-1.0], "y": [-1.0], "dw": [2.0], "dh": [2.0]}
+    )

@@ -28,9 +28,15 @@ def _worst_factor(lr: float, momentum: float, nesterov: bool = False) -> float:
 
 @pytest.mark.parametrize(
     ("lr", "momentum", "nesterov"),
-    [(0.05, 0.0, False), (0.15, 0.0, False), (0.1, 0.5, False), (0.02, 0.9, False),
-     (0.1, 0.5, True), (0.05, 0.8, True)],
-)  # fmt: skip
+    [
+        (0.05, 0.0, False),
+        (0.15, 0.0, False),
+        (0.1, 0.5, False),
+        (0.02, 0.9, False),
+        (0.1, 0.5, True),
+        (0.05, 0.8, True),
+    ],
+)
 def test_the_predicted_factor_is_the_measured_contraction(
     lr: float, momentum: float, nesterov: bool
 ) -> None:
@@ -100,8 +106,13 @@ def test_local_model_of_the_rotated_quadratic() -> None:
 def test_components_shrink_at_the_predicted_factors() -> None:
     model = theory.local_model(QUADRATIC, QUADRATIC.surface_params(**PARAMS))
     lr, steps = 0.05, 80  # factors 0.95 (shallow) and 0.5 (steep)
-    t = engine.run("sgd", {"lr": lr}, QUADRATIC, [QUADRATIC.start],
-                   engine.RunSettings(steps=steps, surface_params=PARAMS))  # fmt: skip
+    t = engine.run(
+        "sgd",
+        {"lr": lr},
+        QUADRATIC,
+        [QUADRATIC.start],
+        engine.RunSettings(steps=steps, surface_params=PARAMS),
+    )
     parts = theory.components(t.positions[0], model)
     assert parts.shape == (steps + 1, 2)
     assert np.allclose(np.hypot(parts[:, 0], parts[:, 1]), np.linalg.norm(t.positions[0], axis=1))

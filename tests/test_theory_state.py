@@ -61,8 +61,13 @@ def test_racing_the_best_setting_settles_as_predicted() -> None:
     assert "it settles" in card.text
     steps = 60
     surface = race.current_surface
-    t = run("sgd", sgd.overrides(), surface, [race.start_point()],
-            RunSettings(steps=steps, surface_params=params))  # fmt: skip
+    t = run(
+        "sgd",
+        sgd.overrides(),
+        surface,
+        [race.start_point()],
+        RunSettings(steps=steps, surface_params=params),
+    )
     d = np.linalg.norm(np.asarray(t.positions[0], np.float64), axis=1)
     assert (d[steps] / d[steps // 2]) ** (2 / steps) == pytest.approx(card.best.factor, rel=0.05)
 
@@ -93,13 +98,23 @@ def test_a_steeper_start_is_flagged_and_the_run_agrees() -> None:
     card.race_best()
     assert "steeper than at the minimum" in card.text
     assert "it may diverge before it gets there" in card.text
-    t = run("sgd", race.settings["sgd"].overrides(), race.current_surface,
-            [race.start_point()], RunSettings(steps=200))  # fmt: skip
+    t = run(
+        "sgd",
+        race.settings["sgd"].overrides(),
+        race.current_surface,
+        [race.start_point()],
+        RunSettings(steps=200),
+    )
     assert t.diverged_at[0] >= 0
     race.start = (0.9, 0.8)  # flatter than the minimum: no warning, and it settles
     assert "steeper" not in card.text and "may diverge" not in card.text
-    t = run("sgd", race.settings["sgd"].overrides(), race.current_surface,
-            [race.start_point()], RunSettings(steps=400))  # fmt: skip
+    t = run(
+        "sgd",
+        race.settings["sgd"].overrides(),
+        race.current_surface,
+        [race.start_point()],
+        RunSettings(steps=400),
+    )
     assert t.diverged_at[0] < 0
     assert np.linalg.norm(np.asarray(t.positions[0, -1]) - [1.0, 1.0]) < 1e-3
 

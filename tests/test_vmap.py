@@ -53,9 +53,10 @@ def _sweep_settings(opt: optim.Optimizer) -> list[dict]:
                 low, high = p.ui_low, p.ui_high
                 frac = (i + 1) / 10
                 overrides[p.name] = (
-                    float(low * (high / low) ** frac) if p.scale == "log" and low > 0
+                    float(low * (high / low) ** frac)
+                    if p.scale == "log" and low > 0
                     else float(low + (high - low) * frac * 0.9)
-                )  # fmt: skip
+                )
             elif p.kind == "bool":
                 overrides[p.name] = bool(i % 2)
         overrides["lr"] = 0.001 * (i + 1)
@@ -79,8 +80,13 @@ def test_sweep_of_8_settings_matches_unbatched(name: str) -> None:
     for lane in (0, 5, 7):
         single = run(settings[lane])
         for k in params:
-            np.testing.assert_allclose(batched[k][lane], single[k], rtol=2e-5, atol=1e-6,
-                                       err_msg=f"{name} lane {lane} tensor {k}")  # fmt: skip
+            np.testing.assert_allclose(
+                batched[k][lane],
+                single[k],
+                rtol=2e-5,
+                atol=1e-6,
+                err_msg=f"{name} lane {lane} tensor {k}",
+            )
     assert not np.allclose(batched["w"][0], batched["w"][7]), "settings should differ"
 
 

@@ -49,8 +49,15 @@ JITTER = 0.1
 LR = 1e-4
 """Small enough that nothing diverges on Rosenbrock (Muon's vector path, Nesterov momentum 0.95
 on the raw gradient, does from about 7e-4); Adafactor keeps its relative step."""
-COLUMNS = ("optimizer", "view", "compile_s", "point_steps_per_s", "optax_ratio",
-           "traced_optax_ratio", "same_ops")  # fmt: skip
+COLUMNS = (
+    "optimizer",
+    "view",
+    "compile_s",
+    "point_steps_per_s",
+    "optax_ratio",
+    "traced_optax_ratio",
+    "same_ops",
+)
 
 Params = dict[str, jax.Array]
 

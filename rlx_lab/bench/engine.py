@@ -80,8 +80,14 @@ def fresh_compile(cache_dir: str, steps: int) -> float:
     """Seconds to compile (and run once) all 14 programs in a new Python process."""
     script = _COMPILE_SCRIPT.format(surface=SURFACE, steps=steps)
     env = {**_inherited_env(), engine.CACHE_ENV: cache_dir}
-    out = subprocess.run([sys.executable, "-c", script], env=env, check=True,
-                         capture_output=True, text=True, timeout=900)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     return float(json.loads(out.stdout.strip().splitlines()[-1])["compile_s"])
 
 

@@ -74,17 +74,19 @@ def optax_program(plan: nets.RacePlan, count: int) -> tuple[Any, tuple[Any, ...]
 
     def program(lrs: jax.Array, params: Any, batches: Any, key: Any, data: Any, dyn: Any) -> Any:
         return tuple(
-            nets.loop.train(stepper, plan.model, layout, 1, {"lr": lrs[k]}, params, batches,
-                            key, data, dyn)
+            nets.loop.train(
+                stepper, plan.model, layout, 1, {"lr": lrs[k]}, params, batches, key, data, dyn
+            )
             for k in range(count)
-        )  # fmt: skip
+        )
 
     lrs = 0.01 * (1.0 + jnp.arange(count, dtype=jnp.float32) / 1000)
     return jax.jit(program), (lrs, *first, data, dyn)
 
 
-def measure(names: tuple[str, ...], *, steps: int, repeats: int, resolution: int,
-            verbose: bool = False) -> dict[str, float]:  # fmt: skip
+def measure(
+    names: tuple[str, ...], *, steps: int, repeats: int, resolution: int, verbose: bool = False
+) -> dict[str, float]:
     """Compile, warm up and time (a), (b), (c); every number in seconds but the ratio."""
     data = nets.datasets.make("two_moons")
     plan = nets.prepare(data, list(names), settings=nets.TrainSettings(steps=steps))
@@ -94,8 +96,9 @@ def measure(names: tuple[str, ...], *, steps: int, repeats: int, resolution: int
     with jax.numpy_dtype_promotion("standard"):
         baseline = compile_program(jitted, *args)
     if verbose:
-        print(f"  compiled: ours {ours.compile_s:.1f} s, optax {baseline.compile_s:.1f} s",
-              flush=True)  # fmt: skip
+        print(
+            f"  compiled: ours {ours.compile_s:.1f} s, optax {baseline.compile_s:.1f} s", flush=True
+        )
     program_s, optax_s = interleaved_best([ours, baseline], repeats=repeats)
     race_s, result = float("inf"), None
     for _ in range(repeats):
@@ -142,21 +145,30 @@ def _names(text: str) -> tuple[str, ...]:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``nets`` subcommand's options."""
-    parser.add_argument("--json", metavar="FILE", help="also write race_s, optax_ratio, "
-                        "landscape_s as a JSON object")  # fmt: skip
+    parser.add_argument(
+        "--json",
+        metavar="FILE",
+        help="also write race_s, optax_ratio, landscape_s as a JSON object",
+    )
     parser.add_argument("--steps", type=_positive, default=1000, help="training steps per run")
     parser.add_argument("--repeats", type=_positive, default=3, help="timed runs (best kept)")
     parser.add_argument("--resolution", type=_positive, default=41, help="landscape grid side")
-    parser.add_argument("--only", type=_names, metavar="NAME[,NAME]",
-                        help="these optimizers only (default: all 14)")  # fmt: skip
+    parser.add_argument(
+        "--only", type=_names, metavar="NAME[,NAME]", help="these optimizers only (default: all 14)"
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
 
 
 def run(args: argparse.Namespace) -> int:
     """Run (a), (b), (c); print a table and write ``--json``."""
     names = args.only or optim.names()
-    numbers = measure(names, steps=args.steps, repeats=args.repeats,
-                      resolution=args.resolution, verbose=not args.quiet)  # fmt: skip
+    numbers = measure(
+        names,
+        steps=args.steps,
+        repeats=args.repeats,
+        resolution=args.resolution,
+        verbose=not args.quiet,
+    )
     print(
         f"nets: two moons, MLP 2-32-32-2, batch 64, {len(names)} optimizers × {args.steps} "
         f"steps (lab defaults); optax_ratio = our program / {len(names)} optax AdamW loops; "

@@ -50,9 +50,7 @@ def stamp_access_times(folder: Path) -> int:
     return added
 
 
-def enable_compilation_cache(
-    path: str | Path | None = None, max_bytes: int | None = None
-) -> Path:
+def enable_compilation_cache(path: str | Path | None = None, max_bytes: int | None = None) -> Path:
     """Keep compiled programs on disk so a fresh process reuses them, up to ``max_bytes``
     (default :func:`max_cache_bytes`; the least recently used go first). Returns the folder."""
     folder = Path(path) if path is not None else default_cache_dir()

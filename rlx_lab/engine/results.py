@@ -14,8 +14,17 @@ import numpy as np
 from ..jsonable import finite_lists, plain
 
 RECORD_FIELDS = (
-    "step", "x", "y", "loss", "grad_x", "grad_y", "grad_norm", "step_norm", "clip", "global_clip"
-)  # fmt: skip
+    "step",
+    "x",
+    "y",
+    "loss",
+    "grad_x",
+    "grad_y",
+    "grad_norm",
+    "step_norm",
+    "clip",
+    "global_clip",
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,18 +104,23 @@ class Trajectory:
         for n in range(self.positions.shape[0]):
             for s in range(self.steps + 1):
                 k = s - 1
-                rows.append({
-                    "optimizer": self.optimizer, "start": n, "step": s,
-                    "x": float(self.positions[n, s, 0]), "y": float(self.positions[n, s, 1]),
-                    "loss": float(self.loss[n, s]),
-                    "grad_x": float(self.grad[n, k, 0]) if s else None,
-                    "grad_y": float(self.grad[n, k, 1]) if s else None,
-                    "grad_norm": float(self.grad_norm[n, k]) if s else None,
-                    "step_norm": float(self.step_norm[n, k]) if s else None,
-                    "clip": float(self.clip[n, k]) if s else None,
-                    "global_clip": bool(self.global_clip[n, k]) if s else None,
-                    "diverged": 0 <= self.diverged_at[n] <= s,
-                })  # fmt: skip
+                rows.append(
+                    {
+                        "optimizer": self.optimizer,
+                        "start": n,
+                        "step": s,
+                        "x": float(self.positions[n, s, 0]),
+                        "y": float(self.positions[n, s, 1]),
+                        "loss": float(self.loss[n, s]),
+                        "grad_x": float(self.grad[n, k, 0]) if s else None,
+                        "grad_y": float(self.grad[n, k, 1]) if s else None,
+                        "grad_norm": float(self.grad_norm[n, k]) if s else None,
+                        "step_norm": float(self.step_norm[n, k]) if s else None,
+                        "clip": float(self.clip[n, k]) if s else None,
+                        "global_clip": bool(self.global_clip[n, k]) if s else None,
+                        "diverged": 0 <= self.diverged_at[n] <= s,
+                    }
+                )
         return rows
 
 

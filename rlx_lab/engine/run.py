@@ -60,24 +60,42 @@ class RunSettings:
 
     def validate(self) -> RunSettings:
         """Raise ``ValueError`` naming the first bad field; return self."""
-        _require(isinstance(self.steps, int) and 1 <= self.steps <= MAX_STEPS,
-                 "steps", f"an integer in [1, {MAX_STEPS}]", self.steps)  # fmt: skip
+        _require(
+            isinstance(self.steps, int) and 1 <= self.steps <= MAX_STEPS,
+            "steps",
+            f"an integer in [1, {MAX_STEPS}]",
+            self.steps,
+        )
         _require(self.view in VIEWS, "view", f"one of {tuple(VIEWS)}", self.view)
         _require(_finite(self.noise) and self.noise >= 0, "noise", "finite and ≥ 0", self.noise)
-        _require(isinstance(self.seed, int) and 0 <= self.seed < 2**31,
-                 "seed", "an integer in [0, 2³¹)", self.seed)  # fmt: skip
+        _require(
+            isinstance(self.seed, int) and 0 <= self.seed < 2**31,
+            "seed",
+            "an integer in [0, 2³¹)",
+            self.seed,
+        )
         if self.clip_norm is not None:
-            _require(_finite(self.clip_norm) and self.clip_norm > 0,
-                     "clip_norm", "finite and > 0, or None", self.clip_norm)  # fmt: skip
+            _require(
+                _finite(self.clip_norm) and self.clip_norm > 0,
+                "clip_norm",
+                "finite and > 0, or None",
+                self.clip_norm,
+            )
         hessian.estimator_index(self.hessian)
-        _require(isinstance(self.hessian_every, int) and self.hessian_every >= 1,
-                 "hessian_every", "an integer ≥ 1", self.hessian_every)  # fmt: skip
-        _require(isinstance(self.probes, int) and 1 <= self.probes <= MAX_PROBES,
-                 "probes", f"an integer in [1, {MAX_PROBES}]", self.probes)  # fmt: skip
-        _require(_finite(self.escape) and self.escape > 0, "escape", "finite and > 0",
-                 self.escape)  # fmt: skip
-        _require(isinstance(self.schedule, LrSchedule), "schedule", "an LrSchedule",
-                 self.schedule)  # fmt: skip
+        _require(
+            isinstance(self.hessian_every, int) and self.hessian_every >= 1,
+            "hessian_every",
+            "an integer ≥ 1",
+            self.hessian_every,
+        )
+        _require(
+            isinstance(self.probes, int) and 1 <= self.probes <= MAX_PROBES,
+            "probes",
+            f"an integer in [1, {MAX_PROBES}]",
+            self.probes,
+        )
+        _require(_finite(self.escape) and self.escape > 0, "escape", "finite and > 0", self.escape)
+        _require(isinstance(self.schedule, LrSchedule), "schedule", "an LrSchedule", self.schedule)
         self.schedule.validate()
         return self
 
@@ -112,10 +130,17 @@ def race(
         opt = optim.get(name)
         checked.append((opt, dict(overrides or {}), opt.hparams(**dict(overrides or {}))))
     pending = [
-        _program(opt.name, surface, settings.view, _bucket(settings.steps), settings.probes,
-                 len(points), over_hparams=None)(hp, points, dyn)
+        _program(
+            opt.name,
+            surface,
+            settings.view,
+            _bucket(settings.steps),
+            settings.probes,
+            len(points),
+            over_hparams=None,
+        )(hp, points, dyn)
         for opt, _, hp in checked
-    ]  # fmt: skip
+    ]
     recorded = asdict(settings)
     return [
         _trajectory(opt.name, overrides, surface, settings, recorded, points, jax.device_get(trace))
@@ -218,14 +243,24 @@ class GridRun:
 
     def recorded(self) -> dict[str, Any]:
         """The run settings as a result records them, with the start and the draws."""
-        return {**asdict(self.settings), "start": self.points[0].tolist(),
-                "draws": len(self.points)}  # fmt: skip
+        return {
+            **asdict(self.settings),
+            "start": self.points[0].tolist(),
+            "draws": len(self.points),
+        }
 
     def trajectory(self, k: int) -> Trajectory:
         """The whole run of setting ``k`` (every draw), taken from the same call."""
         lane = jax.tree.map(lambda a: a[k], self.trace)  # (draws, …) like a race's trace
-        return _trajectory(self.optimizer, {**self.base, **self.rows[k]}, self.surface,
-                           self.settings, asdict(self.settings), self.points, lane)  # fmt: skip
+        return _trajectory(
+            self.optimizer,
+            {**self.base, **self.rows[k]},
+            self.surface,
+            self.settings,
+            asdict(self.settings),
+            self.points,
+            lane,
+        )
 
 
 def run_grid(
@@ -268,8 +303,17 @@ def run_grid(
     losses = np.concatenate([trace.start_loss[..., None], trace.steps.loss[..., :steps]], -1)
     at = np.asarray(trace.diverged_at)
     at = np.where(at > steps, steps + 1, at).min(axis=1)  # the first draw's divergence
-    return GridRun(opt.name, base, rows, surface, settings, points, trace, losses.mean(axis=1),
-                   np.where(at > steps, -1, at))  # fmt: skip
+    return GridRun(
+        opt.name,
+        base,
+        rows,
+        surface,
+        settings,
+        points,
+        trace,
+        losses.mean(axis=1),
+        np.where(at > steps, -1, at),
+    )
 
 
 def compiled_programs() -> int:
@@ -282,9 +326,15 @@ def compiled_programs() -> int:
 
 @functools.lru_cache(maxsize=256)
 def _program(
-    name: str, surface: Surface, view: str, length: int, probes: int, count: int, *,
+    name: str,
+    surface: Surface,
+    view: str,
+    length: int,
+    probes: int,
+    count: int,
+    *,
     over_hparams: tuple[str, ...] | None,
-) -> Callable[..., Trace]:  # fmt: skip
+) -> Callable[..., Trace]:
     """The jitted, vmapped simulation for one static configuration (memoised)."""
     del count  # part of the key only: a new start count is a new program
     opt = optim.get(name)
@@ -324,10 +374,12 @@ def _dynamics(surface: Surface, settings: RunSettings) -> Dynamics:
         hessian_every=np.int32(settings.hessian_every),
         center=np.asarray([(x0 + x1) / 2, (y0 + y1) / 2], np.float32),
         escape=np.float32(settings.escape * span),
-        surface_params={k: np.asarray(v, np.float32)
-                        for k, v in surface.surface_params(**settings.surface_params).items()},
+        surface_params={
+            k: np.asarray(v, np.float32)
+            for k, v in surface.surface_params(**settings.surface_params).items()
+        },
         schedule=settings.schedule.arrays(settings.steps),
-    )  # fmt: skip
+    )
 
 
 def _trajectory(

@@ -124,12 +124,20 @@ def simulate(
                 (i % dyn.hessian_every) == 0,
                 lambda: opt.update_hessian(
                     state,
-                    {"xy": hessian.estimate(dyn.hessian_kind, f, theta, grad,
-                                            jax.random.fold_in(key, 2 * i + 1), probes)},
+                    {
+                        "xy": hessian.estimate(
+                            dyn.hessian_kind,
+                            f,
+                            theta,
+                            grad,
+                            jax.random.fold_in(key, 2 * i + 1),
+                            probes,
+                        )
+                    },
                     hp,
                 ),
                 lambda: state,
-            )  # fmt: skip
+            )
         grads = {"xy": grad}
         new_params, new_state = opt.step(params, grads, state, hp, lr_scale)
         new_theta = new_params["xy"]

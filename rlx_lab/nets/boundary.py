@@ -31,24 +31,32 @@ class Boundary(NamedTuple):
     For regression, C = 1 and the values are predictions."""
 
 
-def grid_for(data: Dataset, *, resolution: int = 100, margin: float = 0.5
-             ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+def grid_for(
+    data: Dataset, *, resolution: int = 100, margin: float = 0.5
+) -> tuple[np.ndarray, np.ndarray]:
     """x and y coordinates covering every train and test point, plus ``margin``."""
     if data.input_dim != 2:
-        raise ValueError(f"{data.name}: decision boundaries need 2 input features, "
-                         f"not {data.input_dim}")  # fmt: skip
+        raise ValueError(
+            f"{data.name}: decision boundaries need 2 input features, not {data.input_dim}"
+        )
     if resolution < 2:
         raise ValueError(f"resolution: need at least 2, got {resolution}")
     points = np.concatenate([data.x_train, data.x_test])
     low, high = points.min(0) - margin, points.max(0) + margin
-    return (np.linspace(low[0], high[0], resolution, dtype=np.float32),
-            np.linspace(low[1], high[1], resolution, dtype=np.float32))  # fmt: skip
+    return (
+        np.linspace(low[0], high[0], resolution, dtype=np.float32),
+        np.linspace(low[1], high[1], resolution, dtype=np.float32),
+    )
 
 
 def decision_boundary(
-    model: MLP, params: Mapping[str, np.ndarray], data: Dataset, *, resolution: int = 100,
+    model: MLP,
+    params: Mapping[str, np.ndarray],
+    data: Dataset,
+    *,
+    resolution: int = 100,
     margin: float = 0.5,
-) -> Boundary:  # fmt: skip
+) -> Boundary:
     """Class probabilities of ``params`` (one set, e.g. ``run.params_at(k)``) on a grid."""
     xs, ys = grid_for(data, resolution=resolution, margin=margin)
     probs = _program(model, frames=False)(dict(params), _points(xs, ys))
@@ -56,9 +64,13 @@ def decision_boundary(
 
 
 def decision_frames(
-    model: MLP, snapshots: Mapping[str, np.ndarray], data: Dataset, *, resolution: int = 60,
+    model: MLP,
+    snapshots: Mapping[str, np.ndarray],
+    data: Dataset,
+    *,
+    resolution: int = 60,
     margin: float = 0.5,
-) -> Boundary:  # fmt: skip
+) -> Boundary:
     """Class probabilities of every frame of a run (``run.snapshots``, leading axis F)."""
     xs, ys = grid_for(data, resolution=resolution, margin=margin)
     probs = _program(model, frames=True)(dict(snapshots), _points(xs, ys))

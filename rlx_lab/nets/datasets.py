@@ -127,8 +127,9 @@ def _glyphs(k: int) -> Sampler:
     def sample(rng: np.random.Generator, n: int, noise: float) -> tuple[np.ndarray, np.ndarray]:
         y = rng.integers(0, k, n)
         shifts = rng.integers(-1, 2, (n, 2))
-        images = np.stack([np.roll(templates[c], tuple(s), axis=(0, 1))
-                           for c, s in zip(y, shifts, strict=True)])  # fmt: skip
+        images = np.stack(
+            [np.roll(templates[c], tuple(s), axis=(0, 1)) for c, s in zip(y, shifts, strict=True)]
+        )
         images = images * rng.uniform(0.6, 1.0, (n, 1, 1))
         images = images + noise * rng.standard_normal(images.shape)
         return images.reshape(n, 64), y
@@ -143,15 +144,17 @@ class _Spec(NamedTuple):
     noise: float
 
 
-DATASETS = MappingProxyType({
-    "two_moons": _Spec(_two_moons, "classification", 2, 0.1),
-    "circles": _Spec(_circles, "classification", 2, 0.08),
-    "spirals": _Spec(_spirals, "classification", 2, 0.03),
-    "xor": _Spec(_xor, "classification", 2, 0.05),
-    "blobs": _Spec(_blobs(4), "classification", 4, 0.2),
-    "sine": _Spec(_sine, "regression", 1, 0.1),
-    "glyphs": _Spec(_glyphs(10), "classification", 10, 0.3),
-})  # fmt: skip
+DATASETS = MappingProxyType(
+    {
+        "two_moons": _Spec(_two_moons, "classification", 2, 0.1),
+        "circles": _Spec(_circles, "classification", 2, 0.08),
+        "spirals": _Spec(_spirals, "classification", 2, 0.03),
+        "xor": _Spec(_xor, "classification", 2, 0.05),
+        "blobs": _Spec(_blobs(4), "classification", 4, 0.2),
+        "sine": _Spec(_sine, "regression", 1, 0.1),
+        "glyphs": _Spec(_glyphs(10), "classification", 10, 0.3),
+    }
+)
 """name → (sampler, task, classes, default noise)."""
 
 
@@ -194,10 +197,17 @@ def make(
     x = ((x - mean) / std).astype(np.float32)
     y = y.astype(np.int32) if spec.task == "classification" else y.astype(np.float32)
     return Dataset(
-        x_train=x[:n_train], y_train=y[:n_train], x_test=x[n_train:], y_test=y[n_train:],
-        task=spec.task, n_classes=spec.n_classes, name=name, input_dim=x.shape[1],
-        x_mean=mean.astype(np.float32), x_std=std.astype(np.float32),
-    )  # fmt: skip
+        x_train=x[:n_train],
+        y_train=y[:n_train],
+        x_test=x[n_train:],
+        y_test=y[n_train:],
+        task=spec.task,
+        n_classes=spec.n_classes,
+        name=name,
+        input_dim=x.shape[1],
+        x_mean=mean.astype(np.float32),
+        x_std=std.astype(np.float32),
+    )
 
 
 def hold_out(data: Dataset, fraction: float = 0.25) -> Dataset:
@@ -215,6 +225,8 @@ def hold_out(data: Dataset, fraction: float = 0.25) -> Dataset:
         raise ValueError(f"hold_out: {data.name} has {n} training point; need at least 2")
     kept = min(max(n - round(fraction * n), 1), n - 1)
     return data._replace(
-        x_train=data.x_train[:kept], y_train=data.y_train[:kept],
-        x_test=data.x_train[kept:], y_test=data.y_train[kept:],
-    )  # fmt: skip
+        x_train=data.x_train[:kept],
+        y_train=data.y_train[:kept],
+        x_test=data.x_train[kept:],
+        y_test=data.y_train[kept:],
+    )

@@ -123,8 +123,13 @@ def pca_plane(center: Arrays, paths: Sequence[Arrays]) -> Plane:
     energy = np.sum(sing**2)
     explained = sing[:2] ** 2 / energy if energy > 0 else np.zeros(2)
     center32 = {k: np.asarray(v, np.float32) for k, v in center.items()}
-    return Plane(center32, _unflat(top[0], center), _unflat(top[1], center), "pca",
-                 np.asarray(explained, np.float64))  # fmt: skip
+    return Plane(
+        center32,
+        _unflat(top[0], center),
+        _unflat(top[1], center),
+        "pca",
+        np.asarray(explained, np.float64),
+    )
 
 
 def project(plane: Plane, params: Arrays) -> np.ndarray:
@@ -159,8 +164,9 @@ def loss_at(
     e.g. what the slice shows under a projected path, to hold against the loss the path met."""
     coords = np.asarray(coords, np.float32).reshape(-1, 2)
     program = _points_program(model)
-    loss = program(plane.center, plane.d1, plane.d2, jnp.asarray(x), jnp.asarray(y),
-                   jnp.asarray(coords))  # fmt: skip
+    loss = program(
+        plane.center, plane.d1, plane.d2, jnp.asarray(x), jnp.asarray(y), jnp.asarray(coords)
+    )
     return np.asarray(loss)
 
 
@@ -188,9 +194,12 @@ def path_fit(on_plane: np.ndarray, met: np.ndarray) -> PathFit:
 
 
 def grid_around(
-    coords: Sequence[np.ndarray] = (), *, resolution: int = 41, span: float = 1.0,
+    coords: Sequence[np.ndarray] = (),
+    *,
+    resolution: int = 41,
+    span: float = 1.0,
     margin: float = 0.2,
-) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+) -> tuple[np.ndarray, np.ndarray]:
     """Symmetric α, β grids (an odd ``resolution`` contains 0) covering ±``span`` and every
     finite projected point in ``coords``, plus ``margin`` of the extent."""
     points = [np.asarray(c).reshape(-1, 2) for c in coords]
@@ -210,14 +219,15 @@ def grid_around(
 def _points_program(model: MLP) -> Callable[..., jax.Array]:
     """jit: (centre, d1, d2, x, y, points (n, 2)) → (n,) losses, mapped in batches of 64."""
 
-    def at(center: dict, d1: dict, d2: dict, x: jax.Array, y: jax.Array, a: jax.Array,
-           b: jax.Array) -> jax.Array:  # fmt: skip
+    def at(
+        center: dict, d1: dict, d2: dict, x: jax.Array, y: jax.Array, a: jax.Array, b: jax.Array
+    ) -> jax.Array:
         params = jax.tree.map(lambda c, u, v: c + a * u + b * v, center, d1, d2)
         return mlp_.loss(model, params, x, y)
 
-    def points(center: dict, d1: dict, d2: dict, x: jax.Array, y: jax.Array,
-               coords: jax.Array) -> jax.Array:  # fmt: skip
-        return jax.lax.map(lambda ab: at(center, d1, d2, x, y, ab[0], ab[1]), coords,
-                           batch_size=64)  # fmt: skip
+    def points(
+        center: dict, d1: dict, d2: dict, x: jax.Array, y: jax.Array, coords: jax.Array
+    ) -> jax.Array:
+        return jax.lax.map(lambda ab: at(center, d1, d2, x, y, ab[0], ab[1]), coords, batch_size=64)
 
     return jax.jit(points)

@@ -159,8 +159,7 @@ def train(
 
             def refresh() -> optim.OptState:
                 key_i = jax.random.fold_in(key, i)
-                h_hat = hessian.estimate(dyn.hessian_kind, batch_loss, params, grads, key_i,
-                                         probes)  # fmt: skip
+                h_hat = hessian.estimate(dyn.hessian_kind, batch_loss, params, grads, key_i, probes)
                 return opt.update_hessian(state, h_hat, hp)
 
             state = jax.lax.cond((i % dyn.hessian_every) == 0, refresh, lambda: state)
@@ -184,33 +183,52 @@ def train(
         diverged_at = jnp.where(revert, i, diverged_at)
         diverged_at = jnp.where(active & loss_ok & ~moving, i + 1, diverged_at)
         kept = _where(revert, last, params)
-        carry = (_where(moving, new_params, kept), _where(moving, params, last), new_state,
-                 alive & (moving | ~active), diverged_at)  # fmt: skip
+        carry = (
+            _where(moving, new_params, kept),
+            _where(moving, params, last),
+            new_state,
+            alive & (moving | ~active),
+            diverged_at,
+        )
         return carry, record
 
     def chunk(c: jax.Array, loop_carry: tuple) -> tuple:
         carry, records, frames = loop_carry
         start = c * layout.every
-        xs = (start + jnp.arange(layout.every, dtype=jnp.int32),
-              jax.lax.dynamic_slice_in_dim(batches, start, layout.every),
-              jax.lax.dynamic_slice_in_dim(lr_scales, start, layout.every))  # fmt: skip
+        xs = (
+            start + jnp.arange(layout.every, dtype=jnp.int32),
+            jax.lax.dynamic_slice_in_dim(batches, start, layout.every),
+            jax.lax.dynamic_slice_in_dim(lr_scales, start, layout.every),
+        )
         carry, block = jax.lax.scan(step, carry, xs)
-        records = jax.tree.map(lambda buf, b: jax.lax.dynamic_update_slice_in_dim(buf, b, start, 0),
-                               records, block)  # fmt: skip
-        frames = jax.tree.map(lambda buf, f: buf.at[c + 1].set(f), frames,
-                              _frame(model, carry[0], data))  # fmt: skip
+        records = jax.tree.map(
+            lambda buf, b: jax.lax.dynamic_update_slice_in_dim(buf, b, start, 0), records, block
+        )
+        frames = jax.tree.map(
+            lambda buf, f: buf.at[c + 1].set(f), frames, _frame(model, carry[0], data)
+        )
         return carry, records, frames
 
     # η's multipliers for every step in one vector op, not a chain of scalar ones per step
     lr_scales = multiplier(dyn.schedule, jnp.arange(layout.capacity))
     carry = (params, params, opt.init(params), jnp.bool_(True), jnp.int32(-1))
     first = _frame(model, params, data)
-    frames = jax.tree.map(lambda f: jnp.zeros((layout.chunks + 1, *f.shape), f.dtype).at[0].set(f),
-                          first)  # fmt: skip
+    frames = jax.tree.map(
+        lambda f: jnp.zeros((layout.chunks + 1, *f.shape), f.dtype).at[0].set(f), first
+    )
     capacity, count = layout.capacity, len(names)
-    records = Steps(*(jnp.zeros(shape, dtype) for shape, dtype in (
-        ((capacity,), jnp.float32), ((capacity,), jnp.float32), ((capacity, count), jnp.float32),
-        ((capacity,), jnp.float32), ((capacity,), jnp.bool_))))  # fmt: skip
+    records = Steps(
+        *(
+            jnp.zeros(shape, dtype)
+            for shape, dtype in (
+                ((capacity,), jnp.float32),
+                ((capacity,), jnp.float32),
+                ((capacity, count), jnp.float32),
+                ((capacity,), jnp.float32),
+                ((capacity,), jnp.bool_),
+            )
+        )
+    )
     n_chunks = (dyn.steps + layout.every - 1) // layout.every
     carry, records, frames = jax.lax.fori_loop(0, n_chunks, chunk, (carry, records, frames))
     return Trace(records, frames, carry[4])

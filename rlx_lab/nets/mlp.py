@@ -28,11 +28,13 @@ from .datasets import Dataset, Task
 Params = dict[str, jax.Array]
 Activation = Literal["relu", "tanh", "gelu"]
 
-ACTIVATIONS: Mapping[str, Callable[[jax.Array], jax.Array]] = MappingProxyType({
-    "relu": jax.nn.relu,
-    "tanh": jnp.tanh,
-    "gelu": jax.nn.gelu,
-})  # fmt: skip
+ACTIVATIONS: Mapping[str, Callable[[jax.Array], jax.Array]] = MappingProxyType(
+    {
+        "relu": jax.nn.relu,
+        "tanh": jnp.tanh,
+        "gelu": jax.nn.gelu,
+    }
+)
 
 
 class MLP(NamedTuple):
@@ -57,8 +59,9 @@ class MLP(NamedTuple):
         if len(self.sizes) < 2 or any(not isinstance(s, int) or s < 1 for s in self.sizes):
             raise ValueError(f"sizes: need ≥ 2 positive integer widths, got {self.sizes!r}")
         if self.activation not in ACTIVATIONS:
-            raise ValueError(f"activation: expected one of {tuple(ACTIVATIONS)}, got "
-                             f"{self.activation!r}")  # fmt: skip
+            raise ValueError(
+                f"activation: expected one of {tuple(ACTIVATIONS)}, got {self.activation!r}"
+            )
         if self.task not in ("classification", "regression"):
             raise ValueError(f"task: expected classification or regression, got {self.task!r}")
         return self

@@ -43,21 +43,36 @@ class TrainSettings:
 
     def validate(self, n_train: int) -> TrainSettings:
         """Raise ``ValueError`` naming the first bad field; return self."""
-        _require(_int_in(self.steps, 1, MAX_STEPS), "steps", f"an integer in [1, {MAX_STEPS}]",
-                 self.steps)  # fmt: skip
-        _require(_int_in(self.batch_size, 1, n_train), "batch_size",
-                 f"an integer in [1, {n_train}] (the training set)", self.batch_size)  # fmt: skip
+        _require(
+            _int_in(self.steps, 1, MAX_STEPS),
+            "steps",
+            f"an integer in [1, {MAX_STEPS}]",
+            self.steps,
+        )
+        _require(
+            _int_in(self.batch_size, 1, n_train),
+            "batch_size",
+            f"an integer in [1, {n_train}] (the training set)",
+            self.batch_size,
+        )
         _require(_int_in(self.frames, 1, 1000), "frames", "an integer in [1, 1000]", self.frames)
         if self.clip_norm is not None:
             ok = isinstance(self.clip_norm, int | float) and 0 < self.clip_norm < float("inf")
             _require(ok, "clip_norm", "finite and > 0, or None", self.clip_norm)
         hessian.estimator_index(self.hessian)
-        _require(_int_in(self.hessian_every, 1, MAX_STEPS), "hessian_every", "an integer ≥ 1",
-                 self.hessian_every)  # fmt: skip
-        _require(_int_in(self.probes, 1, MAX_PROBES), "probes",
-                 f"an integer in [1, {MAX_PROBES}]", self.probes)  # fmt: skip
-        _require(isinstance(self.schedule, LrSchedule), "schedule", "an LrSchedule",
-                 self.schedule)  # fmt: skip
+        _require(
+            _int_in(self.hessian_every, 1, MAX_STEPS),
+            "hessian_every",
+            "an integer ≥ 1",
+            self.hessian_every,
+        )
+        _require(
+            _int_in(self.probes, 1, MAX_PROBES),
+            "probes",
+            f"an integer in [1, {MAX_PROBES}]",
+            self.probes,
+        )
+        _require(isinstance(self.schedule, LrSchedule), "schedule", "an LrSchedule", self.schedule)
         self.schedule.validate()
         return self
 
@@ -79,8 +94,9 @@ def batch_indices(n_train: int, steps: int, batch_size: int, seed: int) -> np.nd
     return order[: steps * batch_size].reshape(steps, batch_size).astype(np.int32)
 
 
-def hparam_values(name: str, overrides: Mapping[str, Any] | None = None, *,
-                  lab_defaults: bool = True) -> dict[str, Any]:  # fmt: skip
+def hparam_values(
+    name: str, overrides: Mapping[str, Any] | None = None, *, lab_defaults: bool = True
+) -> dict[str, Any]:
     """Every hyperparameter of ``name``: RLX defaults ← lab defaults ← ``overrides``."""
     opt = optim.get(name)
     values = opt.defaults()

@@ -64,12 +64,16 @@ class RacePlan:
             for name, trace in zip(self.grids, traces, strict=True)
             for g, values in enumerate(self.grids[name])
             for r, seed in enumerate(self.seeds)
-        ]  # fmt: skip
+        ]
         return RaceResult(
-            dataset=self.data.name, model=self.model, settings=asdict(self.settings),
-            seeds=self.seeds, batches=self.batches[:, : self.settings.steps],
-            init_params=self.init, runs=tuple(runs),
-        )  # fmt: skip
+            dataset=self.data.name,
+            model=self.model,
+            settings=asdict(self.settings),
+            seeds=self.seeds,
+            batches=self.batches[:, : self.settings.steps],
+            init_params=self.init,
+            runs=tuple(runs),
+        )
 
 
 def prepare(
@@ -84,8 +88,10 @@ def prepare(
     """Validate everything and build (or fetch) the compiled program; see :func:`race`."""
     model = (model or mlp_.for_dataset(data)).validate()
     if model.sizes[0] != data.input_dim or model.sizes[-1] != data.output_dim:
-        raise ValueError(f"model: sizes {model.sizes} do not fit {data.name} "
-                         f"({data.input_dim} in, {data.output_dim} out)")  # fmt: skip
+        raise ValueError(
+            f"model: sizes {model.sizes} do not fit {data.name} "
+            f"({data.input_dim} in, {data.output_dim} out)"
+        )
     if model.task != data.task:
         raise ValueError(f"model: task {model.task!r} but {data.name} is {data.task!r}")
     settings = (settings or TrainSettings()).validate(len(data.x_train))
@@ -95,8 +101,9 @@ def prepare(
     grids = expand(optimizers, lab_defaults=lab_defaults)
     layout = loop.Layout.of(bucket(settings.steps), settings.frames)
     init = tuple(mlp_.init(model, s) for s in seeds)
-    batches = np.stack([batch_indices(len(data.x_train), layout.capacity, settings.batch_size, s)
-                        for s in seeds])  # fmt: skip
+    batches = np.stack(
+        [batch_indices(len(data.x_train), layout.capacity, settings.batch_size, s) for s in seeds]
+    )
     split = tuple(_split_grid(optim.get(n), settings_) for n, settings_ in grids.items())
     shape = tuple((len(grids[n]), tuple(v)) for n, (_, v) in zip(grids, split, strict=True))
     program = _program(tuple(grids), shape, len(seeds), model, layout, settings.probes)
@@ -105,10 +112,11 @@ def prepare(
         jax.tree.map(lambda *xs: jnp.stack(xs), *init),
         jnp.asarray(batches),
         jnp.stack([jax.random.PRNGKey(s) for s in seeds]),
-        loop.Data(*(jnp.asarray(a) for a in (data.x_train, data.y_train, data.x_test,
-                                             data.y_test))),
+        loop.Data(
+            *(jnp.asarray(a) for a in (data.x_train, data.y_train, data.x_test, data.y_test))
+        ),
         _dynamics(settings),
-    )  # fmt: skip
+    )
     init_np = tuple({k: np.asarray(v) for k, v in p.items()} for p in init)
     return RacePlan(program, args, data, model, settings, seeds, grids, batches, init_np)
 
@@ -128,8 +136,9 @@ def race(
     grid vmapped in one call). Values start from RLX's defaults, then :data:`NET_DEFAULTS`
     (unless ``lab_defaults=False``), then the overrides. Each setting runs once per seed.
     """
-    return prepare(data, optimizers, model=model, settings=settings, seeds=seeds,
-                   lab_defaults=lab_defaults).run()  # fmt: skip
+    return prepare(
+        data, optimizers, model=model, settings=settings, seeds=seeds, lab_defaults=lab_defaults
+    ).run()
 
 
 def compiled_programs() -> int:
@@ -162,8 +171,7 @@ def _split_grid(
     """
     encoded = [opt.hparams(**v) for v in settings]
     first = encoded[0]
-    varying = [k for k in first
-               if any(not np.array_equal(e[k], first[k]) for e in encoded[1:])]  # fmt: skip
+    varying = [k for k in first if any(not np.array_equal(e[k], first[k]) for e in encoded[1:])]
     shared = {k: v for k, v in first.items() if k not in varying}
     return shared, {k: jnp.stack([e[k] for e in encoded]) for k in varying}
 
@@ -174,8 +182,10 @@ def _vmap_or_squeeze(f: Callable[..., Any], in_axes: tuple, size: int) -> Callab
         return jax.vmap(f, in_axes=in_axes)
 
     def one(*args: Any) -> Any:
-        picked = [a if ax is None else jax.tree.map(lambda x: x[0], a)
-                  for a, ax in zip(args, in_axes, strict=True)]  # fmt: skip
+        picked = [
+            a if ax is None else jax.tree.map(lambda x: x[0], a)
+            for a, ax in zip(args, in_axes, strict=True)
+        ]
         return jax.tree.map(lambda x: x[None], f(*picked))
 
     return one
@@ -198,15 +208,23 @@ def _program(
     for name, (size, _) in zip(names, grids, strict=True):
         opt = optim.get(name)
 
-        def one(shared: Any, varying: Any, lane: Any, params: Any, batches: Any, key: Any,
-                data: Any, dyn: Any, opt: optim.Optimizer = opt) -> loop.Trace:  # fmt: skip
+        def one(
+            shared: Any,
+            varying: Any,
+            lane: Any,
+            params: Any,
+            batches: Any,
+            key: Any,
+            data: Any,
+            dyn: Any,
+            opt: optim.Optimizer = opt,
+        ) -> loop.Trace:
             del lane  # batched even when no hyperparameter varies (repeated settings)
             hp = {**shared, **varying}
             return loop.train(opt, model, layout, probes, hp, params, batches, key, data, dyn)
 
         over_seeds = _vmap_or_squeeze(one, (None, None, None, 0, 0, 0, None, None), n_seeds)
-        over_grid = _vmap_or_squeeze(over_seeds, (None, 0, 0, None, None, None, None, None),
-                                     size)  # fmt: skip
+        over_grid = _vmap_or_squeeze(over_seeds, (None, 0, 0, None, None, None, None, None), size)
         per_optimizer.append((over_grid, size))
 
     def program(hps: tuple, params: Any, batches: Any, keys: Any, data: Any, dyn: Any) -> tuple:
@@ -218,8 +236,16 @@ def _program(
     return jax.jit(program)
 
 
-def _run(name: str, values: dict[str, Any], seed: int, trace: loop.Trace, g: int, r: int,
-         frame_steps: tuple[int, ...], model: MLP) -> NetRun:  # fmt: skip
+def _run(
+    name: str,
+    values: dict[str, Any],
+    seed: int,
+    trace: loop.Trace,
+    g: int,
+    r: int,
+    frame_steps: tuple[int, ...],
+    model: MLP,
+) -> NetRun:
     s, f = frame_steps[-1], len(frame_steps)
 
     def pick(a: np.ndarray, length: int) -> np.ndarray:
@@ -227,12 +253,20 @@ def _run(name: str, values: dict[str, Any], seed: int, trace: loop.Trace, g: int
 
     steps, frames = trace.steps, trace.frames
     return NetRun(
-        optimizer=name, hparams=dict(values), seed=seed,
-        loss=pick(steps.loss, s), grad_norm=pick(steps.grad_norm, s),
-        update_norm=pick(steps.update_norm, s), clip=pick(steps.clip, s),
-        global_clip=pick(steps.global_clip, s), frame_steps=np.asarray(frame_steps),
-        train_loss=pick(frames.train_loss, f), train_acc=pick(frames.train_acc, f),
-        test_loss=pick(frames.test_loss, f), test_acc=pick(frames.test_acc, f),
+        optimizer=name,
+        hparams=dict(values),
+        seed=seed,
+        loss=pick(steps.loss, s),
+        grad_norm=pick(steps.grad_norm, s),
+        update_norm=pick(steps.update_norm, s),
+        clip=pick(steps.clip, s),
+        global_clip=pick(steps.global_clip, s),
+        frame_steps=np.asarray(frame_steps),
+        train_loss=pick(frames.train_loss, f),
+        train_acc=pick(frames.train_acc, f),
+        test_loss=pick(frames.test_loss, f),
+        test_acc=pick(frames.test_acc, f),
         snapshots={k: pick(v, f) for k, v in frames.params.items()},
-        diverged_at=int(trace.diverged_at[g, r]), tensor_names=model.tensor_names(),
-    )  # fmt: skip
+        diverged_at=int(trace.diverged_at[g, r]),
+        tensor_names=model.tensor_names(),
+    )

@@ -195,7 +195,14 @@ def user_dataset(points: UserPoints, *, seed: int = 0) -> Dataset:
     std = np.where(std > 0, std, 1.0)
     x = ((x - mean) / std).astype(np.float32)
     return Dataset(
-        x_train=x[:n_train], y_train=y[:n_train], x_test=x[n_train:], y_test=y[n_train:],
-        task="classification", n_classes=points.n_classes, name="your data", input_dim=2,
-        x_mean=mean.astype(np.float32), x_std=std.astype(np.float32),
-    )  # fmt: skip
+        x_train=x[:n_train],
+        y_train=y[:n_train],
+        x_test=x[n_train:],
+        y_test=y[n_train:],
+        task="classification",
+        n_classes=points.n_classes,
+        name="your data",
+        input_dim=2,
+        x_mean=mean.astype(np.float32),
+        x_std=std.astype(np.float32),
+    )

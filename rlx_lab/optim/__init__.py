@@ -52,8 +52,22 @@ __all__ = [
     "stack_hparams",
 ]
 
-_MODULES = (sgd, adam, adamw, nadamw, radam, qhadamw, lamb, adafactor, lion, soap, kron_psgd,
-            muon, sophia, mars)  # fmt: skip
+_MODULES = (
+    sgd,
+    adam,
+    adamw,
+    nadamw,
+    radam,
+    qhadamw,
+    lamb,
+    adafactor,
+    lion,
+    soap,
+    kron_psgd,
+    muon,
+    sophia,
+    mars,
+)
 _REGISTRY = MappingProxyType({m.OPTIMIZER.name: m.OPTIMIZER for m in _MODULES})
 
 

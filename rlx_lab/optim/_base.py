@@ -263,8 +263,10 @@ class Optimizer:
             for name, h in h_hat.items():
                 tensors[name] = jax.tree.map(
                     lambda s, h_leaf: update(s, h_leaf, hp),
-                    state.tensors[name], h, is_leaf=_is_tensor_state,
-                )  # fmt: skip
+                    state.tensors[name],
+                    h,
+                    is_leaf=_is_tensor_state,
+                )
             return state._replace(tensors=type(state.tensors)(tensors))
         tensors = jax.tree.map(
             lambda s, h: update(s, h, hp), state.tensors, h_hat, is_leaf=_is_tensor_state

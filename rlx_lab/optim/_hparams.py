@@ -171,17 +171,35 @@ def as_float32(number: float) -> float:
 def lr(default: float) -> HParam:
     """The learning rate (lab default; RLX has none except Adafactor's relative step)."""
     return HParam(
-        "lr", default, "float", "learning rate: how far each step moves", r"\eta",
-        low=0.0, low_open=True, ui_low=1e-5, ui_high=10.0, scale="log", tag="lr",
-    )  # fmt: skip
+        "lr",
+        default,
+        "float",
+        "learning rate: how far each step moves",
+        r"\eta",
+        low=0.0,
+        low_open=True,
+        ui_low=1e-5,
+        ui_high=10.0,
+        scale="log",
+        tag="lr",
+    )
 
 
 def beta(name: str, default: float, meaning: str, symbol: str) -> HParam:
     """A decay rate in [0, 1)."""
     return HParam(
-        name, default, "float", meaning, symbol,
-        low=0.0, high=1.0, high_open=True, ui_low=0.0, ui_high=0.9999, scale="log1m",
-    )  # fmt: skip
+        name,
+        default,
+        "float",
+        meaning,
+        symbol,
+        low=0.0,
+        high=1.0,
+        high_open=True,
+        ui_low=0.0,
+        ui_high=0.9999,
+        scale="log1m",
+    )
 
 
 def eps(
@@ -189,18 +207,31 @@ def eps(
 ) -> HParam:
     """A small positive constant that keeps a division finite."""
     return HParam(
-        name, default, "float", "added to the denominator so it never reaches zero", symbol,
-        low=0.0, ui_low=ui_low, ui_high=1e-1, scale="log",
-    )  # fmt: skip
+        name,
+        default,
+        "float",
+        "added to the denominator so it never reaches zero",
+        symbol,
+        low=0.0,
+        ui_low=ui_low,
+        ui_high=1e-1,
+        scale="log",
+    )
 
 
 def weight_decay(default: float, *, decoupled: bool) -> HParam:
     """λ; decoupled (θ ← θ − lr·λθ) or L2 (g ← g + λθ)."""
     how = "decoupled: shrinks θ by lr·λθ" if decoupled else "L2: adds λθ to the gradient"
     return HParam(
-        "weight_decay", default, "float", f"weight decay ({how})", r"\lambda",
-        low=0.0, ui_low=0.0, ui_high=1.0,
-    )  # fmt: skip
+        "weight_decay",
+        default,
+        "float",
+        f"weight decay ({how})",
+        r"\lambda",
+        low=0.0,
+        ui_low=0.0,
+        ui_high=1.0,
+    )
 
 
 def momentum(default: float) -> HParam:

@@ -30,8 +30,10 @@ def one_matrix_at_a_time(f: Callable[..., Any]) -> Callable[..., Any]:
 
     @g.def_vmap
     def _rule(axis_size: int, in_batched: list[bool], *args: jax.Array) -> tuple[Any, Any]:
-        full = tuple(a if batched else jnp.broadcast_to(a, (axis_size, *jnp.shape(a)))
-                     for a, batched in zip(args, in_batched, strict=True))  # fmt: skip
+        full = tuple(
+            a if batched else jnp.broadcast_to(a, (axis_size, *jnp.shape(a)))
+            for a, batched in zip(args, in_batched, strict=True)
+        )
 
         def looped(*xs: jax.Array) -> Any:
             return jax.lax.map(lambda one: g(*one), xs)

@@ -134,8 +134,11 @@ def update_tensor(
             _at_rest,
             lambda g, s, h, _: (g, s.q_left, s.q_right),
             precondition,
-            grad, state, _precond_hp(hp), ctx.key,
-        )  # fmt: skip
+            grad,
+            state,
+            _precond_hp(hp),
+            ctx.key,
+        )
         p, _ = clip_max_abs(p, hp["clip"])
     else:
         p, ql, qr = grad, state.q_left, state.q_right
@@ -153,8 +156,11 @@ def clip_tensor(
         lambda g, s0, s1, h: _at_rest(g, s0, h) & _at_rest(g, s1, h),
         lambda g, s0, s1, h: g,
         lambda g, s0, s1, h: _apply(s1.q_left, s1.q_right, g),
-        grad, before, after, _precond_hp(hp),
-    )  # fmt: skip
+        grad,
+        before,
+        after,
+        _precond_hp(hp),
+    )
     return clip_max_abs(p, hp["clip"])[1].astype(jnp.float32)
 
 

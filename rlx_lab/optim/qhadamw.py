@@ -33,9 +33,16 @@ def update_tensor(
 
 def _nu(name: str, default: float, what: str, symbol: str) -> H.HParam:
     return H.HParam(
-        name, default, "float", f"weight of the averaged {what} vs the current one", symbol,
-        low=0.0, high=1.0, ui_low=0.0, ui_high=1.0,
-    )  # fmt: skip
+        name,
+        default,
+        "float",
+        f"weight of the averaged {what} vs the current one",
+        symbol,
+        low=0.0,
+        high=1.0,
+        ui_low=0.0,
+        ui_high=1.0,
+    )
 
 
 OPTIMIZER = Optimizer(

@@ -48,10 +48,13 @@ def init_tensor(param: jax.Array) -> SoapState | Moments:
     rows, cols = param.shape
     zeros = jnp.zeros_like(param)
     return SoapState(
-        zeros, zeros,
-        jnp.zeros((rows, rows), param.dtype), jnp.zeros((cols, cols), param.dtype),
-        jnp.eye(rows, dtype=param.dtype), jnp.eye(cols, dtype=param.dtype),
-    )  # fmt: skip
+        zeros,
+        zeros,
+        jnp.zeros((rows, rows), param.dtype),
+        jnp.zeros((cols, cols), param.dtype),
+        jnp.eye(rows, dtype=param.dtype),
+        jnp.eye(cols, dtype=param.dtype),
+    )
 
 
 def canonical_eigenbasis(sym: jax.Array) -> jax.Array:
@@ -77,10 +80,12 @@ def canonical_eigenbasis(sym: jax.Array) -> jax.Array:
         projector = jnp.eye(n, dtype=sym.dtype) - kept @ kept.T
         ladder = jnp.arange(1, n + 1, dtype=sym.dtype)
         spread, null_vectors = eigh(projector @ (ladder[:, None] * projector))
-        keys = jnp.concatenate([
-            jnp.where(null, jnp.inf, values),
-            jnp.where(spread > 0.5, -2.0 + spread / (n + 1), jnp.inf),
-        ])  # fmt: skip
+        keys = jnp.concatenate(
+            [
+                jnp.where(null, jnp.inf, values),
+                jnp.where(spread > 0.5, -2.0 + spread / (n + 1), jnp.inf),
+            ]
+        )
         order = jnp.argsort(keys)[:n]
         return jnp.concatenate([vectors, null_vectors], axis=1)[:, order]
 

@@ -73,9 +73,27 @@ def heavy_jobs(server: Any) -> tuple[list[Any], list[str]]:
     from rlx_lab_app.state.nets_plan import compute
 
     budgets = server.budgets
-    nets = NetsModel(optimizers=["sgd", "adam", "adamw", "nadamw", "radam", "qhadamw", "lamb",
-                                 "adafactor", "lion", "soap", "kron_psgd", "muon", "sophia",
-                                 "mars"], width=64, depth=3, steps=2000)  # fmt: skip
+    nets = NetsModel(
+        optimizers=[
+            "sgd",
+            "adam",
+            "adamw",
+            "nadamw",
+            "radam",
+            "qhadamw",
+            "lamb",
+            "adafactor",
+            "lion",
+            "soap",
+            "kron_psgd",
+            "muon",
+            "sophia",
+            "mars",
+        ],
+        width=64,
+        depth=3,
+        steps=2000,
+    )
     while nets.steps < 10_000 and nets.plan().cost().flops * 2 < budgets.job_gflop * 1e9:
         nets.steps = nets.steps * 2
     race = RaceModel()
@@ -184,8 +202,9 @@ def measure_peaks() -> list[dict[str, Any]]:
     """Estimated vs measured peak memory of each job kind, each in a fresh process."""
     rows = []
     for kind in KINDS:
-        done = subprocess.run([sys.executable, "-c", PEAK, kind], capture_output=True,
-                              text=True, timeout=900)  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "-c", PEAK, kind], capture_output=True, text=True, timeout=900
+        )
         if done.returncode != 0:
             rows.append({"kind": kind, "estimated_mb": None, "measured_mb": None})
             print(done.stderr[-2000:], file=sys.stderr)
@@ -196,8 +215,12 @@ def measure_peaks() -> list[dict[str, Any]]:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--moves", type=int, default=20, help="slider moves per phase")
-    parser.add_argument("--settle", type=float, default=8.0,
-                        help="seconds between starting the heavy jobs and measuring")  # fmt: skip
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=8.0,
+        help="seconds between starting the heavy jobs and measuring",
+    )
     parser.add_argument("--no-peaks", action="store_true", help="skip the memory estimates")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
 

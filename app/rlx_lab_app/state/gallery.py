@@ -109,8 +109,13 @@ class GalleryModel(RaceJob):
     def cost(self) -> Cost:
         """The η scan of all 14 optimizers (each in one vmapped call)."""
         race = self.race
-        return engine.grid_cost(len(engine.TUNE_LRS), race.draws(), race.steps,
-                                optimizers=len(optim.names()), what="the gallery")  # fmt: skip
+        return engine.grid_cost(
+            len(engine.TUNE_LRS),
+            race.draws(),
+            race.steps,
+            optimizers=len(optim.names()),
+            what="the gallery",
+        )
 
     def run(self) -> Gallery:
         """Build without touching any parameter (safe on a worker thread)."""

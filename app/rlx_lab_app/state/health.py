@@ -67,7 +67,8 @@ def describe(figures: dict[str, Any]) -> str:
         f"**Server memory:** {figures['resident']} · **CPU:** {figures['cpu_percent']} % of a core"
         f"{' (training runs in a worker process)' if figures['worker_process'] else ''}",
         "",
-        "**Recent problems** (failed or refused jobs, newest first):" if figures["problems"]
+        "**Recent problems** (failed or refused jobs, newest first):"
+        if figures["problems"]
         else "No failed or refused jobs so far.",
     ]
     lines += [f"- {at} — {words}" for at, words in figures["problems"]]

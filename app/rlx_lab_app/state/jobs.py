@@ -395,8 +395,7 @@ def failure(what: str, error: BaseException) -> str:
         )
     if isinstance(error, MemoryError):
         return (
-            f"{job} ran out of memory: try smaller settings "
-            "(fewer steps, starts, seeds or units)."
+            f"{job} ran out of memory: try smaller settings (fewer steps, starts, seeds or units)."
         )
     detail = str(error) or type(error).__name__
     return f"{job} failed: {type(error).__name__}: {detail}"

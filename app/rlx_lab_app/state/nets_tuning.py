@@ -43,8 +43,7 @@ HELD_OUT = 0.25
 TUNE_SEEDS = 3
 """Run seeds a tuning trains every candidate with, at least (more if the race has more): with one
 seed, a setting that lands well by luck wins (measured on three datasets: see the README)."""
-STALE_AFTER = (*(p for p in INPUTS if p not in ("optimizers", "landscape", "revision")),
-               "tune_by")  # fmt: skip
+STALE_AFTER = (*(p for p in INPUTS if p not in ("optimizers", "landscape", "revision")), "tune_by")
 """Inputs after whose change the last tuning no longer describes the race (the seed count
 included: the candidates train with the race's seeds)."""
 
@@ -72,8 +71,10 @@ def train_candidates(plan: NetsPlan, grid: dict[str, list[dict[str, Any]]], by: 
         batch = min(settings.batch_size, kept)
         settings = dataclasses.replace(settings, batch_size=batch)
         shrunk = f", batches of {batch}" if batch != plan.settings.batch_size else ""
-        words = (f"the net trains on {kept} of the {full} training points{shrunk} and is judged "
-                 f"on the other {held}: the lowest final validation loss")  # fmt: skip
+        words = (
+            f"the net trains on {kept} of the {full} training points{shrunk} and is judged "
+            f"on the other {held}: the lowest final validation loss"
+        )
     elif by == "training":
         words = "the lowest final training loss"
     else:
@@ -132,8 +133,9 @@ def tune_plan(plan: NetsPlan, by: str) -> Tuning:
     """:func:`tune_nets` of a snapshot (picklable: it may run in a worker process)."""
     if not plan.jobs:
         return Tuning({}, (), "Not tuned: " + "; ".join(plan.problems or ("nothing to tune",)))
-    grid = {job.optimizer: [{**job.overrides, "lr": lr} for lr in NET_TUNE_LRS]
-            for job in plan.jobs}  # fmt: skip
+    grid = {
+        job.optimizer: [{**job.overrides, "lr": lr} for lr in NET_TUNE_LRS] for job in plan.jobs
+    }
     tried = train_candidates(plan, grid, by)
     values: dict[str, float] = {}
     failed: list[str] = []
@@ -161,9 +163,15 @@ class NetsTuningModel(TuningModel):
         plan = self.race.plan()
         if not plan.jobs:
             return nothing(self.what)
-        return nets.cost.race_cost(plan.model, plan.settings, seeds=len(tuning_seeds(plan)),
-                                   optimizers=len(plan.jobs), samples=plan.data.samples,
-                                   settings_each=self.candidates, what=self.what)  # fmt: skip
+        return nets.cost.race_cost(
+            plan.model,
+            plan.settings,
+            seeds=len(tuning_seeds(plan)),
+            optimizers=len(plan.jobs),
+            samples=plan.data.samples,
+            settings_each=self.candidates,
+            what=self.what,
+        )
 
     def run(self) -> Tuning:
         """Tune without touching any parameter (safe on a worker thread)."""

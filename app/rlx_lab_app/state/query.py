@@ -108,8 +108,17 @@ def from_query(model: RaceModel, params: Mapping[str, Any]) -> list[str]:
                 fields[name] = flag
     apply_fields(model, fields, problems)
     apply_hyperparameters(model, query, problems, skip=("sp.",))
-    known = {"surface", "formula", "window", "opt", "start", "clip", *SCALARS, *FLAGS,
-             *SCHEDULE_FIELDS}  # fmt: skip
+    known = {
+        "surface",
+        "formula",
+        "window",
+        "opt",
+        "start",
+        "clip",
+        *SCALARS,
+        *FLAGS,
+        *SCHEDULE_FIELDS,
+    }
     for key in query:
         if key not in known and "." not in key:
             problems.append(f"{key}: unknown URL parameter, ignored")

@@ -284,8 +284,12 @@ class RaceModel(GradientOptions, JobState):
     def refuse(self, plan: RacePlan, words: str) -> None:
         """No race for ``plan`` (over a budget, or it failed): show nothing stale, say why."""
         self._plan = plan
-        self.param.update(results={}, ghosts={}, shown_surface=plan.surface,
-                          shown_params=dict(plan.surface_params))  # fmt: skip
+        self.param.update(
+            results={},
+            ghosts={},
+            shown_surface=plan.surface,
+            shown_params=dict(plan.surface_params),
+        )
         self.message = "\n".join([*self._notes, words])
         self._notes = []
         self.status = "not computed"

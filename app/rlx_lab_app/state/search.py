@@ -36,8 +36,15 @@ def search_race(race: RaceModel, names: Sequence[str] | None = None, *, seed: in
     for name in names:
         title = optim.get(name).title
         try:
-            result = engine.search(name, race.settings[name].overrides(), surface, start,
-                                   settings, seed=seed, draws=race.draws())  # fmt: skip
+            result = engine.search(
+                name,
+                race.settings[name].overrides(),
+                surface,
+                start,
+                settings,
+                seed=seed,
+                draws=race.draws(),
+            )
         except ValueError as error:
             failed.append(f"{title} ({error})")
             continue
@@ -89,11 +96,13 @@ def compare_line(
     diverged), and the searched setting."""
     # (+ 0.0: a perfect fit's loss can come out as −0.0)
     given, alone, searched = ("diverged" if v is None else format_value(v + 0.0) for v in losses)
-    return " → ".join([
-        f"as given {given}",
-        f"η alone {alone}" + (f" (η {format_value(lr_alone)})" if lr_alone is not None else ""),
-        f"searched {searched} ({describe(optimizer, setting, fields)})",
-    ])  # fmt: skip
+    return " → ".join(
+        [
+            f"as given {given}",
+            f"η alone {alone}" + (f" (η {format_value(lr_alone)})" if lr_alone is not None else ""),
+            f"searched {searched} ({describe(optimizer, setting, fields)})",
+        ]
+    )
 
 
 def describe(optimizer: str, setting: dict[str, Any], fields: Sequence[str]) -> str:
@@ -103,8 +112,11 @@ def describe(optimizer: str, setting: dict[str, Any], fields: Sequence[str]) -> 
     for name in fields:
         spec = specs[name]
         value = setting.get(name, spec.default)  # a field not in the setting is at its default
-        shown = f"{value:.6g}" if spec.scale == "log1m" and isinstance(value, float) else (
-            format_value(value))  # fmt: skip
+        shown = (
+            f"{value:.6g}"
+            if spec.scale == "log1m" and isinstance(value, float)
+            else (format_value(value))
+        )
         out.append(f"{unicode_symbol(spec.symbol)} {shown}")
     return ", ".join(out)
 

@@ -70,7 +70,6 @@ class SweepModel(JobState):
     seconds = param.Number(default=0.0, precedence=-1)
     message = param.String(default="", precedence=-1)
 
-
     def __init__(self, race: RaceModel, **params: Any) -> None:
         super().__init__(**params)
         self.race = race

@@ -21,8 +21,16 @@ from rlx_lab.engine import SweepResult, Trajectory
 from .race import RaceModel
 from .scales import format_value
 
-WATCHED = ("surface", "formula", "window", "surface_params", "start", "optimizers", "schedule",
-           "warmup")  # fmt: skip
+WATCHED = (
+    "surface",
+    "formula",
+    "window",
+    "surface_params",
+    "start",
+    "optimizers",
+    "schedule",
+    "warmup",
+)
 """Race inputs the statement depends on (besides SGD's own settings)."""
 SGD_FIELDS = ("lr", "momentum", "nesterov", "weight_decay")
 FLAT = 1e-6
@@ -288,8 +296,11 @@ class TheoryModel(param.Parameterized):
     def local(self) -> Curvatures | str:
         """:func:`race_curvatures`, cached per surface, its parameters and the start."""
         race = self.race
-        key = (id(race.current_surface), tuple(sorted(race.surface_params.items())),
-               race.start_point())  # fmt: skip
+        key = (
+            id(race.current_surface),
+            tuple(sorted(race.surface_params.items())),
+            race.start_point(),
+        )
         if self._local is None or self._local[0] != key:
             self._local = (key, race_curvatures(race))
         return self._local[1]

@@ -56,8 +56,9 @@ def tune(race: RaceModel, names: Sequence[str] | None = None) -> Tuning:
     for name in names:
         title = optim.get(name).title
         try:
-            scan = engine.tune_lr(name, race.settings[name].overrides(), surface, start,
-                                  settings, draws=race.draws())  # fmt: skip
+            scan = engine.tune_lr(
+                name, race.settings[name].overrides(), surface, start, settings, draws=race.draws()
+            )
         except ValueError as error:
             failed.append(f"{title} ({error})")
             continue
@@ -86,9 +87,13 @@ def tuning_note(
     best may lie outside it) + what could not be tuned."""
 
     def value(lr: float) -> str:
-        edge = (" (the top of the range: a larger η may do better)" if lr == lrs[-1]
-                else " (the bottom of the range: a smaller η may do better)" if lr == lrs[0]
-                else "")  # fmt: skip
+        edge = (
+            " (the top of the range: a larger η may do better)"
+            if lr == lrs[-1]
+            else " (the bottom of the range: a smaller η may do better)"
+            if lr == lrs[0]
+            else ""
+        )
         return format_value(lr) + edge
 
     found = ", ".join(f"{optim.get(n).title} {value(v)}" for n, v in values.items())
@@ -108,8 +113,18 @@ def apply_tuning(race: RaceModel, tuning: Tuning) -> list[str]:
     return problems
 
 
-STALE_AFTER = ("surface", "formula", "window", "surface_params", "start", "steps", "view",
-               "noise", "seed", "repeats")  # fmt: skip
+STALE_AFTER = (
+    "surface",
+    "formula",
+    "window",
+    "surface_params",
+    "start",
+    "steps",
+    "view",
+    "noise",
+    "seed",
+    "repeats",
+)
 """Race inputs after whose change the last tuning no longer describes the race."""
 
 
@@ -130,8 +145,13 @@ class TuningModel(RaceJob):
     def cost(self) -> Cost:
         """One grid of :attr:`candidates` settings × noise draws per racing optimizer."""
         race = self.race
-        return engine.grid_cost(self.candidates, race.draws(), race.steps,
-                                optimizers=len(race.optimizers), what=self.what)  # fmt: skip
+        return engine.grid_cost(
+            self.candidates,
+            race.draws(),
+            race.steps,
+            optimizers=len(race.optimizers),
+            what=self.what,
+        )
 
     def run(self) -> Tuning:
         """Tune without touching any parameter (safe on a worker thread)."""

@@ -81,9 +81,12 @@ class Controls(pn.viewable.Viewer):
         )
         self.seed = pn.widgets.IntInput.from_param(m.seed, label="Noise seed", width=100)
         self.repeats = IntSlider.from_param(
-            m.repeats, throttled=True, label="Runs each (noise draws)", width=170,
+            m.repeats,
+            throttled=True,
+            label="Runs each (noise draws)",
+            width=170,
             css_classes=["noise-repeats"],
-        )  # fmt: skip
+        )
         self.schedule = ScheduleControls(model)
         self.clip = pn.Column(
             switch(model, "clip_on", "Global gradient clip"),

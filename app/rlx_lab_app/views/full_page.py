@@ -15,7 +15,8 @@ FULL = (
 
 def full_page(open_pages: int) -> pn.template.BaseTemplate:
     """A light page that builds nothing of the lab: no models, no computation."""
-    template = pn.template.BootstrapTemplate(title="rlx_lab — the lab is full",
-                                             header_background="#2f4f6f")  # fmt: skip
+    template = pn.template.BootstrapTemplate(
+        title="rlx_lab — the lab is full", header_background="#2f4f6f"
+    )
     template.main.append(pn.pane.Markdown(FULL.format(open=open_pages), css_classes=["lab-full"]))
     return template

@@ -32,8 +32,9 @@ def gallery_png(gallery: Gallery) -> bytes:
     draw = ImageDraw.Draw(canvas)
     title, small = raster.font(15), raster.font(12)
     draw.text((GAP, 9), headline(gallery), fill="black", font=title)
-    background = raster.heat_image(gallery.surface, gallery.surface_params, PANEL,
-                                   gallery.log_color)  # fmt: skip
+    background = raster.heat_image(
+        gallery.surface, gallery.surface_params, PANEL, gallery.log_color
+    )
     for rank, entry in enumerate(entries, start=1):
         row, column = divmod(rank - 1, COLUMNS)
         x, y = GAP + column * cell[0], HEADER + row * cell[1]

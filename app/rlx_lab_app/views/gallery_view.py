@@ -51,8 +51,9 @@ class GalleryView(pn.viewable.Viewer):
         self.race = pn.widgets.Button(
             label="Race the best four", css_classes=["gallery-race"], disabled=True
         )
-        self.download = download("PNG", "rlx_lab_gallery.png", self._png, disabled=True,
-                                 css_classes=["gallery-download"])  # fmt: skip
+        self.download = download(
+            "PNG", "rlx_lab_gallery.png", self._png, disabled=True, css_classes=["gallery-download"]
+        )
         self.note = pn.pane.HTML("", css_classes=["gallery-note"], styles={"color": "#444"})
         self.image = pn.pane.PNG(None, css_classes=["gallery-image"], visible=False)
         self.build.on_click(self.run)
@@ -76,8 +77,9 @@ class GalleryView(pn.viewable.Viewer):
         if model.busy:
             return
         model.error = ""
-        self.jobs.submit(model, model.cost(), lambda report: model.run(), model.show, model.fail,
-                         phase=BUSY_TEXT)  # fmt: skip
+        self.jobs.submit(
+            model, model.cost(), lambda report: model.run(), model.show, model.fail, phase=BUSY_TEXT
+        )
 
     def render(self, *_: Any) -> None:
         """Show the model: busy, or the picture and its note (marked when stale)."""

@@ -158,16 +158,28 @@ class JobProgress(pn.viewable.Viewer):
         super().__init__(slot=slot, **params)
         self.jobs = jobs
         self.bar = pn.indicators.Progress(
-            value=-1, max=1000, active=True, bar_color="primary", width=160, height=14,
-            margin=(8, 6), css_classes=["job-progress"],
-        )  # fmt: skip
+            value=-1,
+            max=1000,
+            active=True,
+            bar_color="primary",
+            width=160,
+            height=14,
+            margin=(8, 6),
+            css_classes=["job-progress"],
+        )
         self.text = pn.pane.HTML("", css_classes=["job-phase"], margin=(2, 6))
         self.cancel = pn.widgets.Button(
             label="Cancel", color="light", width=70, css_classes=["job-cancel"]
         )
         self.cancel.on_click(lambda _: self.jobs.cancel(self.slot))
-        self.row = pn.Row(self.bar, self.cancel, self.text, visible=False,
-                          css_classes=["job", css] if css else ["job"], margin=0)  # fmt: skip
+        self.row = pn.Row(
+            self.bar,
+            self.cancel,
+            self.text,
+            visible=False,
+            css_classes=["job", css] if css else ["job"],
+            margin=0,
+        )
         slot.param.watch(self.render, ["busy", "progress", "phase"])
         self.render()
 
@@ -182,4 +194,3 @@ class JobProgress(pn.viewable.Viewer):
         known = slot.progress >= 0
         self.bar.param.update(active=not known, value=int(slot.progress * 1000) if known else -1)
         self.text.object = f"<small>{slot.phase}</small>"
-

@@ -40,11 +40,13 @@ def race_recompute(model: RaceModel, jobs: SessionJobs) -> LiveRecompute:
 
         def on_result(name: str, trajectory: Trajectory, seconds: float) -> None:
             seen[name] = trajectory
-            report.progress(len(seen) / len(plan.jobs), f"computed {len(seen)} of "
-                            f"{len(plan.jobs)} optimizers")  # fmt: skip
+            report.progress(
+                len(seen) / len(plan.jobs), f"computed {len(seen)} of {len(plan.jobs)} optimizers"
+            )
             if seconds > PARTIAL_AFTER_S and len(seen) < len(plan.jobs):
-                report.on_page(partial(model.apply, plan, Outcome(results=dict(seen)),
-                                       partial=True))  # fmt: skip
+                report.on_page(
+                    partial(model.apply, plan, Outcome(results=dict(seen)), partial=True)
+                )
 
         return compute(plan, on_result, check=report.check)
 
@@ -112,4 +114,3 @@ def phase(plan: NetsPlan) -> str:
             "compiles (10–30 s for many optimizers), later runs reuse it…"
         )
     return "training…"
-

@@ -32,8 +32,12 @@ def nets_gif_cost(model: NetsModel) -> Cost:
     width = min(n, COLUMNS) * (PANEL + GAP) + GAP
     height = HEADER + rows * (PANEL + CAPTION + GAP)
     count = max((len(b.probs) for b in model.boundaries.values()), default=1)
-    frames = Term("frames", 2 * 3 * count * width * height,
-                  f"{count} frames of {width} × {height} pixels", "fewer optimizers")  # fmt: skip
+    frames = Term(
+        "frames",
+        2 * 3 * count * width * height,
+        f"{count} frames of {width} × {height} pixels",
+        "fewer optimizers",
+    )
     return Cost("the GIF", (frames,))
 
 
@@ -84,7 +88,8 @@ def _panel(boundary: Boundary, k: int, data: Dataset, palette: np.ndarray) -> Im
     px = (data.x_train[:, 0] - xs[0]) / (xs[-1] - xs[0]) * (PANEL - 1)
     py = (1.0 - (data.x_train[:, 1] - ys[0]) / (ys[-1] - ys[0])) * (PANEL - 1)
     for u, v, label in zip(px, py, data.y_train, strict=True):
-        draw.ellipse([u - 2.5, v - 2.5, u + 2.5, v + 2.5], fill=CLASS_COLORS[int(label) % 8],
-                     outline="white")  # fmt: skip
+        draw.ellipse(
+            [u - 2.5, v - 2.5, u + 2.5, v + 2.5], fill=CLASS_COLORS[int(label) % 8], outline="white"
+        )
     draw.rectangle([0, 0, PANEL - 1, PANEL - 1], outline="#999999")
     return panel

@@ -78,8 +78,9 @@ class NetsTab(pn.viewable.Viewer):
         self.doc = session_document()
         self.url: UrlSync | None = None
         if self.doc is not None:
-            self.url = UrlSync(self.model, (*INPUTS, "tune_by"), tab="nets", active=True,
-                               standalone=standalone)  # fmt: skip
+            self.url = UrlSync(
+                self.model, (*INPUTS, "tune_by"), tab="nets", active=True, standalone=standalone
+            )
         self.sources = NetsSources()
         if self.doc is not None:
             self.sources.draw_on_load(self.doc)
@@ -166,15 +167,26 @@ class NetsTab(pn.viewable.Viewer):
             model.message = words
 
         self.exporting = JobState()
-        self.gif = download("GIF", "rlx_lab_nets.gif", lambda: nets_gif(model),
-                            cost=lambda: nets_gif_cost(model), failed=say, slot=self.exporting,
-                            css_classes=["nets-export-gif"], disabled=True)  # fmt: skip
+        self.gif = download(
+            "GIF",
+            "rlx_lab_nets.gif",
+            lambda: nets_gif(model),
+            cost=lambda: nets_gif_cost(model),
+            failed=say,
+            slot=self.exporting,
+            css_classes=["nets-export-gif"],
+            disabled=True,
+        )
         model.param.watch(self._enable_gif, ["boundaries"])
         self.export = pn.Row(
             pn.pane.Markdown("**Export**", margin=(12, 10)),
             *(
                 download(
-                    kind.upper(), f"rlx_lab_nets.{kind}", write, failed=say, slot=self.exporting,
+                    kind.upper(),
+                    f"rlx_lab_nets.{kind}",
+                    write,
+                    failed=say,
+                    slot=self.exporting,
                     cost=lambda kind=kind: export_cost(f"the {kind.upper()} file", model.runs),
                     css_classes=[f"nets-export-{kind}"],
                 )

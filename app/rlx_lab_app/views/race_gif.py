@@ -35,8 +35,12 @@ TOP, BOTTOM, SIDE = 30, 26, 8
 def gif_cost() -> Cost:
     """What drawing a race GIF takes: every frame as an RGBA image, twice (drawn and encoded)."""
     width, height = PLOT[0] + 2 * SIDE, PLOT[1] + TOP + BOTTOM
-    frames = Term("frames", 2 * 4 * FRAMES * width * height,
-                  f"{FRAMES} frames of {width} × {height} pixels", "")  # fmt: skip
+    frames = Term(
+        "frames",
+        2 * 4 * FRAMES * width * height,
+        f"{FRAMES} frames of {width} × {height} pixels",
+        "",
+    )
     return Cost("the GIF", (frames,))
 
 
@@ -58,8 +62,9 @@ def race_gif(model: RaceModel, frames: int = FRAMES, fps: int = FPS) -> bytes:
         if name in model.results
     ]
     surface = model.shown_surface or model.current_surface
-    return render_gif(surface, dict(model.shown_params), racers, frames, fps, model.log_color,
-                      arrows=model.arrows)  # fmt: skip
+    return render_gif(
+        surface, dict(model.shown_params), racers, frames, fps, model.log_color, arrows=model.arrows
+    )
 
 
 def render_gif(
@@ -81,8 +86,7 @@ def render_gif(
     steps = max(r.trajectory.steps for r in racers)
     shown = np.unique(np.round(np.linspace(0, steps, frames)).astype(int))
     font = raster.font(13)
-    images = [_frame(background, surface, racers, int(step), steps, font, arrows)
-              for step in shown]  # fmt: skip
+    images = [_frame(background, surface, racers, int(step), steps, font, arrows) for step in shown]
     return raster.gif_bytes(images, fps, HOLD_MS)
 
 

@@ -193,8 +193,15 @@ def gif_bytes(frames: list[Image.Image], fps: int, hold_ms: int) -> bytes:
     images = [f.quantize(palette=shared, dither=Image.Dither.NONE) for f in frames]
     durations = [round(1000 / fps)] * (len(images) - 1) + [hold_ms]
     buffer = io.BytesIO()
-    images[0].save(buffer, format="GIF", save_all=True, append_images=images[1:],
-                   duration=durations, loop=0, disposal=1)  # fmt: skip
+    images[0].save(
+        buffer,
+        format="GIF",
+        save_all=True,
+        append_images=images[1:],
+        duration=durations,
+        loop=0,
+        disposal=1,
+    )
     return buffer.getvalue()
 
 

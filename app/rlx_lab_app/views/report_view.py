@@ -155,6 +155,7 @@ class Export(pn.viewable.Viewer):
 
     def __init__(self, model: RaceModel, save_tool: Any, **params: Any) -> None:
         super().__init__(model=model, **params)
+
         def say(words: str) -> None:
             model.message = words
 
@@ -163,10 +164,22 @@ class Export(pn.viewable.Viewer):
 
         self.exporting = JobState()
         self.progress = JobProgress(self.exporting, jobs_for(), css="export-progress")
-        self.csv = download("CSV", "rlx_lab_trajectories.csv", model.export_csv, failed=say,
-                            cost=text_cost("the CSV file"), slot=self.exporting)  # fmt: skip
-        self.json = download("JSON", "rlx_lab_trajectories.json", model.export_json, failed=say,
-                             cost=text_cost("the JSON file"), slot=self.exporting)  # fmt: skip
+        self.csv = download(
+            "CSV",
+            "rlx_lab_trajectories.csv",
+            model.export_csv,
+            failed=say,
+            cost=text_cost("the CSV file"),
+            slot=self.exporting,
+        )
+        self.json = download(
+            "JSON",
+            "rlx_lab_trajectories.json",
+            model.export_json,
+            failed=say,
+            cost=text_cost("the JSON file"),
+            slot=self.exporting,
+        )
         self.gif = download(
             "GIF",
             "rlx_lab_race.gif",

@@ -146,10 +146,18 @@ class SweepView(pn.viewable.Viewer):
         self.start_limit = ColumnDataSource({"x": [], "y": []})
         self.best = ColumnDataSource({"x": [], "y": []}, name="sweep-theory-best")
         fig.line("x", "y", source=self.limit, line_color="white", line_width=2.5)
-        fig.line("x", "y", source=self.start_limit, line_color="white", line_width=2,
-                 line_dash="dashed")  # fmt: skip
-        fig.scatter("x", "y", source=self.best, marker="star", size=16, fill_color="white",
-                    line_color="black")  # fmt: skip
+        fig.line(
+            "x", "y", source=self.start_limit, line_color="white", line_width=2, line_dash="dashed"
+        )
+        fig.scatter(
+            "x",
+            "y",
+            source=self.best,
+            marker="star",
+            size=16,
+            fill_color="white",
+            line_color="black",
+        )
         self.caption = Title(text="", text_font_size="9pt", text_font_style="normal")
         fig.add_layout(self.caption, "below")
         fig.add_tools(
@@ -180,9 +188,14 @@ class SweepView(pn.viewable.Viewer):
         if sweep.busy:
             return
         self.info.object = "Sweeping… (the first sweep of an optimizer compiles it)"
-        self.jobs.submit(sweep, sweep.cost(), lambda report: sweep.run(),
-                         lambda outcome: self._finish(*outcome), self._failed,
-                         phase="sweeping…")  # fmt: skip
+        self.jobs.submit(
+            sweep,
+            sweep.cost(),
+            lambda report: sweep.run(),
+            lambda outcome: self._finish(*outcome),
+            self._failed,
+            phase="sweeping…",
+        )
 
     def _failed(self, words: str) -> None:
         self.info.object = words
@@ -250,8 +263,10 @@ class SweepView(pn.viewable.Viewer):
         result = self.sweep.result
         lr_first = result.axes[0] == "lr"
         px, py = self._centers
-        box = ((px.min() - cell[0] / 2, px.max() + cell[0] / 2),
-               (py.min() - cell[1] / 2, py.max() + cell[1] / 2))  # fmt: skip
+        box = (
+            (px.min() - cell[0] / 2, px.max() + cell[0] / 2),
+            (py.min() - cell[1] / 2, py.max() + cell[1] / 2),
+        )
 
         lr_scale, mu_scale = hp_scale("sgd", "lr"), hp_scale("sgd", "momentum")
 

@@ -39,11 +39,24 @@ def components_figure(source: ColumnDataSource) -> Any:
     fig.xaxis.axis_label = "step"
     fig.toolbar.logo = None
     for i, color in enumerate(COLORS, start=1):
-        fig.line("step", f"measured_{i}", source=source, color=color, line_width=2.5,
-                 legend_label=f"along λ{'₁₂'[i - 1]}")  # fmt: skip
+        fig.line(
+            "step",
+            f"measured_{i}",
+            source=source,
+            color=color,
+            line_width=2.5,
+            legend_label=f"along λ{'₁₂'[i - 1]}",
+        )
     for i in (1, 2):
-        fig.line("step", f"predicted_{i}", source=source, color=THEORY_COLOR, line_width=1.2,
-                 line_dash="dashed", legend_label="theory: ×ρ per step")  # fmt: skip
+        fig.line(
+            "step",
+            f"predicted_{i}",
+            source=source,
+            color=THEORY_COLOR,
+            line_width=1.2,
+            line_dash="dashed",
+            legend_label="theory: ×ρ per step",
+        )
     fig.legend.label_text_font_size = "8pt"
     fig.add_layout(fig.legend[0], "right")
     return fig

@@ -56,8 +56,15 @@ class TuneButton(pn.viewable.Viewer):
         if tuning.busy:
             return
         tuning.error = ""
-        self.jobs.submit(tuning, tuning.cost(), lambda report: tuning.run(), tuning.show,
-                         tuning.fail, phase=self.busy_text, remote=tuning.task())  # fmt: skip
+        self.jobs.submit(
+            tuning,
+            tuning.cost(),
+            lambda report: tuning.run(),
+            tuning.show,
+            tuning.fail,
+            phase=self.busy_text,
+            remote=tuning.task(),
+        )
 
     def render(self, *_: Any) -> None:
         """Show the model: busy, or the last note (marked when the race has changed since)."""

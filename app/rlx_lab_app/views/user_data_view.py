@@ -62,8 +62,9 @@ class UserDataBox(pn.viewable.Viewer):
         self.load.on_click(lambda _: self.submit(self.text.value_input or ""))
         self.file.param.watch(self._read_file, "value")
         model.param.watch(self.render, ["data_error", "user_points", "dataset"])
-        self.box = pn.Column(self.text, self.load, self.file, self.verdict, margin=0,
-                             sizing_mode="stretch_width")  # fmt: skip
+        self.box = pn.Column(
+            self.text, self.load, self.file, self.verdict, margin=0, sizing_mode="stretch_width"
+        )
         self.render()
 
     def __panel__(self) -> pn.viewable.Viewable:
@@ -81,10 +82,14 @@ class UserDataBox(pn.viewable.Viewer):
             self._show("reading the points…", GREY)
         size = PARSE_BYTES_PER_BYTE * len(data)
         cost = Cost("reading the points", (Term("the text", size, "", "fewer points"),))
-        self.jobs.submit(self.reading, cost, lambda report: self.model.parse(data),
-                         partial(self._use, origin),
-                         lambda words: self._use(origin, PointsRead(error=words)),
-                         lane=INTERACTIVE)  # fmt: skip
+        self.jobs.submit(
+            self.reading,
+            cost,
+            lambda report: self.model.parse(data),
+            partial(self._use, origin),
+            lambda words: self._use(origin, PointsRead(error=words)),
+            lane=INTERACTIVE,
+        )
 
     def _use(self, origin: str, read: PointsRead) -> None:
         self._origin["points" if read.points is not None else "error"] = origin

@@ -261,8 +261,14 @@ def download(
             say(words)
             settle(None)
 
-        jobs.submit(slot, estimate(), lambda report: make(), settle, refuse,
-                    phase=f"making the {label} file…")  # fmt: skip
+        jobs.submit(
+            slot,
+            estimate(),
+            lambda report: make(),
+            settle,
+            refuse,
+            phase=f"making the {label} file…",
+        )
         deadline = time.monotonic() + DOWNLOAD_TIMEOUT_S
         while not result.done():  # cancelled (the slot is free, no result): give up
             if not slot.busy or time.monotonic() > deadline:
@@ -272,9 +278,13 @@ def download(
         return wrap(result.result())
 
     return pn.widgets.FileDownload(
-        callback=now if jobs.page is None else later, filename=filename, label=label,
-        color="light", width=90, **params,
-    )  # fmt: skip
+        callback=now if jobs.page is None else later,
+        filename=filename,
+        label=label,
+        color="light",
+        width=90,
+        **params,
+    )
 
 
 DOWNLOAD_TIMEOUT_S = 300.0
