@@ -19,13 +19,15 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 serve: $(STAMP)
-	$(VENV)/bin/panel serve app/app.py app/status.py --port $(PORT) --address localhost \
+	$(VENV)/bin/panel serve app/app.py app/status.py --setup app/server_start.py \
+		--port $(PORT) --address localhost \
 		--allow-websocket-origin=localhost:$(PORT) --allow-websocket-origin=127.0.0.1:$(PORT)
 
 # Serving a room is explicit: `make serve-room ADDRESS=<this machine's address on the LAN>`.
 serve-room: $(STAMP)
 	@test -n "$(ADDRESS)" || { echo "usage: make serve-room ADDRESS=<address students reach>"; exit 2; }
-	$(VENV)/bin/panel serve app/app.py app/status.py --port $(PORT) --address $(ADDRESS) \
+	$(VENV)/bin/panel serve app/app.py app/status.py --setup app/server_start.py \
+		--port $(PORT) --address $(ADDRESS) \
 		--allow-websocket-origin=$(ADDRESS):$(PORT)
 
 # Browser tests drive Debian's chromium (never a downloaded browser build).

@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -59,11 +60,13 @@ class PanelServer:
         env: dict[str, str] | None = None,
         port: int | None = None,
         timeout_s: float = 90.0,
+        extra: Sequence[str] = (),
     ) -> None:
         self.app = app
         self.port = port or free_port()
         self.env = {**os.environ, **(env or {})}
         self.timeout_s = timeout_s
+        self.extra = tuple(extra)  # more `panel serve` options
         self.process: subprocess.Popen[bytes] | None = None
         # the server writes here for its whole life, so no `with` block
         self._log = tempfile.NamedTemporaryFile(prefix="panel-serve-", suffix=".log", delete=False)  # noqa: SIM115
@@ -103,6 +106,7 @@ class PanelServer:
             "127.0.0.1",
             f"--allow-websocket-origin=127.0.0.1:{self.port}",
             "--liveness",
+            *self.extra,
         ]
         self.started_at = time.perf_counter()
         self.process = subprocess.Popen(

@@ -28,6 +28,8 @@ from bokeh.models import (
 )
 from bokeh.plotting import figure
 
+from rlx_lab import optim
+
 from ..state import RaceModel
 from ..state.surface_source import display_values, surface_grid
 from .heat_map import HeatMap
@@ -196,6 +198,19 @@ class SurfacePlot(pn.viewable.Viewer):
         )
         self._minima_item = LegendItem(label="global minimum", renderers=[minima])
         self._start_item = LegendItem(label="start", renderers=[starts])
+        # one entry per optimizer the race can hold, made once: a race that changes relabels
+        # and shows them, where new entries would make Bokeh walk the whole document again
+        # (≈50 ms each time, several times while a race arrives)
+        self._race_items = [
+            LegendItem(
+                label=value(""),
+                renderers=[self._key_line, self._key_marker],
+                index=j,
+                visible=False,
+            )
+            for j in range(len(optim.names()))
+        ]
+        self.legend.items = [self._minima_item, self._start_item, *self._race_items]
         self._legend_key: tuple = ()
         fig.add_layout(self.legend, "below")
         fig.on_event(events.Tap, self._on_tap)
@@ -274,14 +289,11 @@ class SurfacePlot(pn.viewable.Viewer):
                 "color": [s.color for s in styles],
                 "marker": [s.marker for s in styles],
             }
-            fixed = [self._minima_item, self._start_item] if minima else [self._start_item]
-            # an entry draws the line and marker of row `index` of the key source
-            self.legend.items = fixed + [
-                LegendItem(
-                    label=value(s.title), renderers=[self._key_line, self._key_marker], index=j
-                )
-                for j, s in enumerate(styles)
-            ]
+            self._minima_item.visible = minima
+            # entry j draws the line and marker of row j of the key source
+            for j, item in enumerate(self._race_items):
+                item.visible = j < count
+                item.label = value(styles[j].title if j < count else "")
         first = next(iter(model.results.values()), None)
         starts = first.starts if first is not None else model.starts()
         if not np.array_equal(starts, self._starts_shown):
