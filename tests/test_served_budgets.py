@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rlx_lab_app.harness import APP, MODEL_WITH_CLASS, PanelServer
+from rlx_lab_app.harness import APP, DRAWN_PATHS, MODEL_WITH_CLASS, PanelServer
 
+from rlx_lab import optim
 from tests.browser import browser, open_page, require_chromium, wait_until
 from tests.test_jobs import BIG_NETS_LINK
 
@@ -44,6 +45,18 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[PanelServ
         served.stop()
 
 
+def settled(cache: Path, quiet_s: float = 4.0, timeout_s: float = 90.0) -> set[Path]:
+    """The cache's files once none has appeared for ``quiet_s`` (a loaded machine compiles
+    slowly)."""
+    files, since, deadline = set(cache_files(cache)), time.monotonic(), time.monotonic() + timeout_s
+    while time.monotonic() - since < quiet_s and time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = set(cache_files(cache))
+        if now != files:
+            files, since = now, time.monotonic()
+    return files
+
+
 def get(url: str) -> int:
     """A plain GET, as a script would send it: a foreign Origin, no browser, no websocket."""
     request = urllib.request.Request(url, headers={"Origin": "http://elsewhere.example"})
@@ -57,8 +70,7 @@ def test_a_plain_get_compiles_and_computes_nothing(server: tuple[PanelServer, Pa
     page, for a fast first plot); a link computes nothing until a browser connects."""
     served, cache = server
     assert get(f"{served.url}") == 200  # imports the app, computes the default race once
-    time.sleep(8)
-    default = set(cache_files(cache))
+    default = settled(cache)
     assert get(f"{served.url}") == 200
     time.sleep(2)
     assert set(cache_files(cache)) == default, "the default race is shared, not recomputed"
@@ -98,6 +110,22 @@ def test_the_120_gb_nets_link_opens_with_its_refusal_and_the_server_stays_small(
     assert page.evaluate("(id) => Bokeh.documents[0].get_model_by_id(id).value", width) == 1024
     time.sleep(3)
     assert rss(served.process.pid) < 1.5 * 1024 * MB
+    log.assert_clean()
+
+
+@pytest.mark.browser
+def test_a_link_whose_paths_are_computed_arrives_with_them(
+    server: tuple[PanelServer, Path], open_page: Any
+) -> None:
+    """A link computes only once a browser is there; the next visitor of the same link gets the
+    paths in the page's first document (started at GET: nothing new to compile or run)."""
+    require_chromium()
+    served, _ = server
+    link = f"{served.url}?surface=himmelblau&opt=adam,lion&steps=60"
+    first, _ = open_page(link)
+    wait_until(lambda: len(first.evaluate(DRAWN_PATHS)) == 2, 90, "the first visit's race")
+    again, log = open_page(link)  # returns once the browser has the document
+    assert again.evaluate(DRAWN_PATHS) == sorted(optim.get(name).title for name in ("adam", "lion"))
     log.assert_clean()
 
 

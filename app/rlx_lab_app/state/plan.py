@@ -63,6 +63,10 @@ class RacePlan:
         """The memo key of one job's trajectory."""
         return (*self.shared_key(), job.optimizer, job.key)
 
+    def computed(self) -> bool:
+        """Whether every job's trajectory is in the shared cache already (nothing to run)."""
+        return all(CACHE.get(self.cache_key(job)) is not None for job in self.jobs)
+
     def cost(self) -> Cost:
         """What computing the optimizers not cached yet will take."""
         fresh = sum(CACHE.get(self.cache_key(job)) is None for job in self.jobs)

@@ -8,6 +8,7 @@ Use it inline in a notebook (``SurfacesLab()``) or in a template (``.sidebar`` /
 
 from __future__ import annotations
 
+import functools
 from functools import partial
 from typing import Any
 
@@ -75,7 +76,6 @@ class SurfacesLab(pn.viewable.Viewer):
         self.export = Export(model, self.surface_plot.save_tool)
         self.export_row = pn.Column(self.export, visible=not model.lecture, margin=0)
         model.param.watch(self._lecture, "lecture")
-        self.sweep_view = SweepView(self.sweep, doc=doc)
         self.tuning = TuningModel(model)
         self.tune_button = TuneButton(self.tuning, doc=doc)
         self.search = SearchModel(model)
@@ -103,12 +103,13 @@ class SurfacesLab(pn.viewable.Viewer):
         model.param.watch(self._render, ["results", "ghosts", "ghosts_on", "arrows", "colors"])
         if doc is None:
             self._start()
-        elif not session_query():
-            # The default page's race is one fixed, small job, computed once per server and
-            # then shared (the trajectory cache): it starts at once, while the browser loads
-            # the page, so the first plot is not delayed by a round trip.
+        elif not session_query() or model.plan().computed():
+            # The default page's race (one fixed job per server, computed at its start-up and
+            # shared through the trajectory cache) and a link whose paths are all computed
+            # already start at once, while the browser loads the page: its first paint has
+            # the paths, with no round trip. Neither compiles or computes anything new.
             doc.add_next_tick_callback(in_document(doc, self._start))
-        else:  # a link's work waits for the browser: a request without one computes nothing
+        else:  # other links wait for the browser: a request without one computes nothing
             pn.state.onload(self._start)
 
     def _start(self) -> None:
@@ -156,6 +157,12 @@ class SurfacesLab(pn.viewable.Viewer):
         # a slider move does not re-lay-out the plot
         self.surface_plot.refresh(styles)
         self.linked.refresh([s.title for s in styles], offset_label(surface.min_value, offset))
+
+    @functools.cached_property
+    def sweep_view(self) -> SweepView:
+        """The sweep's view, built when its tab is first opened (its figures are a fifth of
+        the page's build)."""
+        return SweepView(self.sweep, doc=self._doc)
 
     @property
     def sidebar(self) -> pn.viewable.Viewable:
