@@ -16,7 +16,7 @@ from rlx_lab_app.views.url import query_lecture, query_tab
 
 from rlx_lab import engine
 
-engine.one_core_per_computation()  # before the first computation: a core per job (README)
+engine.one_core_per_computation()  # before the first computation: a core per job (docs/serving.md)
 
 TITLE = "rlx_lab — optimizer races on loss surfaces and small nets"
 

@@ -8,7 +8,7 @@ from rlx_lab_app.views.nets_tab import NetsTab
 
 from rlx_lab import engine
 
-engine.one_core_per_computation()  # before the first computation: a core per job (README)
+engine.one_core_per_computation()  # before the first computation: a core per job (docs/serving.md)
 
 TITLE = "rlx_lab — small nets"
 

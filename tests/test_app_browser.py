@@ -219,6 +219,42 @@ def test_keys_drive_the_player(open_page: Any, served_app: Any) -> None:
     log.assert_clean()
 
 
+def test_arrow_keys_on_a_slider_move_that_slider_only(open_page: Any, served_app: Any) -> None:
+    page, log = open_race(open_page, served_app, RACE, ["Adam", "Lion"])
+    frame = lambda: page.evaluate("window.rlxLab && window.rlxLab.frame")  # noqa: E731
+    open_card(page, "adam")
+    beta1 = page.evaluate(MODEL_WITH_CLASS, "hp-adam-beta1")
+    value = lambda: page.evaluate(  # noqa: E731
+        "(id) => Bokeh.documents[0].get_model_by_id(id).value", beta1
+    )
+    wait_until(lambda: frame() == 500, 10, "the race at its last step")
+    before = value()
+    page.locator(".hp-adam-beta1 .noUi-handle").first.focus()
+    page.keyboard.press("ArrowLeft")
+    wait_until(lambda: value() != before, 10, "← on β₁'s handle moves β₁")
+    page.keyboard.press("Home")
+    page.wait_for_timeout(300)
+    assert frame() == 500, "the playhead stays where it was"
+    log.assert_clean()
+
+
+def test_space_pauses_after_play_was_clicked(open_page: Any, served_app: Any) -> None:
+    page, log = open_race(open_page, served_app, RACE, ["Adam", "Lion"])
+    frame = lambda: page.evaluate("window.rlxLab && window.rlxLab.frame")  # noqa: E731
+    page.locator(".frame-player button.first").first.click()
+    wait_until(lambda: frame() == 0, 10, "the first step")
+    page.locator(".frame-player button.play").first.click()  # the focus stays on ▶
+    wait_until(lambda: frame() > 5, 10, "playing")
+    page.keyboard.press("Space")
+    page.wait_for_timeout(200)
+    paused = frame()
+    page.wait_for_timeout(500)
+    assert frame() == paused < 500, "space paused (it did not press ▶ again)"
+    page.keyboard.press("Space")
+    wait_until(lambda: frame() > paused, 10, "space plays again")
+    log.assert_clean()
+
+
 def test_invalid_formula_shows_its_error_and_the_page_keeps_working(
     open_page: Any, served_app: Any
 ) -> None:

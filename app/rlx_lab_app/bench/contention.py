@@ -228,7 +228,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from rlx_lab import engine
 
-    one_core = engine.one_core_per_computation()  # as the app is served (README, "Budgets")
+    one_core = engine.one_core_per_computation()  # as served (docs/serving.md)
     print(f"XLA: {'one core per computation' if one_core else 'every core per computation'}")
     row = measure_contention(args.moves, args.settle)
     columns = [c for c in row if c != "heavy_jobs"]

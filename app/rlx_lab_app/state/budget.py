@@ -1,7 +1,7 @@
 """How much one job, one session and the whole server may take, and the refusal when it is more.
 
 Defaults are sized for the machine the lab is served from in a class: 2 cores and 24 GB for
-about 30 students (see the README, "Budgets"). Each can be changed by an environment variable
+about 30 students (docs/serving.md, "Budgets"). Each can be changed by an environment variable
 (``RLX_LAB_JOB_MB=4096 make serve``) or ``panel serve app/app.py --args --job-mb 4096``.
 """
 

@@ -9,7 +9,7 @@ FULL = (
     "{open} pages are open on this server, its limit. Please try again in a minute (pages "
     "that were closed are let go within half a minute).\n\n"
     "*For the teacher:* the limit is `RLX_LAB_MAX_SESSIONS` (or `--args --max-sessions N`); "
-    "a larger class can be spread over several server processes (see the README)."
+    "see docs/serving.md for the budgets and how to raise them."
 )
 
 

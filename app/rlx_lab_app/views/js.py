@@ -10,225 +10,52 @@ whenever new data arrive, so a recompute during playback keeps playing. ``style`
 racing slots in order with their colours.
 
 ``window.rlxLab`` records the frame and counters that the browser tests and benchmark read.
+
+The code lives in ``browser/*.js`` beside this module, each file a function body as Bokeh's
+``CustomJS`` runs it (its arguments by name, ``cb_obj``, ``cb_data``) — Bokeh's own convention
+for ``.js`` files (``CustomJS.from_file``); Panel's ``jscallback`` takes the same form.
 """
 
 from __future__ import annotations
 
-FRAME = r"""
-const data = cb_data || {};
-let f = (data.frame !== undefined && data.frame !== null) ? data.frame : cursor.data.x[0];
-f = Math.max(0, Math.floor(Number(f) || 0));
-// The first n entries, as a view: BokehJS's ndarrays subclass the typed arrays with another
-// constructor, so their own subarray() keeps the full length; a plain view of the buffer.
-const cut = (a, n) => {
-  if (!ArrayBuffer.isView(a)) return a.slice(0, n);
-  const T = a instanceof Float64Array ? Float64Array : a instanceof Int32Array ? Int32Array
-          : Float32Array;
-  return new T(a.buffer, a.byteOffset, Math.min(n, a.length));
-};
-const lab = (window.rlxLab = window.rlxLab || {frames: 0, updates: 0});
-cursor.data.x = [f];
-cursor.change.emit();
-const S = style.data;
+from pathlib import Path
 
-// Hover points of every path, step-major (all paths' step 0, then step 1, ...): built once per
-// data update, so a frame is a prefix of typed arrays, viewed without copying.
-let H = cursor._rlx_points;
-const hover = !data.playing;  // hover points wait for a pause: playback stays light
-if (hover && (data.update || !H)) {
-  let paths = 0, length = 0;
-  for (let j = 0; j < S.slot.length; j++) {
-    const F = fulls[S.slot[j]].data;
-    if (F.hx && F.hx.length) { paths += F.hx.length; length = Math.max(length, F.hx[0].length); }
-  }
-  const size = paths * length;
-  H = {x: new Float32Array(size), y: new Float32Array(size), step: new Int32Array(size),
-       loss: new Float32Array(size), angle: new Float32Array(size), name: new Array(size),
-       color: new Array(size), paths: paths};
-  let p = 0;
-  for (let j = 0; j < S.slot.length; j++) {
-    const F = fulls[S.slot[j]].data;
-    const n = F.hx ? F.hx.length : 0;
-    for (let i = 0; i < n; i++, p++) {
-      for (let s = 0; s < length; s++) {
-        const q = s * paths + p, ok = s <= F.last[i] && s < F.hx[i].length;
-        H.x[q] = ok ? F.hx[i][s] : NaN; H.y[q] = ok ? F.hy[i][s] : NaN;
-        H.step[q] = s; H.loss[q] = ok ? F.loss[i][s] : NaN;
-        H.angle[q] = ok ? F.angle[i][s] : NaN;
-        H.name[q] = S.name[j]; H.color[q] = S.color[j];
-      }
-    }
-  }
-  cursor._rlx_points = H;
-}
-let Q = null;
-if (hover) {
-  const count = Math.min((f + 1) * H.paths, H.x.length);
-  Q = {x: H.x.subarray(0, count), y: H.y.subarray(0, count),
-       step: H.step.subarray(0, count), loss: H.loss.subarray(0, count),
-       angle: H.angle.subarray(0, count), name: H.name.slice(0, count),
-       color: H.color.slice(0, count)};
-}
+FOLDER = Path(__file__).with_name("browser")
+"""Where the browser-side code lives."""
 
-const P = {xs: [], ys: [], color: [], name: []};
-const G = {xs: [], ys: [], color: []};
-const D = {x: [], y: [], step: [], loss: [], color: [], marker: [], name: []};
-const X = {x: [], y: [], color: [], at: [], name: []};
-const N = {x: [], loss: [], step_plot: [], color: []};
-const A = {x0: [], y0: [], x1: [], y1: [], color: []};  // −g at the heads
-const M = {x0: [], y0: [], x1: [], y1: [], color: []};  // the steps from them
-const arrow = (T, x, y, dx, dy, color) => {
-  const ex = x + dx, ey = y + dy;
-  if (Number.isFinite(ex) && Number.isFinite(ey)) {
-    T.x0.push(x); T.y0.push(y); T.x1.push(ex); T.y1.push(ey); T.color.push(color);
-  }
-};
-for (let j = 0; j < S.slot.length; j++) {
-  const k = S.slot[j], color = S.color[j], name = S.name[j];
-  const F = fulls[k].data;
-  const n = F.xs ? F.xs.length : 0;
-  for (let i = 0; i < n; i++) {
-    const m = Math.min(f, F.last[i]), end = F.cut[i][m] + 1;
-    P.xs.push(cut(F.xs[i], end)); P.ys.push(cut(F.ys[i], end));
-    P.color.push(color); P.name.push(name);
-    D.x.push(F.hx[i][m]); D.y.push(F.hy[i][m]); D.step.push(m); D.loss.push(F.loss[i][m]);
-    D.color.push(color); D.marker.push(S.marker[j]); D.name.push(name);
-    if (F.gx) {
-      arrow(A, F.hx[i][m], F.hy[i][m], F.gx[i][m], F.gy[i][m], color);
-      arrow(M, F.hx[i][m], F.hy[i][m], F.sx[i][m], F.sy[i][m], color);
-    }
-    if (F.div[i] >= 0 && f >= F.div[i]) {
-      X.x.push(F.cross_x[i]); X.y.push(F.cross_y[i]);
-      X.color.push(color); X.at.push(F.div[i]); X.name.push(name);
-    }
-  }
-  if (n > 0) {
-    const m = Math.min(f, F.loss[0].length - 1);
-    N.x.push(m); N.loss.push(F.plot_loss[0][m]); N.step_plot.push(F.plot_step[0][m]);
-    N.color.push(color);
-  }
-  const Gd = gfulls[k].data;
-  const g = (S.ghost[j] && Gd.xs) ? Gd.xs.length : 0;
-  for (let i = 0; i < g; i++) {
-    const end = Gd.cut[i][Math.min(f, Gd.last[i])] + 1;
-    G.xs.push(cut(Gd.xs[i], end)); G.ys.push(cut(Gd.ys[i], end)); G.color.push(color);
-  }
-}
-for (const [source, columns] of [[paths, P], [gpaths, G], [heads, D], [crosses, X], [pts, Q],
-                                 [nows, N], [grads, A], [moves, M]]) {
-  if (columns === null) continue;
-  for (const key of Object.keys(columns)) source.data[key] = columns[key];
-  source.change.emit();
-}
-lab.frame = f;
-lab.frames += 1;
-lab.frameAt = performance.now();
-if (data.update) {
-  lab.updates += 1;
-  lab.updateAt = performance.now();
-}
-"""
 
-ON_PLAYER = r"""
-frame_cb.execute(cb_obj, {frame: cb_obj.value, playing: cb_obj.direction != 0});
-if (cb_obj.direction == 0) {  // a value set from outside: Panel's player keeps its old label
-  cb_obj._rlx_view = cb_obj._rlx_view ?? window.Bokeh?.index?.find_one(cb_obj);
-  cb_obj._rlx_view?.update_title_and_value?.();
-}
-"""
+def read(name: str) -> str:
+    """The code of ``browser/<name>``."""
+    return (FOLDER / name).read_text(encoding="utf-8")
+
+
+FRAME = read("frame.js")
+"""The frame callback: the drawn sources rebuilt up to the player's frame (see above)."""
+
+ON_PLAYER = read("on_player.js")
 """The player's ``value`` callback."""
 
-ON_DATA = r"""
-if (!frame_cb._rlx_pending) {
-  frame_cb._rlx_pending = true;
-  setTimeout(() => {
-    frame_cb._rlx_pending = false;
-    frame_cb.execute(cb_obj, {update: true});
-  }, 0);
-}
-"""
+ON_DATA = read("on_data.js")
 """Callback of every full source's ``data`` and of ``style``: one redraw once the server's
 update has been applied (all its changes arrive in one message)."""
 
-ON_DIRECTION = r"""
-if (cb_obj.direction == 1 && cb_obj.value >= cb_obj.end) {
-  cb_obj.value = cb_obj.start;
-}
-if (cb_obj.direction == 0) {
-  frame_cb.execute(cb_obj, {frame: cb_obj.value});
-}
-"""
+ON_DIRECTION = read("on_direction.js")
 """Pressing play at the last frame starts again from the first; a pause refreshes the hover
 points (skipped while playing)."""
 
-ON_START = r"""
-if (cb_obj.direction == 1 && cb_obj.value >= cb_obj.end) {
-  cb_obj.value = cb_obj.start;
-}
-"""
+ON_START = read("on_start.js")
 """Only the restart-at-the-end part of :data:`ON_DIRECTION` (for players without hover)."""
 
-SAVE_PNG = "tool.do.emit(undefined);"
+SAVE_PNG = read("save_png.js")
 """A button that triggers the surface plot's save tool (a client-side PNG)."""
 
-LOG_FORMAT = "return (10 ** tick).toPrecision(3);"
-LOG1M_FORMAT = "return (1 - 10 ** (-tick)).toPrecision(Math.max(3, Math.ceil(tick) + 1));"
+LOG_FORMAT = read("log_format.js")
+LOG1M_FORMAT = read("log1m_format.js")
 """Slider labels: the slider moves through log10(v) or −log10(1 − β) and shows the value."""
 
-PLAYER_RANGE = r"""
-// Panel's player sets its range input's value before its maximum on first render, so a frame
-// above 100 would show at 100: set them again, in order, in the browser (a round trip through
-// the server could land after the user's first key or click and undo it).
-const fix = (tries) => {
-  let pending = false;
-  for (const doc of window.Bokeh ? Bokeh.documents : []) {
-    for (const model of doc.all_models) {
-      if (!(model.css_classes || []).includes("frame-player")) continue;
-      const view = Bokeh.index.find_one(model);
-      const el = view && view.sliderEl;
-      if (!el) { pending = true; continue; }
-      el.min = String(model.start); el.max = String(model.end); el.value = String(model.value);
-    }
-  }
-  if (pending && tries > 0) setTimeout(() => fix(tries - 1), 100);  // a view still to come
-};
-fix(50);
-"""
+PLAYER_RANGE = read("player_range.js")
 """On document ready: the player's range input shows the frame it holds."""
 
-KEYS = r"""
-if (!window._rlxKeys) {  // once per page: space plays or pauses, ← → step, Home / End jump
-  window._rlxKeys = true;
-  const KEYS = new Set([" ", "ArrowRight", "ArrowLeft", "Home", "End"]);
-  const shown = (model) => {
-    const view = window.Bokeh && Bokeh.index && Bokeh.index.find_one(model);
-    return Boolean(view && view.el && view.el.isConnected && view.el.offsetParent !== null);
-  };
-  document.addEventListener("keydown", (event) => {
-    if (!KEYS.has(event.key) || event.ctrlKey || event.metaKey || event.altKey) return;
-    const target = event.composedPath()[0];
-    const tag = target && target.tagName;
-    if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || tag === "BUTTON" ||
-        (target && target.isContentEditable)) return;  // typing or pressing a control
-    const players = [];
-    for (const doc of window.Bokeh ? Bokeh.documents : []) {
-      for (const model of doc.all_models) {
-        const css = model.css_classes || [];
-        if (css.includes("frame-player") || css.includes("nets-player")) players.push(model);
-      }
-    }
-    // the player of the tab on screen (the only one, before the other tab is opened)
-    const p = players.length > 1 ? (players.find(shown) || players[0]) : players[0];
-    if (!p) return;
-    const to = (value) => { p.value = Math.max(p.start, Math.min(p.end, value)); };
-    if (event.key === " ") p.direction = p.direction === 0 ? 1 : 0;
-    else if (event.key === "ArrowRight") to(p.value + p.step);
-    else if (event.key === "ArrowLeft") to(p.value - p.step);
-    else if (event.key === "Home") to(p.start);
-    else to(p.end);
-    event.preventDefault();
-  });
-}
-"""
+KEYS = read("keys.js")
 """Keyboard control of the visible player (installed once per page, on document ready): it
 sets the player model's value and direction, as its own buttons do."""

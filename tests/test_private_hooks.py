@@ -1,0 +1,50 @@
+"""The few private hooks of Panel and param that the app leans on, pinned: an upgrade that
+drops one fails here, by name, instead of quietly in a browser."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from pathlib import Path
+
+import panel as pn
+import panel.reactive
+import param
+import pytest
+from rlx_lab_app.views import js, widgets
+
+
+def test_panel_player_views_still_have_update_title_and_value() -> None:
+    """``on_player.js`` relabels Panel's player after a value set from outside."""
+    bundle = Path(pn.__file__).parent / "dist" / "panel.min.js"
+    assert "update_title_and_value" in bundle.read_text(encoding="utf-8")
+    users = sorted(
+        p.name for p in js.FOLDER.glob("*.js") if "update_title_and_value" in p.read_text()
+    )
+    assert users == ["on_player.js"], "a new use of a private Panel method: pin it here"
+
+
+def test_panel_still_applies_priority_changes_without_batching() -> None:
+    """``widgets.FloatSlider`` / ``IntSlider`` list ``_priority_changes`` so a release skips
+    Panel's 50 ms batching; Panel must still read that attribute."""
+    assert "_priority_changes" in inspect.getsource(panel.reactive)
+    assert isinstance(pn.widgets.FloatSlider._priority_changes, list)
+    for slider in (widgets.FloatSlider, widgets.IntSlider):
+        assert slider._priority_changes == ["value", "value_throttled"]
+
+
+def test_param_parameters_still_validate_a_value_alone() -> None:
+    """``state.query_fields`` checks a link's value with ``Parameter._validate`` before setting."""
+    bounded = param.Number(default=0.5, bounds=(0, 1))
+    bounded._validate(0.25)
+    with pytest.raises(ValueError):
+        bounded._validate(2.0)
+
+
+def test_every_browser_file_is_used_and_every_use_has_a_file() -> None:
+    used = {
+        name
+        for path in Path(js.__file__).parent.glob("*.py")
+        for name in re.findall(r'read\("([a-z0-9_]+\.js)"\)', path.read_text())
+    }
+    assert used == {p.name for p in js.FOLDER.glob("*.js")}
