@@ -109,7 +109,7 @@ def sweep_kind(monkeypatch: Any, error: Exception) -> Any:
 def nets_tuning_kind(monkeypatch: Any, error: Exception) -> Any:
     from rlx_lab_app.views.tuning_view import TuneButton
 
-    monkeypatch.setattr(rlx_lab.nets, "race", injected := Injected(error))
+    monkeypatch.setattr(rlx_lab.nets.tuning, "race", injected := Injected(error))  # trains there
     model = NetsTuningModel(NetsModel(optimizers=["adam"], steps=20))
     view = TuneButton(model)
     return button(view, model, injected, lambda: view.note.object)

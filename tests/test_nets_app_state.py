@@ -119,7 +119,7 @@ def test_training_fills_runs_boundaries_and_landscape(trained: NetsModel) -> Non
 
 
 def test_the_landscape_measures_how_well_its_slice_shows_each_path(trained: NetsModel) -> None:
-    from rlx_lab_app.state.nets_plan import fit_note
+    from rlx_lab.nets.landscape import fit_note
 
     land = trained.landscape_result
     steps = trained.runs["adam"][0].frame_steps

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import jax.numpy as jnp
 import numpy as np
 import pytest
 
+from rlx_lab import nets
 from rlx_lab.nets import RaceResult, TrainSettings, boundary, datasets, landscape, mlp, race
 
 RESOLUTION = 41
@@ -181,3 +184,81 @@ def test_path_fit_takes_ratios_either_way_and_skips_bad_frames() -> None:
     assert fit == landscape.PathFit(2.0, 4.0, 2)
     empty = landscape.path_fit(np.array([np.inf, 0.0]), np.array([1.0, 1.0]))
     assert np.isnan(empty.median) and empty.worst_frame == -1
+
+
+def _runs(short_race: RaceResult) -> dict[str, nets.NetRun]:
+    return {run.optimizer: run for run in short_race.runs}
+
+
+def test_a_random_race_landscape_passes_through_the_best_end_point(
+    short_race: RaceResult, moons: datasets.Dataset
+) -> None:
+    runs = _runs(short_race)
+    view = landscape.race_landscape(
+        short_race.model, runs, moons.x_train, moons.y_train, kind="random", seed=4
+    )
+    best = min(runs, key=lambda n: float(runs[n].train_loss[-1]))
+    end = runs[best].final_params()
+    for name in end:
+        np.testing.assert_array_equal(view.slice.plane.center[name], end[name])
+    middle = RESOLUTION // 2
+    assert view.slice.alphas[middle] == 0.0 and view.slice.betas[middle] == 0.0
+    at_weights = float(mlp.loss(short_race.model, end, moons.x_train, moons.y_train))
+    assert view.slice.loss[middle, middle] == pytest.approx(at_weights, rel=1e-5)
+    np.testing.assert_allclose(view.paths[best][-1], 0.0, atol=1e-5)
+    assert view.on_plane[best][-1] == pytest.approx(runs[best].train_loss[-1], rel=1e-4)
+    drawn = landscape.random_plane(end, seed=4)
+    for name in end:
+        np.testing.assert_array_equal(view.slice.plane.d1[name], drawn.d1[name])
+        np.testing.assert_array_equal(view.slice.plane.d2[name], drawn.d2[name])
+    assert view.left_out == () and "end point" in view.center
+
+
+def test_a_pca_race_landscape_starts_every_path_at_its_centre(
+    short_race: RaceResult, moons: datasets.Dataset
+) -> None:
+    runs = _runs(short_race)
+    view = landscape.race_landscape(short_race.model, runs, moons.x_train, moons.y_train)
+    start = runs["adamw"].params_at(0)
+    expected = landscape.pca_plane(start, [run.snapshots for run in runs.values()])
+    for name in start:
+        np.testing.assert_array_equal(view.slice.plane.d1[name], expected.d1[name])
+        np.testing.assert_array_equal(view.slice.plane.d2[name], expected.d2[name])
+    middle = RESOLUTION // 2
+    at_start = float(mlp.loss(short_race.model, start, moons.x_train, moons.y_train))
+    assert view.slice.loss[middle, middle] == pytest.approx(at_start, rel=1e-5)
+    for name, run in runs.items():
+        np.testing.assert_allclose(view.paths[name][0], 0.0, atol=1e-5)
+        assert view.on_plane[name][0] == pytest.approx(run.train_loss[0], rel=1e-4)
+        np.testing.assert_array_equal(view.met[name], run.train_loss)
+        assert np.all(np.abs(view.paths[name][:, 0]) <= view.slice.alphas[-1])
+        assert np.all(np.abs(view.paths[name][:, 1]) <= view.slice.betas[-1])
+    assert f"{expected.explained.sum() * 100:.0f}% of the movement" in view.center
+    fits = view.fits()
+    worst = max(fits, key=lambda n: fits[n].worst)
+    note = landscape.fit_note(view, runs["adamw"].frame_steps)
+    assert f"worst ×{fits[worst].worst:.2f}" in note
+    assert f"×{np.median([f.median for f in fits.values()]):.2f} at the median frame" in note
+
+
+def test_a_diverged_run_is_projected_but_does_not_steer_the_plane(
+    short_race: RaceResult, moons: datasets.Dataset
+) -> None:
+    runs = _runs(short_race)
+    runs["sgd"] = dataclasses.replace(runs["sgd"], diverged_at=7)
+    view = landscape.race_landscape(short_race.model, runs, moons.x_train, moons.y_train)
+    healthy = [runs["adamw"].snapshots, runs["muon"].snapshots]
+    expected = landscape.pca_plane(runs["adamw"].params_at(0), healthy)
+    for name in expected.d1:
+        np.testing.assert_array_equal(view.slice.plane.d1[name], expected.d1[name])
+    assert view.left_out == ("sgd",) and set(view.met) == {"adamw", "muon"}
+    np.testing.assert_allclose(
+        view.paths["sgd"], landscape.project(expected, runs["sgd"].snapshots)
+    )
+    all_failed = {n: dataclasses.replace(r, diverged_at=1) for n, r in runs.items()}
+    with pytest.raises(ValueError, match="every run diverged"):
+        landscape.race_landscape(short_race.model, all_failed, moons.x_train, moons.y_train)
+    with pytest.raises(ValueError, match="kind"):
+        landscape.race_landscape(
+            short_race.model, runs, moons.x_train, moons.y_train, kind="sideways"
+        )

@@ -11,7 +11,10 @@ import pytest
 from rlx_lab_app.state.nets import NetsModel
 from rlx_lab_app.state.nets_plan import make_data
 from rlx_lab_app.state.nets_search import NetsSearchModel
-from rlx_lab_app.state.nets_tuning import (
+from rlx_lab_app.views.tuning_view import TuneButton
+
+from rlx_lab import nets
+from rlx_lab.nets.tuning import (
     NET_TUNE_LRS,
     Candidates,
     best_index,
@@ -19,9 +22,6 @@ from rlx_lab_app.state.nets_tuning import (
     seeds_words,
     setting_keys,
 )
-from rlx_lab_app.views.tuning_view import TuneButton
-
-from rlx_lab import nets
 
 
 def test_the_search_sets_the_winner_and_beats_the_lr_scan() -> None:

@@ -8,16 +8,11 @@ import numpy as np
 import pytest
 from rlx_lab_app.state.nets import NetsModel
 from rlx_lab_app.state.nets_plan import make_data
-from rlx_lab_app.state.nets_tuning import (
-    HELD_OUT,
-    NET_TUNE_LRS,
-    NetsTuningModel,
-    train_candidates,
-    tuning_seeds,
-)
+from rlx_lab_app.state.nets_tuning import NetsTuningModel, train_candidates, tuning_seeds
 from rlx_lab_app.views.tuning_view import TuneButton
 
 from rlx_lab import nets
+from rlx_lab.nets.tuning import HELD_OUT, NET_TUNE_LRS
 
 
 def test_each_racing_optimizer_gets_the_lr_with_the_lowest_final_training_loss() -> None:

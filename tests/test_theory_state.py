@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from rlx_lab_app.state import RaceModel, SweepModel, TheoryModel
-from rlx_lab_app.state.theory import component_curves, sweep_overlay
+from rlx_lab_app.state.theory import sweep_overlay
 
 from rlx_lab import surfaces, theory
 from rlx_lab.engine import RunSettings, run
+from rlx_lab.theory import component_curves
 
 
 def _model(**race: object) -> tuple[RaceModel, TheoryModel]:

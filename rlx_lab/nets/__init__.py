@@ -9,13 +9,25 @@
 
 Modules: :mod:`datasets` (numpy toy data), :mod:`mlp` (the model), :mod:`loop` (one traced
 training run), :mod:`train` (the race), :mod:`hessian` (Sophia's estimates),
-:mod:`landscape` (loss slices and projected paths), :mod:`boundary` (decision boundaries),
+:mod:`landscape` (loss slices and projected paths), :mod:`tuning` (candidate settings
+trained at once and judged on held-out data), :mod:`boundary` (decision boundaries),
 :mod:`cost` (what a race will allocate), :mod:`defaults` (lab-default hyperparameters for
 nets), :mod:`user_data` (your own points from CSV), :mod:`export` (runs as CSV and JSON).
 """
 
 from ..schedule import LrSchedule
-from . import boundary, cost, datasets, export, hessian, landscape, loop, mlp, user_data
+from . import (
+    boundary,
+    cost,
+    datasets,
+    export,
+    hessian,
+    landscape,
+    loop,
+    mlp,
+    tuning,
+    user_data,
+)
 from .boundary import Boundary, decision_boundary, decision_frames
 from .datasets import Dataset
 from .defaults import NET_DEFAULTS
@@ -60,5 +72,6 @@ __all__ = [
     "mlp",
     "prepare",
     "race",
+    "tuning",
     "user_data",
 ]

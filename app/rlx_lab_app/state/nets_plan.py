@@ -14,17 +14,15 @@ reused by every slider move. Pure numpy/JAX: no Panel, no ``param``.
 from __future__ import annotations
 
 import functools
-import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-import numpy as np
-
 from rlx_lab import nets, optim
 from rlx_lab.cost import MB, Cost, nothing
 from rlx_lab.nets import MLP, Boundary, Dataset, NetRun, TrainSettings
+from rlx_lab.nets.landscape import Landscape, race_landscape
 from rlx_lab.nets.user_data import UserPoints, user_dataset
 
 from .budget import configured
@@ -61,27 +59,6 @@ class DataSpec(NamedTuple):
     noise: float
     seed: int
     points: UserPoints | None = None
-
-
-class Landscape(NamedTuple):
-    """The loss on a plane through parameter space and each optimizer's projected path."""
-
-    slice: nets.Slice
-    paths: dict[str, np.ndarray]
-    """Optimizer → (F, 2) plane coordinates of its seed-0 frames."""
-    center: str
-    """Where the plane is centred, in words."""
-    left_out: tuple[str, ...]
-    """Optimizers that diverged: projected, but not used to place the plane or the grid."""
-    met: dict[str, np.ndarray]
-    """Optimizer → (F,) the training loss its seed-0 run met at each frame (runs that did
-    not diverge)."""
-    on_plane: dict[str, np.ndarray]
-    """Optimizer → (F,) the slice's loss under each projected frame of that run."""
-
-    def fits(self) -> dict[str, nets.landscape.PathFit]:
-        """Optimizer → how closely the slice under its path shows the loss it met."""
-        return {n: nets.landscape.path_fit(self.on_plane[n], self.met[n]) for n in self.met}
 
 
 @dataclass(frozen=True, eq=False)
@@ -254,62 +231,17 @@ def _train(plan: NetsPlan, data: Dataset) -> dict[str, tuple[tuple[NetRun, ...],
 def landscape(
     plan: NetsPlan, data: Dataset, runs: Mapping[str, tuple[NetRun, ...]]
 ) -> Landscape | None:
-    """The training loss on one plane shared by every optimizer, with their seed-0 paths.
-
-    ``pca``: the plane through the shared start (every run of a seed begins there) spanned by
-    the two leading principal directions of all optimizers' offsets from it. ``random``: two
-    filter-normalised random directions (Li et al., 2018) around the best run's end point.
-    Diverged runs are projected but do not steer the plane or the grid's extent.
-    """
+    """:func:`rlx_lab.nets.landscape.race_landscape` of every optimizer's seed-0 run on the
+    training set, on ``plan``'s kind of plane (None: no runs)."""
     first = {name: r[0] for name, r in runs.items() if r}
     if not first:
         return None
-    healthy = {n: r for n, r in first.items() if not r.diverged and _finite(r)}
-    left_out = tuple(n for n in first if n not in healthy)
-    if not healthy:
-        raise ValueError("every run diverged: no plane to draw the landscape on")
-    if plan.landscape == "pca":
-        start = next(iter(healthy.values())).params_at(0)
-        plane = nets.landscape.pca_plane(start, [r.snapshots for r in healthy.values()])
-        share = float(np.sum(plane.explained)) * 100
-        center = f"PCA plane through the shared start: {share:.0f}% of the movement"
-    else:
-        best = min(healthy, key=lambda n: float(healthy[n].train_loss[-1]))
-        plane = nets.landscape.random_plane(healthy[best].final_params(), seed=plan.seeds[0])
-        center = f"Random directions around {optim.get(best).title}'s end point"
-    paths = {n: nets.landscape.project(plane, r.snapshots) for n, r in first.items()}
-    alphas, betas = nets.landscape.grid_around(
-        [paths[n] for n in healthy],
+    return race_landscape(
+        plan.model,
+        first,
+        data.x_train,
+        data.y_train,
+        kind=plan.landscape,
+        seed=plan.seeds[0],
         resolution=LANDSCAPE_RESOLUTION,
-        span=0.5 if plan.landscape == "pca" else 1.0,
-    )
-    cut = nets.landscape.loss_slice(plan.model, plane, data.x_train, data.y_train, alphas, betas)
-    on_plane = {
-        n: nets.landscape.loss_at(plan.model, plane, data.x_train, data.y_train, paths[n])
-        for n in healthy
-    }
-    met = {n: np.asarray(healthy[n].train_loss) for n in healthy}
-    return Landscape(cut, paths, center, left_out, met, on_plane)
-
-
-def fit_note(result: Landscape, frame_steps: np.ndarray) -> str:
-    """What the slice under the paths is worth, measured: the median and worst ratio between
-    the loss drawn under a path and the loss the run met there (1 = the picture is exact)."""
-    fits = {n: f for n, f in result.fits().items() if f.worst_frame >= 0}
-    if not fits:
-        return ""
-    median = float(np.median([f.median for f in fits.values()]))
-    name = max(fits, key=lambda n: fits[n].worst)
-    worst = fits[name]
-    step = int(frame_steps[worst.worst_frame])
-    return (
-        f"Measured along the paths: the slice under them shows the loss they met within "
-        f"×{median:.2f} at the median frame; worst ×{worst.worst:.2f} ({optim.get(name).title} "
-        f"at step {step})."
-    )
-
-
-def _finite(run: NetRun) -> bool:
-    return all(np.all(np.isfinite(v)) for v in run.snapshots.values()) and math.isfinite(
-        float(run.train_loss[-1])
     )

@@ -1,11 +1,11 @@
 """Tuning beyond η for the small-nets race: every racing optimizer's tunable fields at once.
 
 Each racing optimizer trains once as set, once per η of the η scan
-(:data:`~rlx_lab_app.state.nets_tuning.NET_TUNE_LRS`) and once per each of
+(:data:`~rlx_lab.nets.tuning.NET_TUNE_LRS`) and once per each of
 :data:`NET_SEARCH_SAMPLES` random settings of every tunable field
 (:func:`rlx_lab.engine.sample_settings`: the same draws as the surfaces lab's search), all in one
 vmapped race with the tab's data, network, batches, steps, schedule and seeds. They are judged as η
-tuning judges (:mod:`rlx_lab_app.state.nets_tuning`: by default the validation loss on a held-out
+tuning judges (:mod:`rlx_lab.nets.tuning`: by default the validation loss on a held-out
 quarter of the training set; or the training loss): the lowest final loss without diverging wins,
 ties go to the faster descent. The test set plays no part in the choice.
 """
@@ -20,17 +20,11 @@ import numpy as np
 
 from rlx_lab import engine, optim
 from rlx_lab.engine import AS_GIVEN, LR_ALONE, RANDOM
+from rlx_lab.nets.tuning import NET_TUNE_LRS, best_index, seeds_words, setting_keys
 
 from .nets import NetsModel
 from .nets_plan import NetsPlan
-from .nets_tuning import (
-    NET_TUNE_LRS,
-    NetsTuningModel,
-    best_index,
-    seeds_words,
-    setting_keys,
-    train_candidates,
-)
+from .nets_tuning import NetsTuningModel, train_candidates
 from .search import compare_line, search_note
 from .tuning import Tuning
 

@@ -1,5 +1,8 @@
 """Slider scales and number formatting, shared by the state (sweeps, queries) and the widgets.
 
+Numbers are written by :func:`rlx_lab.formatting.format_value` (re-exported here), so the
+library's sentences and the app's read alike.
+
 A hyperparameter declares how a slider should move through it (``HParam.scale``):
 
 * ``linear`` — the slider position is the value;
@@ -14,6 +17,8 @@ import math
 import re
 
 import numpy as np
+
+from rlx_lab.formatting import format_value as format_value
 
 SCALES = ("linear", "log", "log1m")
 TINY = 1e-300
@@ -55,21 +60,6 @@ def sweep_values(low: float, high: float, count: int, scale: str) -> np.ndarray:
     a, b = to_position(low, scale), to_position(high, scale)
     positions = np.linspace(a, b, count)
     return np.array([from_position(float(p), scale, 6) for p in positions], dtype=np.float64)
-
-
-def format_value(value: float | None, digits: int = 3) -> str:
-    """A compact human-readable number (``None`` → ``auto``)."""
-    if value is None:
-        return "auto"
-    if isinstance(value, bool):
-        return "on" if value else "off"
-    if isinstance(value, int):
-        return str(value)
-    if not math.isfinite(value):
-        return str(value)
-    if value != 0 and (abs(value) < 1e-3 or abs(value) >= 1e4):
-        return f"{value:.{digits - 1}e}".replace("e-0", "e-").replace("e+0", "e")
-    return f"{value:.{digits}g}"
 
 
 _GREEK = {

@@ -18,10 +18,11 @@ import param
 
 from rlx_lab import optim
 from rlx_lab.nets.datasets import DATASETS
+from rlx_lab.nets.tuning import HELD_OUT, NET_TUNE_LRS
 
 from ..state.nets import BOUNDARY_DATASETS, USER_DATA, NetsModel
 from ..state.nets_search import NET_SEARCH_SAMPLES, NetsSearchModel
-from ..state.nets_tuning import HELD_OUT, NET_TUNE_LRS, NetsTuningModel
+from ..state.nets_tuning import NetsTuningModel
 from ..state.scales import format_value
 from .optimizer_cards import OptimizerCards
 from .tuning_view import TuneButton

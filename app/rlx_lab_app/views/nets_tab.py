@@ -16,11 +16,11 @@ import panel as pn
 import param
 
 from rlx_lab import optim
+from rlx_lab.nets.landscape import fit_note
 
 from ..state import color, marker
 from ..state.jobs import JobState
 from ..state.nets import INPUTS, NetsModel
-from ..state.nets_plan import fit_note
 from ..state.plan import export_cost
 from ..state.scales import format_value
 from . import js

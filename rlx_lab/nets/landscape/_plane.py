@@ -33,8 +33,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from . import mlp as mlp_
-from .mlp import MLP
+from .. import mlp as mlp_
+from ..mlp import MLP
 
 Arrays = Mapping[str, np.ndarray]
 """Params by name (numpy or JAX arrays); with a leading frame axis for a trajectory."""

@@ -27,7 +27,7 @@ from typing import Literal, NamedTuple
 import jax
 import numpy as np
 
-from .surfaces import Point, Surface
+from ..surfaces import Point, Surface
 
 Regime = Literal["converges", "oscillates", "neutral", "grows"]
 """How one eigen-direction's error evolves: shrinks monotonically, shrinks while changing sign
@@ -36,6 +36,8 @@ Where = Literal["minimum", "stationary point", "start"]
 
 _NEUTRAL = 1e-9
 """|ρ − 1| below this counts as neither shrinking nor growing."""
+FLAT = 1e-6
+"""Curvatures this small (both) make a degenerate point: no quadratic model to speak of."""
 
 
 class TheoryError(ValueError):
@@ -67,6 +69,11 @@ class LocalModel(NamedTuple):
         """κ = λ₂/λ₁ (inf unless both curvatures are positive)."""
         low, high = self.curvatures
         return high / low if low > 0 else math.inf
+
+
+def is_flat(model: LocalModel) -> bool:
+    """Both curvatures are below :data:`FLAT` in size: the Hessian vanishes at the point."""
+    return max(abs(c) for c in model.curvatures) < FLAT
 
 
 def _check(lr: float, momentum: float) -> None:
