@@ -29,7 +29,8 @@ from .live import nets_recompute
 from .nets_controls import NetsControls
 from .nets_gif import nets_gif, nets_gif_cost
 from .nets_js import POSITIONS, frame_index
-from .nets_plots import BoundaryFigures, Curves, LandscapePlot
+from .nets_landscape_plot import LandscapePlot
+from .nets_plots import BoundaryFigures, Curves
 from .nets_sources import NetsSources, image_columns
 from .runner import session_document
 from .url import UrlSync
