@@ -17,7 +17,8 @@ from rlx_lab_app.state import (
     settings_class,
 )
 from rlx_lab_app.state.scales import from_position, sweep_values, to_position, unicode_symbol
-from rlx_lab_app.views.sources import ARROW, Style, clip_segments, drawn, full
+from rlx_lab_app.views.frame_sources import drawn
+from rlx_lab_app.views.sources import ARROW, Style, clip_segments, full
 
 from rlx_lab import engine, optim
 

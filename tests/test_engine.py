@@ -331,9 +331,9 @@ def test_no_recompilation_when_values_change(name: str) -> None:
     base = engine.RunSettings(steps=40, hessian="hutchinson", probes=2)
     engine.run(name, None, surface, [[1.0, 1.0], [0.5, -1.0]], base)
     before = engine.compiled_programs()
-    from rlx_lab.engine.run import _program
+    from rlx_lab.engine import programs
 
-    program = _program(name, surface, "vector", 50, 2, 2, over_hparams=None)
+    program = programs.program(name, surface, "vector", 50, 2, 2, over_hparams=None)
     assert program._cache_size() == 1
     for i, p in enumerate(opt.spec):
         value = p.default if p.kind in ("tuple", "optional_float") else p.ui_high
@@ -486,9 +486,9 @@ def test_sweep_batches_only_the_swept_fields() -> None:
         [-1.5, 2.0],
         engine.RunSettings(steps=20),
     )
-    from rlx_lab.engine.run import _program
+    from rlx_lab.engine import programs
 
-    program = _program("soap", ROSENBROCK, "vector", 50, 1, 1, over_hparams=("beta1", "lr"))
+    program = programs.program("soap", ROSENBROCK, "vector", 50, 1, 1, over_hparams=("beta1", "lr"))
     assert program._cache_size() == 1
 
 

@@ -137,12 +137,12 @@ def test_bad_fields_and_counts_are_named() -> None:
 
 
 def test_another_seed_or_setting_reuses_the_compiled_search() -> None:
-    from rlx_lab.engine.run import _program
+    from rlx_lab.engine import programs
 
     engine.search("lion", None, ROSENBROCK, START, SETTINGS, samples=16)
     before = engine.compiled_programs()
     engine.search("lion", {"beta2": 0.9}, ROSENBROCK, [1.0, -1.0], SETTINGS, samples=16, seed=5)
     assert engine.compiled_programs() == before
     varying = tuple(sorted(engine.searchable("lion")))
-    program = _program("lion", ROSENBROCK, "vector", 100, 1, 1, over_hparams=varying)
+    program = programs.program("lion", ROSENBROCK, "vector", 100, 1, 1, over_hparams=varying)
     assert program._cache_size() == 1  # one trace for both searches

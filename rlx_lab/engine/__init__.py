@@ -10,7 +10,9 @@
 from ..schedule import LrSchedule
 from .cache import CACHE_ENV, default_cache_dir, enable_compilation_cache
 from .cost import grid_cost, race_cost
+from .grid import TUNE_LRS, GridRun, run_grid, sweep, tune_lr
 from .hessian import ESTIMATORS
+from .programs import compiled_programs
 from .results import (
     AS_GIVEN,
     LR_ALONE,
@@ -23,20 +25,9 @@ from .results import (
     to_csv,
     to_json,
 )
-from .run import (
-    MAX_STEPS,
-    TUNE_LRS,
-    VIEWS,
-    GridRun,
-    RunSettings,
-    compiled_programs,
-    race,
-    run,
-    run_grid,
-    sweep,
-    tune_lr,
-)
+from .run import race, run
 from .search import KEPT_FIXED, SEARCH_SAMPLES, sample_settings, search, searchable
+from .settings import MAX_STEPS, VIEWS, RunSettings
 from .threads import one_core_per_computation
 
 __all__ = [

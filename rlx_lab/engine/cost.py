@@ -9,7 +9,7 @@ float32 per real step. :func:`race_cost` and :func:`grid_cost` add these up.
 from __future__ import annotations
 
 from ..cost import Cost, Term, count
-from .run import _bucket
+from .settings import bucket as step_bucket
 
 TRACE_BYTES_PER_LANE_STEP = 2 * 8 * 4
 """The trace, on the device and its host copy."""
@@ -22,7 +22,7 @@ ADVICE = "fewer optimizers, starts, noise draws or steps"
 
 def race_cost(optimizers: int, lanes: int, steps: int, *, what: str = "this race") -> Cost:
     """``optimizers`` runs of ``lanes`` start points (× noise draws) for ``steps`` steps."""
-    bucket = _bucket(steps)
+    bucket = step_bucket(steps)
     n = optimizers * lanes
     per_lane = TRACE_BYTES_PER_LANE_STEP * bucket + KEPT_BYTES_PER_LANE_STEP * (steps + 1)
     term = Term(
@@ -39,7 +39,7 @@ def grid_cost(
 ) -> Cost:
     """``settings`` rows × ``draws`` noise draws for each of ``optimizers`` in one vmapped
     call each (:func:`~rlx_lab.engine.run_grid`: the whole trace stays on the host)."""
-    bucket = _bucket(steps)
+    bucket = step_bucket(steps)
     lanes = optimizers * settings * draws
     term = Term(
         "traces of every setting",

@@ -4,7 +4,7 @@ beside two baselines in the same vmapped call.
 The lanes of one call of the engine are
 
 * lane 0: the settings as given (``base``) — the first baseline;
-* :data:`~rlx_lab.engine.run.TUNE_LRS`: η alone, the other fields as given — the rule of
+* :data:`~rlx_lab.engine.grid.TUNE_LRS`: η alone, the other fields as given — the rule of
   :func:`~rlx_lab.engine.tune_lr`, the second baseline;
 * ``samples`` random settings of every field in :func:`searchable`, drawn independently:
   η log-uniform on [1e-4, 1] (the η scan's range), a field on a ``log`` scale log-uniform on
@@ -28,8 +28,9 @@ import numpy as np
 
 from .. import optim
 from ..surfaces import Surface
+from .grid import TUNE_LRS, run_grid
 from .results import AS_GIVEN, LR_ALONE, RANDOM, SearchResult
-from .run import TUNE_LRS, RunSettings, run_grid
+from .settings import RunSettings
 
 SEARCH_SAMPLES = 128
 """Random settings :func:`search` tries by default (beside the 1 + 25 baseline lanes)."""

@@ -32,9 +32,10 @@ from . import (
     soap,
     sophia,
 )
-from ._base import GradientTransformation, Optimizer, OptState, StepContext
+from ._base import Optimizer
 from ._hparams import FLOAT32_MAX, HParam, HParamsDict, as_float32
 from ._numerics import global_grad_clip_scale, l2_norm
+from ._protocol import GradientTransformation, OptState, StepContext
 
 __all__ = [
     "FLOAT32_MAX",

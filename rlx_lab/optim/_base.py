@@ -9,6 +9,9 @@ An optimizer module supplies two pure per-tensor functions,
 and :class:`Optimizer` lifts them to a whole iteration over a pytree of tensors: every tensor
 sees the same 1-based counter ``t``, then the counter advances (RLX's ``end_iteration``).
 Hyperparameters are a dict of JAX arrays, so changing a value reuses the compiled step.
+
+The protocol's types live in :mod:`._protocol` and the per-tensor learning-rate multipliers in
+:mod:`._lr_scale`; ``StepContext`` is imported from here by every rule module.
 """
 
 from __future__ import annotations
@@ -18,55 +21,24 @@ import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 from ._hparams import HParam, HParamsDict, encode_hparams
-
-PyTree = Any
-
-
-class StepContext(NamedTuple):
-    """What a per-tensor update sees besides its own tensor and state."""
-
-    t: jax.Array
-    """1-based iteration number (float32)."""
-    count: jax.Array
-    """0-based iteration index (int32)."""
-    lr_scale: jax.Array
-    """RLX ``lr_scale(name)``: multiplier on this tensor's effective learning rate."""
-    key: jax.Array | None
-    """A PRNG key private to this tensor and iteration (None unless the rule is random)."""
-
-
-class OptState(NamedTuple):
-    """The whole optimizer state: iteration counter, per-tensor states, PRNG key."""
-
-    count: jax.Array
-    tensors: PyTree
-    """Same structure as the params, with the rule's per-tensor NamedTuple at each leaf."""
-    key: jax.Array | None
-    """Seeded PRNG key of a rule that draws random numbers (:attr:`Optimizer.random`); None
-    otherwise, so a scan carries nothing it never reads."""
-
-
-class GradientTransformation(NamedTuple):
-    """optax-compatible pair: ``init(params)``, ``update(grads, state, params)``."""
-
-    init: Callable[[PyTree], OptState]
-    update: Callable[..., tuple[PyTree, OptState]]
-
-
-InitTensor = Callable[[jax.Array], Any]
-UpdateTensor = Callable[
-    [jax.Array, jax.Array, Any, HParamsDict, StepContext], tuple[jax.Array, Any]
-]
-HessianTensor = Callable[[Any, jax.Array, HParamsDict], Any]
-ClipTensor = Callable[[jax.Array, jax.Array, Any, Any, HParamsDict], jax.Array]
-"""(param, grad, state before, state after, hp) → fraction of this tensor's entries clipped."""
+from ._lr_scale import lr_scales
+from ._protocol import (
+    ClipTensor,
+    GradientTransformation,
+    HessianTensor,
+    InitTensor,
+    OptState,
+    PyTree,
+    StepContext,
+    UpdateTensor,
+)
 
 
 @dataclass(frozen=True)
@@ -147,7 +119,7 @@ class Optimizer:
         self._check_hp(hp)
         if jax.tree.structure(grads) != jax.tree.structure(params):
             raise ValueError("grads: must have the same structure as params")
-        return self._jitted_step(params, grads, state, hp, _lr_scales(lr_scale, params))
+        return self._jitted_step(params, grads, state, hp, lr_scales(lr_scale, params))
 
     def update_hessian(self, state: OptState, h_hat: PyTree, hp: HParamsDict) -> OptState:
         """Sophia only: fold a diagonal-Hessian estimate into the EMA ``h``.
@@ -174,7 +146,7 @@ class Optimizer:
 
         @jax.jit
         def specialised(params: PyTree, grads: PyTree, state: OptState) -> tuple[PyTree, OptState]:
-            flipped = jax.tree.map(operator.neg, _lr_scales(lr_scale, params))
+            flipped = jax.tree.map(operator.neg, lr_scales(lr_scale, params))
             return self._descend(params, grads, state, fixed, flipped)
 
         def init(params: PyTree) -> OptState:
@@ -284,28 +256,3 @@ class Optimizer:
 
 def _is_tensor_state(x: Any) -> bool:
     return isinstance(x, tuple) and hasattr(x, "_fields")
-
-
-def _as_scale(scale: Any) -> Any:
-    """A float32 scale: numpy for plain numbers (a constant under jit), JAX for arrays."""
-    if isinstance(scale, jax.Array):
-        return scale.astype(jnp.float32)
-    return np.float32(scale)
-
-
-def _fill(subtree: PyTree, scale: Any) -> PyTree:
-    return jax.tree.map(lambda _: scale, subtree)
-
-
-def _lr_scales(lr_scale: Any, params: PyTree) -> PyTree:
-    """Per-leaf float32 scales shaped like ``params``."""
-    if lr_scale is None:
-        return _fill(params, np.float32(1.0))
-    if isinstance(lr_scale, int | float) or (hasattr(lr_scale, "shape") and lr_scale.shape == ()):
-        return _fill(params, _as_scale(lr_scale))
-    if isinstance(lr_scale, Mapping) and isinstance(params, Mapping):
-        unknown = sorted(set(lr_scale) - set(params))
-        if unknown:
-            raise ValueError(f"lr_scale: unknown tensor {unknown[0]!r}")
-        return {k: _fill(v, _as_scale(lr_scale.get(k, 1.0))) for k, v in params.items()}
-    return jax.tree.map(lambda _, s: _as_scale(s), params, lr_scale)

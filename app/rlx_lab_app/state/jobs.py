@@ -11,232 +11,43 @@ session's thread (:class:`Page`); without one (tests, notebooks) everything runs
 caller's thread, through the same checks and the same error handling.
 
 Pure Python and ``param``: no Panel (the served glue is :mod:`rlx_lab_app.views.jobs`).
+
+The pieces live beside this module: a job, its slot, page and report in :mod:`.job`; the
+process-wide lanes and ledger in :mod:`.server`. Their public names are re-exported here, where
+the rest of the app imports them.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
-import queue
-import threading
-import time
-from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
-from typing import Any, Protocol
-
-import param
+from concurrent.futures import Future
+from typing import Any
 
 from rlx_lab.cost import MB, Cost, size
 
-from .budget import Budgets, OverBudget, capitalized, configured, refusal
-from .worker import ProcessLane
+from .budget import Budgets, OverBudget, refusal
+from .job import Cancelled, Job, JobState, ManualPage, Page, Report, failure, partial_progress
+from .server import HEAVY, INTERACTIVE, Server, default_server, warm_workers
+
+__all__ = [
+    "HEAVY",
+    "INTERACTIVE",
+    "Cancelled",
+    "Job",
+    "JobState",
+    "ManualPage",
+    "Page",
+    "Report",
+    "Server",
+    "SessionJobs",
+    "default_server",
+    "failure",
+    "partial_progress",
+    "warm_workers",
+]
 
 LOG = logging.getLogger(__name__)
-INTERACTIVE, HEAVY = "interactive", "heavy"
-PROGRESS_EVERY_S = 0.2
-"""Progress reaches the page at most this often."""
-RECENT_PROBLEMS = 20
-
-
-class Cancelled(Exception):
-    """Raised inside a job at a checkpoint once it has been cancelled."""
-
-
-class JobState(param.Parameterized):
-    """What a slot shows while its job runs: busy, how far (−1: unknown) and doing what."""
-
-    busy = param.Boolean(default=False, precedence=-1)
-    progress = param.Number(default=-1.0, bounds=(-1.0, 1.0), precedence=-1)
-    phase = param.String(default="", precedence=-1, doc="What a running computation does")
-
-
-class Page(Protocol):
-    """How a session's work gets back onto its own thread."""
-
-    def call(self, callback: Callable[[], None]) -> None:
-        """Run ``callback`` on the session's thread soon (safe from any thread)."""
-
-    def call_later(self, seconds: float, callback: Callable[[], None]) -> None:
-        """Run ``callback`` on the session's thread after ``seconds``."""
-
-
-class ManualPage:
-    """A page whose callbacks wait until the caller runs them (:meth:`run_until`): a served
-    session's thread, played by a test or a benchmark."""
-
-    def __init__(self) -> None:
-        self.calls: queue.Queue[Callable[[], None]] = queue.Queue()
-
-    def call(self, callback: Callable[[], None]) -> None:
-        self.calls.put(callback)
-
-    def call_later(self, seconds: float, callback: Callable[[], None]) -> None:
-        del seconds  # the caller decides when callbacks run
-        self.calls.put(callback)
-
-    def run_until(self, done: Callable[[], bool], timeout: float = 120.0) -> None:
-        """Run callbacks as they arrive until ``done()``, then whatever is left; raise
-        ``TimeoutError`` after ``timeout`` seconds."""
-        deadline = time.monotonic() + timeout
-        while not done():
-            try:
-                self.calls.get(timeout=max(0.01, deadline - time.monotonic()))()
-            except queue.Empty:
-                raise TimeoutError(f"nothing done within {timeout} s") from None
-        while not self.calls.empty():
-            self.calls.get_nowait()()
-
-
-class Report:
-    """Handed to a running job: checkpoints, progress and early results."""
-
-    def __init__(self, job: Job) -> None:
-        self._job = job
-        self._last = 0.0
-
-    def check(self) -> None:
-        """Raise :class:`Cancelled` if the job has been cancelled (call between pieces)."""
-        if self._job.cancelled.is_set():
-            raise Cancelled
-
-    def progress(self, fraction: float | None, text: str = "") -> None:
-        """How far the job is (0…1, None: unknown) and what it is doing; throttled."""
-        self.check()
-        now = time.monotonic()
-        if now - self._last < PROGRESS_EVERY_S and (fraction or 0) < 1:
-            return
-        self._last = now
-        self._job.on_page(partial_progress(self._job.slot, fraction, text))
-
-    def on_page(self, callback: Callable[[], None]) -> None:
-        """Run ``callback`` on the page's thread unless the job is cancelled by then (e.g. to
-        show the first results before the rest)."""
-        self._job.on_page(callback)
-
-
-def partial_progress(slot: JobState, fraction: float | None, text: str) -> Callable[[], None]:
-    def show() -> None:
-        if slot.busy:
-            value = -1.0 if fraction is None else min(max(float(fraction), 0.0), 1.0)
-            slot.param.update(progress=value, **({"phase": text} if text else {}))
-
-    return show
-
-
-@dataclass(eq=False)
-class Job:
-    """One admitted piece of work."""
-
-    slot: JobState
-    cost: Cost
-    work: Callable[[Report], Any]
-    done: Callable[[Any], None]
-    failed: Callable[[str], None]
-    lane: str
-    page: Page | None
-    cancelled: threading.Event = field(default_factory=threading.Event)
-    future: Future | None = None
-
-    def on_page(self, callback: Callable[[], None]) -> None:
-        def guarded() -> None:
-            if not self.cancelled.is_set():
-                callback()
-
-        if self.page is None:
-            guarded()
-        else:
-            self.page.call(guarded)
-
-
-class Server:
-    """Process-wide: the worker threads of each lane and the ledger of admitted bytes.
-
-    The interactive lane runs the surfaces race recompute only, so a slider move never waits
-    behind another session's sweep or training (the heavy lane).
-    """
-
-    def __init__(self, budgets: Budgets) -> None:
-        self.budgets = budgets
-        self.lanes = {
-            INTERACTIVE: ThreadPoolExecutor(budgets.interactive_workers, "rlx-interactive"),
-            HEAVY: ThreadPoolExecutor(budgets.heavy_workers, "rlx-heavy"),
-        }
-        self.process = ProcessLane(budgets.heavy_processes) if budgets.heavy_processes else None
-        """Worker processes for the jobs that offer a picklable call (None: threads only)."""
-        self._lock = threading.Lock()
-        self._admitted = 0
-        self._in_flight = 0
-        self._sessions = 0
-        self.problems: deque[tuple[float, str]] = deque(maxlen=RECENT_PROBLEMS)
-        """The latest failures and refusals, (time, words), newest last (the operator's view)."""
-
-    def admit(self, cost: Cost) -> None:
-        """Count ``cost`` in, or raise :class:`OverBudget` if the server is full."""
-        limit = self.budgets.server_mb * MB
-        with self._lock:
-            if self._admitted + cost.bytes > limit:
-                held = self._admitted
-            else:
-                self._admitted += cost.bytes
-                self._in_flight += 1
-                return
-        raise OverBudget(
-            f"The server is busy: other visitors' jobs hold ≈{size(held)} of its "
-            f"{size(limit)} for jobs, and {cost.what} needs ≈{size(cost.bytes)} — try again "
-            "in a minute."
-        )
-
-    def release(self, cost: Cost) -> None:
-        with self._lock:
-            self._admitted -= cost.bytes
-            self._in_flight -= 1
-
-    def jobs_in_flight(self) -> int:
-        """Jobs admitted and not finished (queued or running), every session together."""
-        with self._lock:
-            return self._in_flight
-
-    def note(self, words: str) -> None:
-        """Remember a failure or refusal for the operator's view."""
-        self.problems.append((time.time(), words))
-
-    def session_opened(self) -> None:
-        with self._lock:
-            self._sessions += 1
-
-    def session_closed(self) -> None:
-        with self._lock:
-            self._sessions -= 1
-
-    def sessions(self) -> int:
-        """Pages open on this server (built and not yet discarded)."""
-        with self._lock:
-            return self._sessions
-
-    def full(self) -> bool:
-        """Whether a new page would exceed :attr:`Budgets.max_sessions`."""
-        return self.sessions() >= self.budgets.max_sessions
-
-    def admitted_bytes(self) -> int:
-        """Bytes of jobs queued or running, every session together."""
-        with self._lock:
-            return self._admitted
-
-
-@functools.cache
-def default_server() -> Server:
-    """The process's one :class:`Server`, with budgets from the environment and arguments."""
-    return Server(configured())
-
-
-def warm_workers() -> None:
-    """Start the server's worker processes, if it has any, before the first heavy job."""
-    process = default_server().process
-    if process is not None:
-        process.warm()
 
 
 class SessionJobs:
@@ -383,19 +194,3 @@ class SessionJobs:
         except Exception as error:  # showing the result broke: say so, keep the page alive
             LOG.warning("showing %s failed", job.cost.what, exc_info=True)
             job.failed(failure(job.cost.what, error))
-
-
-def failure(what: str, error: BaseException) -> str:
-    """A failed job in words: what failed and why."""
-    job = capitalized(what)
-    if isinstance(error, BrokenProcessPool):
-        return (
-            f"{job} stopped: its worker process ended (out of memory?). "
-            "Try smaller settings; the next job starts a fresh worker."
-        )
-    if isinstance(error, MemoryError):
-        return (
-            f"{job} ran out of memory: try smaller settings (fewer steps, starts, seeds or units)."
-        )
-    detail = str(error) or type(error).__name__
-    return f"{job} failed: {type(error).__name__}: {detail}"

@@ -13,11 +13,12 @@ never raises: each bad entry is skipped and described, and the rest is applied.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rlx_lab.nets.datasets import DATASETS
 
 from .gradient_options import SCHEDULE_FIELDS
+from .nets_inputs import NetsInputs
 from .query_fields import (
     apply_fields,
     apply_hyperparameters,
@@ -27,9 +28,6 @@ from .query_fields import (
     race_fields,
     short_number,
 )
-
-if TYPE_CHECKING:
-    from .nets import NetsModel
 
 TAB = "nets"
 """The value of ``tab`` that opens the small-nets tab."""
@@ -52,7 +50,7 @@ SCALARS = (
 """Model parameters written under their own name."""
 
 
-def to_query(model: NetsModel) -> dict[str, str]:
+def to_query(model: NetsInputs) -> dict[str, str]:
     """``model``'s state as query parameters (defaults omitted)."""
     out: dict[str, str] = {"tab": TAB, "data": model.dataset}
     if model.dataset in DATASETS and model.noise != DATASETS[model.dataset].noise:
@@ -61,7 +59,7 @@ def to_query(model: NetsModel) -> dict[str, str]:
     return out
 
 
-def from_query(model: NetsModel, params: Mapping[str, Any]) -> list[str]:
+def from_query(model: NetsInputs, params: Mapping[str, Any]) -> list[str]:
     """Apply ``params`` (values may be strings or lists of strings) to ``model``."""
     query = {str(k): last_value(v) for k, v in params.items()}
     problems: list[str] = []

@@ -11,7 +11,7 @@ out of range) is skipped and described in the returned list, and the rest is app
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .gradient_options import SCHEDULE_FIELDS
 from .query_fields import (
@@ -27,9 +27,7 @@ from .query_fields import (
     to_bool,
     to_float,
 )
-
-if TYPE_CHECKING:
-    from .race import RaceModel
+from .race_inputs import RaceInputs
 
 SCALARS = (
     "steps",
@@ -53,7 +51,7 @@ FLAGS = {
 }
 
 
-def to_query(model: RaceModel) -> dict[str, str]:
+def to_query(model: RaceInputs) -> dict[str, str]:
     """``model``'s state as query parameters (defaults omitted, numbers in short form)."""
     out: dict[str, str] = {"surface": model.surface}
     if model.surface == "custom":
@@ -71,7 +69,7 @@ def to_query(model: RaceModel) -> dict[str, str]:
     return out
 
 
-def from_query(model: RaceModel, params: Mapping[str, Any]) -> list[str]:
+def from_query(model: RaceInputs, params: Mapping[str, Any]) -> list[str]:
     """Apply ``params`` (values may be strings or lists of strings) to ``model``."""
     query = {str(k): last_value(v) for k, v in params.items()}
     problems: list[str] = []
@@ -126,7 +124,7 @@ def from_query(model: RaceModel, params: Mapping[str, Any]) -> list[str]:
 
 
 def _surface_params(
-    model: RaceModel, query: dict[str, str], fields: dict[str, Any], problems: list[str]
+    model: RaceInputs, query: dict[str, str], fields: dict[str, Any], problems: list[str]
 ) -> None:
     info = model.current_surface.param_info
     values: dict[str, float] = {}

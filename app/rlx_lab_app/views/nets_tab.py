@@ -19,21 +19,19 @@ from rlx_lab import optim
 from rlx_lab.nets.landscape import fit_note
 
 from ..state import color, marker
-from ..state.jobs import JobState
 from ..state.nets import INPUTS, NetsModel
-from ..state.plan import export_cost
-from ..state.scales import format_value
 from . import js
 from .jobs import JobProgress, jobs_for
 from .live import nets_recompute
 from .nets_controls import NetsControls
-from .nets_gif import nets_gif, nets_gif_cost
+from .nets_export_view import NetsExport
 from .nets_js import POSITIONS, frame_index
-from .nets_plots import BoundaryFigures, Curves, LandscapePlot
+from .nets_landscape_plot import LandscapePlot
+from .nets_plots import BoundaryFigures, Curves
+from .nets_scoreboard import scoreboard_table
 from .nets_sources import NetsSources, image_columns
 from .runner import session_document
 from .url import UrlSync
-from .widgets import download
 
 FAIR = (
     "**A fair race.** Every optimizer starts from the same initial weights and sees the same "
@@ -161,51 +159,7 @@ class NetsTab(pn.viewable.Viewer):
         self.scoreboard = pn.pane.HTML(
             "", css_classes=["nets-scoreboard"], sizing_mode="stretch_width"
         )
-        model = self.model
-
-        def say(words: str) -> None:
-            model.message = words
-
-        self.exporting = JobState()
-        self.gif = download(
-            "GIF",
-            "rlx_lab_nets.gif",
-            lambda: nets_gif(model),
-            cost=lambda: nets_gif_cost(model),
-            failed=say,
-            slot=self.exporting,
-            css_classes=["nets-export-gif"],
-            disabled=True,
-        )
-        model.param.watch(self._enable_gif, ["boundaries"])
-        self.export = pn.Row(
-            pn.pane.Markdown("**Export**", margin=(12, 10)),
-            *(
-                download(
-                    kind.upper(),
-                    f"rlx_lab_nets.{kind}",
-                    write,
-                    failed=say,
-                    slot=self.exporting,
-                    cost=lambda kind=kind: export_cost(f"the {kind.upper()} file", model.runs),
-                    css_classes=[f"nets-export-{kind}"],
-                )
-                for kind, write in (("csv", model.export_csv), ("json", model.export_json))
-            ),
-            self.gif,
-            pn.pane.HTML(
-                "<small>curves of every run shown; GIF: the decision boundaries over training; "
-                "the plots save as PNG from their toolbars</small>",
-                margin=(14, 10),
-                styles={"color": "#555"},
-            ),
-            JobProgress(self.exporting, self.jobs, css="nets-export-progress"),
-            margin=0,
-        )
-
-    def _enable_gif(self, *events: Any) -> None:
-        """Boundaries exist only for 2-D datasets (and after training)."""
-        self.gif.disabled = not self.model.boundaries
+        self.export = NetsExport(self.model, self.jobs)
 
     @property
     def sidebar(self) -> pn.viewable.Viewable:
@@ -283,7 +237,7 @@ class NetsTab(pn.viewable.Viewer):
             f"{html.escape(optim.get(n).title)}&nbsp;&nbsp;"
             for n in names
         )
-        self.scoreboard.object = self._table(colors)
+        self.scoreboard.object = scoreboard_table(self.model.summary(), colors)
         s.draw(int(self.player.value))
         plan = model.shown
         caption = CAPTIONS.get(plan.landscape, "") if plan is not None else ""
@@ -300,25 +254,6 @@ class NetsTab(pn.viewable.Viewer):
         run = self.model.runs[name][0]
         tail = f" · ✕ step {run.diverged_at}" if run.diverged else ""
         return f"{optim.get(name).title} · {self.model.settings[name].lr_label()}{tail}"
-
-    def _table(self, colors: dict[str, str]) -> str:
-        rows = self.model.summary()
-        body = "".join(
-            f"<tr><td><span style='color:{colors[r['name']]}'>●</span> "
-            f"{html.escape(r['optimizer'])}</td><td>{html.escape(r['lr'])}</td>"
-            f"<td>{format_value(r['train_loss'])}</td><td>{format_value(r['test_loss'])}</td>"
-            f"<td>{100 * r['test_acc']:.1f}%</td>"
-            f"<td>{_diverged(r)}</td></tr>"
-            for r in rows
-        )
-        seeds = rows[0]["seeds"] if rows else 1
-        note = f" (mean over {seeds} seeds)" if seeds > 1 else ""
-        return (
-            "<table style='font-size:0.85em;border-collapse:collapse' cellpadding='3'>"
-            f"<tr><th align='left'>optimizer</th><th>η</th><th>train loss{note}</th>"
-            "<th>test loss</th><th>test accuracy</th><th>diverged</th></tr>"
-            f"{body}</table>"
-        )
 
     def _show_status(self, *events: Any) -> None:
         model = self.model
@@ -340,11 +275,3 @@ class NetsTab(pn.viewable.Viewer):
         lines = [line for line in self.model.message.splitlines() if line]
         self.alert.object = "<br>".join(html.escape(line) for line in lines)
         self.alert.visible = bool(lines)
-
-
-def _diverged(row: dict[str, Any]) -> str:
-    if row["diverged_runs"] == 0:
-        return "—"
-    if row["seeds"] > 1:
-        return f"✕ {row['diverged_runs']} of {row['seeds']} seeds"
-    return f"✕ step {row['diverged_at']}"

@@ -19,7 +19,8 @@ from rlx_lab import optim
 from rlx_lab.engine import Trajectory
 
 from . import js
-from .sources import Style, clip_segments, curves, drawn, full
+from .frame_sources import drawn
+from .sources import Style, clip_segments, curves, full
 
 DRAWN = ("paths", "gpaths", "heads", "crosses", "pts", "nows", "grads", "moves")
 

@@ -1,0 +1,109 @@
+"""The process-wide side of the jobs: each lane's worker threads (and worker processes), the
+ledger of admitted bytes every session shares, open pages and recent problems.
+
+Pure Python: no Panel, no ``param``.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+
+from rlx_lab.cost import MB, Cost, size
+
+from .budget import Budgets, OverBudget, configured
+from .worker import ProcessLane
+
+INTERACTIVE, HEAVY = "interactive", "heavy"
+RECENT_PROBLEMS = 20
+
+
+class Server:
+    """Process-wide: the worker threads of each lane and the ledger of admitted bytes.
+
+    The interactive lane runs the surfaces race recompute only, so a slider move never waits
+    behind another session's sweep or training (the heavy lane).
+    """
+
+    def __init__(self, budgets: Budgets) -> None:
+        self.budgets = budgets
+        self.lanes = {
+            INTERACTIVE: ThreadPoolExecutor(budgets.interactive_workers, "rlx-interactive"),
+            HEAVY: ThreadPoolExecutor(budgets.heavy_workers, "rlx-heavy"),
+        }
+        self.process = ProcessLane(budgets.heavy_processes) if budgets.heavy_processes else None
+        """Worker processes for the jobs that offer a picklable call (None: threads only)."""
+        self._lock = threading.Lock()
+        self._admitted = 0
+        self._in_flight = 0
+        self._sessions = 0
+        self.problems: deque[tuple[float, str]] = deque(maxlen=RECENT_PROBLEMS)
+        """The latest failures and refusals, (time, words), newest last (the operator's view)."""
+
+    def admit(self, cost: Cost) -> None:
+        """Count ``cost`` in, or raise :class:`OverBudget` if the server is full."""
+        limit = self.budgets.server_mb * MB
+        with self._lock:
+            if self._admitted + cost.bytes > limit:
+                held = self._admitted
+            else:
+                self._admitted += cost.bytes
+                self._in_flight += 1
+                return
+        raise OverBudget(
+            f"The server is busy: other visitors' jobs hold ≈{size(held)} of its "
+            f"{size(limit)} for jobs, and {cost.what} needs ≈{size(cost.bytes)} — try again "
+            "in a minute."
+        )
+
+    def release(self, cost: Cost) -> None:
+        with self._lock:
+            self._admitted -= cost.bytes
+            self._in_flight -= 1
+
+    def jobs_in_flight(self) -> int:
+        """Jobs admitted and not finished (queued or running), every session together."""
+        with self._lock:
+            return self._in_flight
+
+    def note(self, words: str) -> None:
+        """Remember a failure or refusal for the operator's view."""
+        self.problems.append((time.time(), words))
+
+    def session_opened(self) -> None:
+        with self._lock:
+            self._sessions += 1
+
+    def session_closed(self) -> None:
+        with self._lock:
+            self._sessions -= 1
+
+    def sessions(self) -> int:
+        """Pages open on this server (built and not yet discarded)."""
+        with self._lock:
+            return self._sessions
+
+    def full(self) -> bool:
+        """Whether a new page would exceed :attr:`Budgets.max_sessions`."""
+        return self.sessions() >= self.budgets.max_sessions
+
+    def admitted_bytes(self) -> int:
+        """Bytes of jobs queued or running, every session together."""
+        with self._lock:
+            return self._admitted
+
+
+@functools.cache
+def default_server() -> Server:
+    """The process's one :class:`Server`, with budgets from the environment and arguments."""
+    return Server(configured())
+
+
+def warm_workers() -> None:
+    """Start the server's worker processes, if it has any, before the first heavy job."""
+    process = default_server().process
+    if process is not None:
+        process.warm()
