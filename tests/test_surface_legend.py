@@ -31,5 +31,5 @@ def test_the_legend_names_the_race_in_its_order_and_keeps_its_entries() -> None:
     assert _shown(lab)[-3:] == titles and len(_shown(lab)) in (4, 5)  # start (and minima)
     # the same entries, relabelled: Bokeh's document graph did not change
     assert [id(e) for e in lab.surface_plot.legend.items] == [id(e) for e in entries]
-    key = lab.surface_plot.key.data
+    key = lab.surface_plot.race_legend.key.data
     assert len(key["color"]) == 3  # entry j draws row j of the key source

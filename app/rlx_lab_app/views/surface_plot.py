@@ -15,24 +15,20 @@ import numpy as np
 import panel as pn
 import param
 from bokeh import events
-from bokeh.core.properties import value
 from bokeh.models import (
     Arrow,
     ColumnDataSource,
     HoverTool,
-    Legend,
-    LegendItem,
     Range1d,
     SaveTool,
     VeeHead,
 )
 from bokeh.plotting import figure
 
-from rlx_lab import optim
-
 from ..state import RaceModel
 from ..state.surface_source import display_values, surface_grid
 from .heat_map import HeatMap
+from .race_legend import RaceLegend
 from .race_sources import RaceSources
 from .runner import in_document
 from .sources import Style
@@ -169,50 +165,8 @@ class SurfacePlot(pn.viewable.Viewer):
                 ],
             )
         )
-        self.legend = Legend(
-            items=[],
-            click_policy="none",
-            label_text_font_size="9pt",
-            spacing=0,
-            padding=4,
-            background_fill_alpha=0.85,
-            ncols=2,
-            border_line_color=None,
-        )
-        # legend symbols come from these never-drawn renderers (NaN data, one row per
-        # optimizer), set with the legend; the moving marks are filled in later by the browser
-        self.key = ColumnDataSource(
-            {"xs": [], "ys": [], "x": [], "y": [], "color": [], "marker": []}, name="legend-key"
-        )
-        self._key_line = fig.multi_line(
-            "xs", "ys", source=self.key, line_color="color", line_width=2.5
-        )
-        self._key_marker = fig.scatter(
-            "x",
-            "y",
-            source=self.key,
-            marker="marker",
-            size=10,
-            fill_color="color",
-            line_color="white",
-        )
-        self._minima_item = LegendItem(label="global minimum", renderers=[minima])
-        self._start_item = LegendItem(label="start", renderers=[starts])
-        # one entry per optimizer the race can hold, made once: a race that changes relabels
-        # and shows them, where new entries would make Bokeh walk the whole document again
-        # (≈50 ms each time, several times while a race arrives)
-        self._race_items = [
-            LegendItem(
-                label=value(""),
-                renderers=[self._key_line, self._key_marker],
-                index=j,
-                visible=False,
-            )
-            for j in range(len(optim.names()))
-        ]
-        self.legend.items = [self._minima_item, self._start_item, *self._race_items]
-        self._legend_key: tuple = ()
-        fig.add_layout(self.legend, "below")
+        self.race_legend = RaceLegend(fig, minima, starts)
+        self.legend = self.race_legend.legend
         fig.on_event(events.Tap, self._on_tap)
         self.figure = fig
         self.pane = pn.pane.Bokeh(fig, sizing_mode="fixed")
@@ -276,24 +230,7 @@ class SurfacePlot(pn.viewable.Viewer):
         """
         self.background()
         model = self.model
-        minima = bool(model.shown_surface and model.shown_surface.minima)
-        key = (minima, tuple((s.title, s.color, s.marker) for s in styles))
-        if key != self._legend_key:  # new items only when the race changes, not per slider move
-            self._legend_key = key
-            count = len(styles)
-            self.key.data = {
-                "xs": [[np.nan]] * count,
-                "ys": [[np.nan]] * count,
-                "x": [np.nan] * count,
-                "y": [np.nan] * count,
-                "color": [s.color for s in styles],
-                "marker": [s.marker for s in styles],
-            }
-            self._minima_item.visible = minima
-            # entry j draws the line and marker of row j of the key source
-            for j, item in enumerate(self._race_items):
-                item.visible = j < count
-                item.label = value(styles[j].title if j < count else "")
+        self.race_legend.show(styles, bool(model.shown_surface and model.shown_surface.minima))
         first = next(iter(model.results.values()), None)
         starts = first.starts if first is not None else model.starts()
         if not np.array_equal(starts, self._starts_shown):
