@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from .state import RaceModel, SweepModel, TheoryModel, TuningModel
+from rlx_lab_app.state import RaceModel, SweepModel, TheoryModel, TuningModel
 
 __all__ = ["NetsTab", "RaceModel", "SurfacesLab", "SweepModel", "TheoryModel", "TuningModel"]
 
 
 def __getattr__(name: str) -> Any:
     if name in ("SurfacesLab", "NetsTab"):
-        from . import views
+        from rlx_lab_app import views
 
         return getattr(views, name)
     raise AttributeError(f"module 'rlx_lab_app' has no attribute {name!r}")

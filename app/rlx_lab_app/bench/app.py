@@ -29,9 +29,8 @@ from typing import Any
 
 from rlx_lab.bench import _report
 from rlx_lab.engine.cache import CACHE_ENV as ENV_CACHE
-
-from ..harness import ROOT
-from ..state.warm_up import READY
+from rlx_lab_app.harness import ROOT
+from rlx_lab_app.state.warm_up import READY
 
 SETUP = ("--setup", str(ROOT / "app" / "server_start.py"))
 """The server's start-up work, as ``make serve`` runs it."""

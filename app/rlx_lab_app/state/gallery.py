@@ -22,10 +22,9 @@ from rlx_lab import engine, optim
 from rlx_lab.cost import Cost
 from rlx_lab.engine import Trajectory
 from rlx_lab.surfaces import Surface
-
-from .race import INPUTS, RaceModel
-from .race_job import RaceJob
-from .tuning import tune
+from rlx_lab_app.state.race import INPUTS, RaceModel
+from rlx_lab_app.state.race_job import RaceJob
+from rlx_lab_app.state.tuning import tune
 
 STALE_AFTER = tuple(p for p in INPUTS if p not in ("optimizers", "many_starts", "grid_size"))
 """Race inputs a gallery depends on: every run setting and every optimizer's own settings

@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rlx_lab.cost import MB, size
-
-from .jobs import Server
+from rlx_lab_app.state.jobs import Server
 
 
 def resident_bytes() -> int:

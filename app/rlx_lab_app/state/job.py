@@ -19,8 +19,7 @@ from typing import Any, Protocol
 import param
 
 from rlx_lab.cost import Cost
-
-from .budget import capitalized
+from rlx_lab_app.state.budget import capitalized
 
 PROGRESS_EVERY_S = 0.2
 """Progress reaches the page at most this often."""

@@ -25,10 +25,18 @@ from concurrent.futures import Future
 from typing import Any
 
 from rlx_lab.cost import MB, Cost, size
-
-from .budget import Budgets, OverBudget, refusal
-from .job import Cancelled, Job, JobState, ManualPage, Page, Report, failure, partial_progress
-from .server import HEAVY, INTERACTIVE, Server, default_server, warm_workers
+from rlx_lab_app.state.budget import Budgets, OverBudget, refusal
+from rlx_lab_app.state.job import (
+    Cancelled,
+    Job,
+    JobState,
+    ManualPage,
+    Page,
+    Report,
+    failure,
+    partial_progress,
+)
+from rlx_lab_app.state.server import HEAVY, INTERACTIVE, Server, default_server, warm_workers
 
 __all__ = [
     "HEAVY",

@@ -22,9 +22,8 @@ import param
 from rlx_lab import nets, optim
 from rlx_lab.nets import MLP
 from rlx_lab.nets.export import runs_to_csv, runs_to_json
-
-from . import nets_query
-from .nets_inputs import (
+from rlx_lab_app.state import nets_query
+from rlx_lab_app.state.nets_inputs import (
     BOUNDARY_DATASETS,
     DEFAULT_OPTIMIZERS,
     INPUTS,
@@ -35,9 +34,9 @@ from .nets_inputs import (
     net_default_values,
     read_points,
 )
-from .nets_plan import DataSpec, NetsJob, NetsOutcome, NetsPlan, compute
-from .scales import format_value
-from .settings import OptimizerSettings
+from rlx_lab_app.state.nets_plan import DataSpec, NetsJob, NetsOutcome, NetsPlan, compute
+from rlx_lab_app.state.scales import format_value
+from rlx_lab_app.state.settings import OptimizerSettings
 
 __all__ = [
     "BOUNDARY_DATASETS",

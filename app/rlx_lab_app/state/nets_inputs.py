@@ -20,11 +20,10 @@ from rlx_lab.nets.datasets import DATASETS
 from rlx_lab.nets.hessian import ESTIMATORS
 from rlx_lab.nets.settings import MAX_STEPS
 from rlx_lab.nets.user_data import UserPoints, decode_points, parse_points
-
-from .gradient_options import SCHEDULE_FIELDS, GradientOptions
-from .jobs import JobState
-from .palette import assign_colors
-from .settings import OptimizerSettings, make_settings
+from rlx_lab_app.state.gradient_options import SCHEDULE_FIELDS, GradientOptions
+from rlx_lab_app.state.jobs import JobState
+from rlx_lab_app.state.palette import assign_colors
+from rlx_lab_app.state.settings import OptimizerSettings, make_settings
 
 DEFAULT_OPTIMIZERS = ("adam", "lion", "muon", "soap")
 """Few, so the first run compiles quickly."""

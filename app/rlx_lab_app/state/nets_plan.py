@@ -24,9 +24,8 @@ from rlx_lab.cost import MB, Cost, nothing
 from rlx_lab.nets import MLP, Boundary, Dataset, NetRun, TrainSettings
 from rlx_lab.nets.landscape import Landscape, race_landscape
 from rlx_lab.nets.user_data import UserPoints, user_dataset
-
-from .budget import configured
-from .plan import TrajectoryCache
+from rlx_lab_app.state.budget import configured
+from rlx_lab_app.state.plan import TrajectoryCache
 
 RESOLUTION = 80
 """Decision-boundary grid points per side (every frame of every optimizer is sent once)."""

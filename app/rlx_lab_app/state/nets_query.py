@@ -16,10 +16,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from rlx_lab.nets.datasets import DATASETS
-
-from .gradient_options import SCHEDULE_FIELDS
-from .nets_inputs import NetsInputs
-from .query_fields import (
+from rlx_lab_app.state.gradient_options import SCHEDULE_FIELDS
+from rlx_lab_app.state.nets_inputs import NetsInputs
+from rlx_lab_app.state.query_fields import (
     apply_fields,
     apply_hyperparameters,
     apply_race_fields,

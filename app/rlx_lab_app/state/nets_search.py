@@ -21,12 +21,11 @@ import numpy as np
 from rlx_lab import engine, optim
 from rlx_lab.engine import AS_GIVEN, LR_ALONE, RANDOM
 from rlx_lab.nets.tuning import NET_TUNE_LRS, best_index, seeds_words, setting_keys
-
-from .nets import NetsModel
-from .nets_plan import NetsPlan
-from .nets_tuning import NetsTuningModel, train_candidates
-from .search import compare_line, search_note
-from .tuning import Tuning
+from rlx_lab_app.state.nets import NetsModel
+from rlx_lab_app.state.nets_plan import NetsPlan
+from rlx_lab_app.state.nets_tuning import NetsTuningModel, train_candidates
+from rlx_lab_app.state.search import compare_line, search_note
+from rlx_lab_app.state.tuning import Tuning
 
 NET_SEARCH_SAMPLES = 32
 """Random settings per optimizer (fewer than on a surface: each one trains a network)."""

@@ -18,10 +18,9 @@ from typing import Any
 from rlx_lab import nets, optim
 from rlx_lab.cost import Cost, nothing
 from rlx_lab.nets.tuning import NET_TUNE_LRS, seeds_words
-
-from .nets import INPUTS, NetsModel
-from .nets_plan import NetsPlan, make_data
-from .tuning import Tuning, TuningModel, tuning_note
+from rlx_lab_app.state.nets import INPUTS, NetsModel
+from rlx_lab_app.state.nets_plan import NetsPlan, make_data
+from rlx_lab_app.state.tuning import Tuning, TuningModel, tuning_note
 
 STALE_AFTER = (*(p for p in INPUTS if p not in ("optimizers", "landscape", "revision")), "tune_by")
 """Inputs after whose change the last tuning no longer describes the race (the seed count

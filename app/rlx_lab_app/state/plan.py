@@ -21,9 +21,8 @@ from rlx_lab import engine
 from rlx_lab.cost import MB, Cost, Term, nothing
 from rlx_lab.engine import RunSettings, Trajectory
 from rlx_lab.surfaces import Surface
-
-from .budget import configured
-from .surface_source import params_key, surface_grid
+from rlx_lab_app.state.budget import configured
+from rlx_lab_app.state.surface_source import params_key, surface_grid
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .gradient_options import SCHEDULE_FIELDS
-from .query_fields import (
+from rlx_lab_app.state.gradient_options import SCHEDULE_FIELDS
+from rlx_lab_app.state.query_fields import (
     apply_fields,
     apply_hyperparameters,
     apply_race_fields,
@@ -27,7 +27,7 @@ from .query_fields import (
     to_bool,
     to_float,
 )
-from .race_inputs import RaceInputs
+from rlx_lab_app.state.race_inputs import RaceInputs
 
 SCALARS = (
     "steps",

@@ -15,8 +15,7 @@ import param
 
 from rlx_lab import optim
 from rlx_lab.optim import FLOAT32_MAX, as_float32
-
-from .gradient_options import SCHEDULE_FIELDS
+from rlx_lab_app.state.gradient_options import SCHEDULE_FIELDS
 
 Model = Any
 """A ``param.Parameterized`` lab state with ``settings: dict[str, OptimizerSettings]``."""

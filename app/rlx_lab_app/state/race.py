@@ -15,12 +15,11 @@ import param
 
 from rlx_lab.engine import Trajectory, to_csv, to_json
 from rlx_lab.surfaces import Surface
-
-from . import query
-from .plan import Job, Outcome, RacePlan, compute
-from .race_inputs import DEFAULT_OPTIMIZERS, INPUTS, RaceInputs
-from .report import messages, summary_rows
-from .surface_source import CUSTOM
+from rlx_lab_app.state import query
+from rlx_lab_app.state.plan import Job, Outcome, RacePlan, compute
+from rlx_lab_app.state.race_inputs import DEFAULT_OPTIMIZERS, INPUTS, RaceInputs
+from rlx_lab_app.state.report import messages, summary_rows
+from rlx_lab_app.state.surface_source import CUSTOM
 
 __all__ = ["DEFAULT_OPTIMIZERS", "INPUTS", "RaceModel"]
 

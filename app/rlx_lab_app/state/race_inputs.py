@@ -18,13 +18,12 @@ from rlx_lab import optim
 from rlx_lab.engine import ESTIMATORS, MAX_STEPS, VIEWS, RunSettings
 from rlx_lab.formula import FormulaError
 from rlx_lab.surfaces import Surface
-
-from .gradient_options import SCHEDULE_FIELDS, GradientOptions
-from .jobs import JobState
-from .palette import assign_colors
-from .plan import start_grid
-from .settings import OptimizerSettings, make_settings
-from .surface_source import CUSTOM, DEFAULT_FORMULA, resolve, surface_names
+from rlx_lab_app.state.gradient_options import SCHEDULE_FIELDS, GradientOptions
+from rlx_lab_app.state.jobs import JobState
+from rlx_lab_app.state.palette import assign_colors
+from rlx_lab_app.state.plan import start_grid
+from rlx_lab_app.state.settings import OptimizerSettings, make_settings
+from rlx_lab_app.state.surface_source import CUSTOM, DEFAULT_FORMULA, resolve, surface_names
 
 DEFAULT_OPTIMIZERS = ("adam", "lion", "sophia", "mars")
 INPUTS = (

@@ -10,8 +10,7 @@ from typing import Any
 import param
 
 from rlx_lab.cost import Cost
-
-from .jobs import JobState
+from rlx_lab_app.state.jobs import JobState
 
 
 class RaceJob(JobState):

@@ -9,10 +9,9 @@ import numpy as np
 
 from rlx_lab import optim
 from rlx_lab.engine import Trajectory
-
-from .palette import color
-from .plan import Outcome, RacePlan
-from .settings import OptimizerSettings
+from rlx_lab_app.state.palette import color
+from rlx_lab_app.state.plan import Outcome, RacePlan
+from rlx_lab_app.state.settings import OptimizerSettings
 
 
 def messages(plan: RacePlan, outcome: Outcome) -> list[str]:

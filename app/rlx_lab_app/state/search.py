@@ -15,10 +15,9 @@ from typing import Any
 
 from rlx_lab import engine, optim
 from rlx_lab.engine import AS_GIVEN, LR_ALONE, SearchResult, Trajectory
-
-from .race import RaceModel
-from .scales import format_value, unicode_symbol
-from .tuning import Tuning, TuningModel, draws_words
+from rlx_lab_app.state.race import RaceModel
+from rlx_lab_app.state.scales import format_value, unicode_symbol
+from rlx_lab_app.state.tuning import Tuning, TuningModel, draws_words
 
 
 def search_race(race: RaceModel, names: Sequence[str] | None = None, *, seed: int = 0) -> Tuning:

@@ -13,9 +13,8 @@ from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 
 from rlx_lab.cost import MB, Cost, size
-
-from .budget import Budgets, OverBudget, configured
-from .worker import ProcessLane
+from rlx_lab_app.state.budget import Budgets, OverBudget, configured
+from rlx_lab_app.state.worker import ProcessLane
 
 INTERACTIVE, HEAVY = "interactive", "heavy"
 RECENT_PROBLEMS = 20

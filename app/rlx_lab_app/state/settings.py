@@ -19,8 +19,7 @@ import param
 
 from rlx_lab import optim
 from rlx_lab.optim import HParam
-
-from .scales import format_value
+from rlx_lab_app.state.scales import format_value
 
 
 class OptimizerSettings(param.Parameterized):

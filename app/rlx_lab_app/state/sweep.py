@@ -17,10 +17,9 @@ from rlx_lab import engine, optim
 from rlx_lab.cost import Cost
 from rlx_lab.engine import SweepResult
 from rlx_lab.optim import HParam
-
-from .jobs import JobState
-from .race import RaceModel
-from .scales import format_value, sweep_values
+from rlx_lab_app.state.jobs import JobState
+from rlx_lab_app.state.race import RaceModel
+from rlx_lab_app.state.scales import format_value, sweep_values
 
 METRICS = ("final_loss", "steps_to_tol")
 

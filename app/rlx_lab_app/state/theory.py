@@ -19,9 +19,8 @@ import param
 from rlx_lab import theory
 from rlx_lab.engine import SweepResult
 from rlx_lab.theory import Curvatures, SweepOverlay
-
-from .race import RaceModel
-from .scales import format_value
+from rlx_lab_app.state.race import RaceModel
+from rlx_lab_app.state.scales import format_value
 
 WATCHED = (
     "surface",

@@ -21,10 +21,9 @@ import param
 from rlx_lab import engine, optim
 from rlx_lab.cost import Cost
 from rlx_lab.engine import Trajectory
-
-from .race import RaceModel
-from .race_job import RaceJob
-from .scales import format_value
+from rlx_lab_app.state.race import RaceModel
+from rlx_lab_app.state.race_job import RaceJob
+from rlx_lab_app.state.scales import format_value
 
 
 @dataclass(frozen=True)

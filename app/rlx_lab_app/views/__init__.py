@@ -13,11 +13,11 @@ __all__ = ["NetsTab", "SurfacesLab"]
 
 def __getattr__(name: str) -> Any:
     if name == "SurfacesLab":
-        from .lab import SurfacesLab
+        from rlx_lab_app.views.lab import SurfacesLab
 
         return SurfacesLab
     if name == "NetsTab":
-        from .nets_tab import NetsTab
+        from rlx_lab_app.views.nets_tab import NetsTab
 
         return NetsTab
     raise AttributeError(f"module 'rlx_lab_app.views' has no attribute {name!r}")

@@ -14,11 +14,10 @@ import panel as pn
 import param
 
 from rlx_lab import optim, surfaces
-
-from ..state import CUSTOM, RaceModel
-from ..state.scales import to_position
-from ..state.surface_source import surface_names
-from .widgets import (
+from rlx_lab_app.state import CUSTOM, RaceModel
+from rlx_lab_app.state.scales import to_position
+from rlx_lab_app.state.surface_source import surface_names
+from rlx_lab_app.views.widgets import (
     FloatSlider,
     IntSlider,
     ScheduleControls,

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .sources import Columns, Style, append_row
+from rlx_lab_app.views.sources import Columns, Style, append_row
 
 
 def drawn(fulls: Sequence[tuple[Style, Columns, Columns]], frame: int) -> dict[str, Columns]:

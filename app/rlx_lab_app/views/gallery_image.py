@@ -8,11 +8,10 @@ import io
 from PIL import Image, ImageDraw
 
 from rlx_lab import optim
-
-from ..state.gallery import Entry, Gallery
-from ..state.palette import color
-from ..state.scales import format_value
-from . import raster
+from rlx_lab_app.state.gallery import Entry, Gallery
+from rlx_lab_app.state.palette import color
+from rlx_lab_app.state.scales import format_value
+from rlx_lab_app.views import raster
 
 PANEL = (230, 190)
 """Width and height of each optimizer's surface (pixels)."""

@@ -13,10 +13,10 @@ from typing import Any
 
 import panel as pn
 
-from ..state.gallery import GalleryModel
-from .gallery_image import gallery_png
-from .jobs import JobProgress, jobs_for
-from .widgets import download
+from rlx_lab_app.state.gallery import GalleryModel
+from rlx_lab_app.views.gallery_image import gallery_png
+from rlx_lab_app.views.jobs import JobProgress, jobs_for
+from rlx_lab_app.views.widgets import download
 
 INTRO = (
     "**Every optimizer at its own best η**, on the race's surface, from its start, with its "

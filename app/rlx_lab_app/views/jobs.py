@@ -20,9 +20,8 @@ import param
 from tornado.ioloop import IOLoop
 
 from rlx_lab.cost import Cost
-
-from ..state.jobs import HEAVY, JobState, Report, SessionJobs
-from .runner import schedule_on, session_document
+from rlx_lab_app.state.jobs import HEAVY, JobState, Report, SessionJobs
+from rlx_lab_app.views.runner import schedule_on, session_document
 
 
 class DocPage:

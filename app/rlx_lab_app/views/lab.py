@@ -16,30 +16,29 @@ import panel as pn
 import param
 
 from rlx_lab import engine, optim
-
-from ..state import RaceModel, SweepModel, color, marker
-from ..state.gallery import GalleryModel
-from ..state.search import SearchModel
-from ..state.surface_source import surface_grid
-from ..state.theory import TheoryModel
-from ..state.tuning import TuningModel
-from .controls import Controls
-from .gallery_view import GalleryView
-from .jobs import JobProgress, jobs_for
-from .linked_plots import LinkedPlots
-from .live import race_recompute
-from .optimizer_cards import OptimizerCards
-from .player import FramePlayer
-from .race_sources import RaceSources, grid_min
-from .report_view import Export, Messages, Scoreboard, now
-from .runner import in_document, session_document
-from .sources import Style, loss_offset, offset_label
-from .surface_plot import SurfacePlot
-from .sweep_view import SweepView
-from .theory_view import TheoryCard
-from .tuning_view import TuneButton
-from .url import UrlSync, session_query
-from .widgets import sophia_controls
+from rlx_lab_app.state import RaceModel, SweepModel, color, marker
+from rlx_lab_app.state.gallery import GalleryModel
+from rlx_lab_app.state.search import SearchModel
+from rlx_lab_app.state.surface_source import surface_grid
+from rlx_lab_app.state.theory import TheoryModel
+from rlx_lab_app.state.tuning import TuningModel
+from rlx_lab_app.views.controls import Controls
+from rlx_lab_app.views.gallery_view import GalleryView
+from rlx_lab_app.views.jobs import JobProgress, jobs_for
+from rlx_lab_app.views.linked_plots import LinkedPlots
+from rlx_lab_app.views.live import race_recompute
+from rlx_lab_app.views.optimizer_cards import OptimizerCards
+from rlx_lab_app.views.player import FramePlayer
+from rlx_lab_app.views.race_sources import RaceSources, grid_min
+from rlx_lab_app.views.report_view import Export, Messages, Scoreboard, now
+from rlx_lab_app.views.runner import in_document, session_document
+from rlx_lab_app.views.sources import Style, loss_offset, offset_label
+from rlx_lab_app.views.surface_plot import SurfacePlot
+from rlx_lab_app.views.sweep_view import SweepView
+from rlx_lab_app.views.theory_view import TheoryCard
+from rlx_lab_app.views.tuning_view import TuneButton
+from rlx_lab_app.views.url import UrlSync, session_query
+from rlx_lab_app.views.widgets import sophia_controls
 
 TEXT_DELAY_MS = 60
 """The scoreboard and messages follow the plots by this much (the plots update first)."""

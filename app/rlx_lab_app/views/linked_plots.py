@@ -14,8 +14,8 @@ import param
 from bokeh.models import DataRange1d, FixedTicker, HoverTool, Range1d
 from bokeh.plotting import figure
 
-from ..state import RaceModel
-from .race_sources import RaceSources
+from rlx_lab_app.state import RaceModel
+from rlx_lab_app.views.race_sources import RaceSources
 
 WIDTH = 460
 

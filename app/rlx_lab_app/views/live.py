@@ -15,15 +15,14 @@ from collections.abc import Callable
 from functools import partial
 
 from rlx_lab.engine import Trajectory
-
-from ..state import INPUTS, Outcome, RaceModel, RacePlan, compute
-from ..state.jobs import HEAVY, INTERACTIVE, Report, SessionJobs
-from ..state.nets import INPUTS as NETS_INPUTS
-from ..state.nets import NetsModel
-from ..state.nets_plan import NetsOutcome, NetsPlan, remember
-from ..state.nets_plan import compute as train
-from .jobs import LiveRecompute
-from .runner import held
+from rlx_lab_app.state import INPUTS, Outcome, RaceModel, RacePlan, compute
+from rlx_lab_app.state.jobs import HEAVY, INTERACTIVE, Report, SessionJobs
+from rlx_lab_app.state.nets import INPUTS as NETS_INPUTS
+from rlx_lab_app.state.nets import NetsModel
+from rlx_lab_app.state.nets_plan import NetsOutcome, NetsPlan, remember
+from rlx_lab_app.state.nets_plan import compute as train
+from rlx_lab_app.views.jobs import LiveRecompute
+from rlx_lab_app.views.runner import held
 
 PARTIAL_AFTER_S = 0.25
 """Show an optimizer's paths before the others once computing it took longer than this."""

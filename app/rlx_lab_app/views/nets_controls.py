@@ -19,15 +19,14 @@ import param
 from rlx_lab import optim
 from rlx_lab.nets.datasets import DATASETS
 from rlx_lab.nets.tuning import HELD_OUT, NET_TUNE_LRS
-
-from ..state.nets import BOUNDARY_DATASETS, USER_DATA, NetsModel
-from ..state.nets_search import NET_SEARCH_SAMPLES, NetsSearchModel
-from ..state.nets_tuning import NetsTuningModel
-from ..state.scales import format_value
-from .optimizer_cards import OptimizerCards
-from .tuning_view import TuneButton
-from .user_data_view import UserDataBox
-from .widgets import ScheduleControls, param_slider, sophia_controls, switch
+from rlx_lab_app.state.nets import BOUNDARY_DATASETS, USER_DATA, NetsModel
+from rlx_lab_app.state.nets_search import NET_SEARCH_SAMPLES, NetsSearchModel
+from rlx_lab_app.state.nets_tuning import NetsTuningModel
+from rlx_lab_app.state.scales import format_value
+from rlx_lab_app.views.optimizer_cards import OptimizerCards
+from rlx_lab_app.views.tuning_view import TuneButton
+from rlx_lab_app.views.user_data_view import UserDataBox
+from rlx_lab_app.views.widgets import ScheduleControls, param_slider, sophia_controls, switch
 
 LAB_DEFAULTS = (
     "Sliders start at the **nets lab defaults** — tuned for these small MLPs (2-32-32-2 on two "

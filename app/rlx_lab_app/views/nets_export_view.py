@@ -10,12 +10,12 @@ from typing import Any
 import panel as pn
 import param
 
-from ..state.jobs import JobState, SessionJobs
-from ..state.nets import NetsModel
-from ..state.plan import export_cost
-from .jobs import JobProgress
-from .nets_gif import nets_gif, nets_gif_cost
-from .widgets import download
+from rlx_lab_app.state.jobs import JobState, SessionJobs
+from rlx_lab_app.state.nets import NetsModel
+from rlx_lab_app.state.plan import export_cost
+from rlx_lab_app.views.jobs import JobProgress
+from rlx_lab_app.views.nets_gif import nets_gif, nets_gif_cost
+from rlx_lab_app.views.widgets import download
 
 
 class NetsExport(pn.viewable.Viewer):

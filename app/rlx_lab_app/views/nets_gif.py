@@ -11,11 +11,10 @@ from PIL import Image, ImageDraw
 from rlx_lab import optim
 from rlx_lab.cost import Cost, Term
 from rlx_lab.nets import Boundary, Dataset
-
-from ..state.nets import NetsModel
-from . import raster
-from .nets_plots import CLASS_COLORS, class_palette
-from .nets_sources import encode
+from rlx_lab_app.state.nets import NetsModel
+from rlx_lab_app.views import raster
+from rlx_lab_app.views.nets_plots import CLASS_COLORS, class_palette
+from rlx_lab_app.views.nets_sources import encode
 
 FPS = 8
 HOLD_MS = 2500

@@ -12,7 +12,7 @@ to the server.
 
 from __future__ import annotations
 
-from .js import read
+from rlx_lab_app.views.js import read
 
 POSITIONS = 50
 """Player positions 0…50: a run has at most 51 frames (``TrainSettings.frames`` = 50 per step

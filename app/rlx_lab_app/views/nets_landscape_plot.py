@@ -13,11 +13,10 @@ import numpy as np
 from bokeh.models import ColumnDataSource, HoverTool, Range1d
 
 from rlx_lab import optim
-
-from ..state.nets_plan import Landscape
-from .heat_map import HeatMap
-from .nets_plots import nets_figure
-from .nets_sources import NetsSources, log_loss
+from rlx_lab_app.state.nets_plan import Landscape
+from rlx_lab_app.views.heat_map import HeatMap
+from rlx_lab_app.views.nets_plots import nets_figure
+from rlx_lab_app.views.nets_sources import NetsSources, log_loss
 
 
 class LandscapePlot:

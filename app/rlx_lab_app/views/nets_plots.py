@@ -16,8 +16,7 @@ from bokeh.models import ColumnDataSource, LinearColorMapper, Range1d
 from bokeh.plotting import figure
 
 from rlx_lab.nets import Boundary, Dataset, NetRun
-
-from .nets_sources import SHADES, NetsSources, curve_columns, loss_range
+from rlx_lab_app.views.nets_sources import SHADES, NetsSources, curve_columns, loss_range
 
 CLASS_COLORS = (
     "#d6604d",

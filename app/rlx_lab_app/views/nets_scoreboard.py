@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from ..state.scales import format_value
+from rlx_lab_app.state.scales import format_value
 
 
 def scoreboard_table(rows: list[dict[str, Any]], colors: dict[str, str]) -> str:

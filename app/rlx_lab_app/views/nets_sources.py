@@ -17,9 +17,8 @@ from bokeh.models import ColumnDataSource, CustomJS
 
 from rlx_lab import optim
 from rlx_lab.nets import Boundary, NetRun
-
-from . import js, nets_js
-from .nets_js import POSITIONS, frame_index
+from rlx_lab_app.views import js, nets_js
+from rlx_lab_app.views.nets_js import POSITIONS, frame_index
 
 SHADES = 32
 """Confidence levels per class in the encoded boundary images (8 classes × 32 ≤ 256)."""

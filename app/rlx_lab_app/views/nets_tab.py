@@ -17,21 +17,20 @@ import param
 
 from rlx_lab import optim
 from rlx_lab.nets.landscape import fit_note
-
-from ..state import color, marker
-from ..state.nets import INPUTS, NetsModel
-from . import js
-from .jobs import JobProgress, jobs_for
-from .live import nets_recompute
-from .nets_controls import NetsControls
-from .nets_export_view import NetsExport
-from .nets_js import POSITIONS, frame_index
-from .nets_landscape_plot import LandscapePlot
-from .nets_plots import BoundaryFigures, Curves
-from .nets_scoreboard import scoreboard_table
-from .nets_sources import NetsSources, image_columns
-from .runner import session_document
-from .url import UrlSync
+from rlx_lab_app.state import color, marker
+from rlx_lab_app.state.nets import INPUTS, NetsModel
+from rlx_lab_app.views import js
+from rlx_lab_app.views.jobs import JobProgress, jobs_for
+from rlx_lab_app.views.live import nets_recompute
+from rlx_lab_app.views.nets_controls import NetsControls
+from rlx_lab_app.views.nets_export_view import NetsExport
+from rlx_lab_app.views.nets_js import POSITIONS, frame_index
+from rlx_lab_app.views.nets_landscape_plot import LandscapePlot
+from rlx_lab_app.views.nets_plots import BoundaryFigures, Curves
+from rlx_lab_app.views.nets_scoreboard import scoreboard_table
+from rlx_lab_app.views.nets_sources import NetsSources, image_columns
+from rlx_lab_app.views.runner import session_document
+from rlx_lab_app.views.url import UrlSync
 
 FAIR = (
     "**A fair race.** Every optimizer starts from the same initial weights and sees the same "

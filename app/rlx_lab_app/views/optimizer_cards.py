@@ -16,9 +16,8 @@ import panel as pn
 import param
 
 from rlx_lab import optim
-
-from ..state import RaceModel, color
-from .widgets import hparam_widget
+from rlx_lab_app.state import RaceModel, color
+from rlx_lab_app.views.widgets import hparam_widget
 
 GROUPS = (
     ("lr", "Step size"),

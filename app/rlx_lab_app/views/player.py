@@ -13,9 +13,9 @@ import panel as pn
 import param
 from bokeh.models import CustomJS
 
-from ..state import RaceModel
-from . import js
-from .race_sources import RaceSources
+from rlx_lab_app.state import RaceModel
+from rlx_lab_app.views import js
+from rlx_lab_app.views.race_sources import RaceSources
 
 SPEEDS = (5, 10, 25, 50, 100, 250, 500, 1000)
 MIN_INTERVAL_MS = 20

@@ -16,10 +16,9 @@ from rlx_lab import optim
 from rlx_lab.cost import Cost, Term
 from rlx_lab.engine import Trajectory
 from rlx_lab.surfaces import Surface
-
-from ..state import RaceModel
-from ..state.palette import color
-from . import raster
+from rlx_lab_app.state import RaceModel
+from rlx_lab_app.state.palette import color
+from rlx_lab_app.views import raster
 
 FRAMES = 60
 """Frames of a race GIF (evenly spaced steps, the start and the last step included)."""

@@ -17,8 +17,7 @@ from bokeh.models import ColumnDataSource, GlyphRenderer, Legend, LegendItem
 from bokeh.plotting import figure
 
 from rlx_lab import optim
-
-from .sources import Style
+from rlx_lab_app.views.sources import Style
 
 
 class RaceLegend:

@@ -17,10 +17,9 @@ from bokeh.models import ColumnDataSource, CustomJS
 
 from rlx_lab import optim
 from rlx_lab.engine import Trajectory
-
-from . import js
-from .frame_sources import drawn
-from .sources import Style, clip_segments, curves, full
+from rlx_lab_app.views import js
+from rlx_lab_app.views.frame_sources import drawn
+from rlx_lab_app.views.sources import Style, clip_segments, curves, full
 
 DRAWN = ("paths", "gpaths", "heads", "crosses", "pts", "nows", "grads", "moves")
 

@@ -17,10 +17,9 @@ from PIL import Image, ImageDraw, ImageFont
 
 from rlx_lab.engine import Trajectory
 from rlx_lab.surfaces import Surface
-
-from ..state.surface_source import contour_levels, display_values, surface_grid
-from .heat_map import HEAT, palette
-from .sources import last_valid
+from rlx_lab_app.state.surface_source import contour_levels, display_values, surface_grid
+from rlx_lab_app.views.heat_map import HEAT, palette
+from rlx_lab_app.views.sources import last_valid
 
 Size = tuple[int, int]
 Font = ImageFont.ImageFont | ImageFont.FreeTypeFont

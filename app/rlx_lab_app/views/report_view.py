@@ -10,15 +10,14 @@ import panel as pn
 import param
 
 from rlx_lab.cost import Cost
-
-from ..state import RaceModel
-from ..state.jobs import JobState
-from ..state.plan import export_cost
-from ..state.scales import format_value
-from . import js
-from .jobs import JobProgress, jobs_for
-from .race_gif import gif_cost, race_gif
-from .widgets import download
+from rlx_lab_app.state import RaceModel
+from rlx_lab_app.state.jobs import JobState
+from rlx_lab_app.state.plan import export_cost
+from rlx_lab_app.state.scales import format_value
+from rlx_lab_app.views import js
+from rlx_lab_app.views.jobs import JobProgress, jobs_for
+from rlx_lab_app.views.race_gif import gif_cost, race_gif
+from rlx_lab_app.views.widgets import download
 
 Defer = Callable[[Callable[[], None]], None]
 

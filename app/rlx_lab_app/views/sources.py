@@ -16,8 +16,7 @@ from typing import Any
 import numpy as np
 
 from rlx_lab.engine import Trajectory
-
-from .clipping import clip_path, visible_points
+from rlx_lab_app.views.clipping import clip_path, visible_points
 
 Columns = dict[str, Any]
 FLOOR = 1e-12

@@ -25,13 +25,13 @@ from bokeh.models import (
 )
 from bokeh.plotting import figure
 
-from ..state import RaceModel
-from ..state.surface_source import display_values, surface_grid
-from .heat_map import HeatMap
-from .race_legend import RaceLegend
-from .race_sources import RaceSources
-from .runner import in_document
-from .sources import Style
+from rlx_lab_app.state import RaceModel
+from rlx_lab_app.state.surface_source import display_values, surface_grid
+from rlx_lab_app.views.heat_map import HeatMap
+from rlx_lab_app.views.race_legend import RaceLegend
+from rlx_lab_app.views.race_sources import RaceSources
+from rlx_lab_app.views.runner import in_document
+from rlx_lab_app.views.sources import Style
 
 SIZE = (620, 540)
 """Width and height of the surface plot (pixels)."""

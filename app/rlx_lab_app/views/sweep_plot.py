@@ -24,11 +24,10 @@ from bokeh.plotting import figure
 
 from rlx_lab import optim
 from rlx_lab.engine import SweepResult
-
-from ..state.scales import format_value, to_position
-from ..state.sweep import hp_scale
-from ..state.theory import SweepOverlay
-from . import js
+from rlx_lab_app.state.scales import format_value, to_position
+from rlx_lab_app.state.sweep import hp_scale
+from rlx_lab_app.state.theory import SweepOverlay
+from rlx_lab_app.views import js
 
 
 def _formatter(scale: str) -> Any:

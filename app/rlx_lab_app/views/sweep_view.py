@@ -15,14 +15,13 @@ from bokeh import events
 from tornado.ioloop import IOLoop
 
 from rlx_lab import optim
-
-from ..state import SweepModel
-from ..state.scales import format_value
-from ..state.theory import sweep_overlay
-from .jobs import JobProgress, jobs_for
-from .runner import schedule_on
-from .sweep_plot import SweepPlot
-from .widgets import IntSlider
+from rlx_lab_app.state import SweepModel
+from rlx_lab_app.state.scales import format_value
+from rlx_lab_app.state.theory import sweep_overlay
+from rlx_lab_app.views.jobs import JobProgress, jobs_for
+from rlx_lab_app.views.runner import schedule_on
+from rlx_lab_app.views.sweep_plot import SweepPlot
+from rlx_lab_app.views.widgets import IntSlider
 
 
 class SweepView(pn.viewable.Viewer):

@@ -16,7 +16,7 @@ import panel as pn
 from bokeh.models import ColumnDataSource
 from bokeh.plotting import figure
 
-from ..state.theory import TheoryModel
+from rlx_lab_app.state.theory import TheoryModel
 
 COLORS = ("#1b9e77", "#d95f02")
 """Shallow and steep direction."""

@@ -12,8 +12,8 @@ from typing import Any
 
 import panel as pn
 
-from ..state.tuning import TuningModel
-from .jobs import JobProgress, jobs_for
+from rlx_lab_app.state.tuning import TuningModel
+from rlx_lab_app.views.jobs import JobProgress, jobs_for
 
 
 class TuneButton(pn.viewable.Viewer):

@@ -15,8 +15,8 @@ from urllib.parse import urlencode
 
 import panel as pn
 
-from ..state import INPUTS
-from ..state.query_fields import parse_value
+from rlx_lab_app.state import INPUTS
+from rlx_lab_app.state.query_fields import parse_value
 
 SURFACES_WATCHED = (*INPUTS, "log_color", "ghosts_on", "speed", "lecture")
 DEFAULT_TAB = "surfaces"

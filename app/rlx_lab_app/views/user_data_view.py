@@ -22,10 +22,9 @@ import panel as pn
 
 from rlx_lab.cost import Cost, Term
 from rlx_lab.nets.user_data import MAX_BYTES, MAX_POINTS
-
-from ..state.jobs import INTERACTIVE, JobState, SessionJobs
-from ..state.nets import USER_DATA, NetsModel, PointsRead
-from .jobs import jobs_for
+from rlx_lab_app.state.jobs import INTERACTIVE, JobState, SessionJobs
+from rlx_lab_app.state.nets import USER_DATA, NetsModel, PointsRead
+from rlx_lab_app.views.jobs import jobs_for
 
 EXAMPLE = "x, y, label\n0.1, 2.3, a\n-1.2, 0.4, b\n…"
 BOX_LIMIT = MAX_BYTES + 1

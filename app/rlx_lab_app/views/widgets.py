@@ -19,11 +19,10 @@ from bokeh.models import CustomJSTickFormatter
 
 from rlx_lab.cost import Cost, Term
 from rlx_lab.optim import HParam
-
-from ..state.jobs import JobState
-from ..state.scales import from_position, to_position, unicode_symbol
-from . import js
-from .jobs import jobs_for
+from rlx_lab_app.state.jobs import JobState
+from rlx_lab_app.state.scales import from_position, to_position, unicode_symbol
+from rlx_lab_app.views import js
+from rlx_lab_app.views.jobs import jobs_for
 
 FORMATS = {"log": js.LOG_FORMAT, "log1m": js.LOG1M_FORMAT}
 
