@@ -7,14 +7,14 @@ independent); compiled programs and computed trajectories are shared between ses
 from __future__ import annotations
 
 import panel as pn
+
+from rlx_lab import engine
 from rlx_lab_app.state.jobs import default_server, warm_workers
 from rlx_lab_app.views import SurfacesLab
 from rlx_lab_app.views.full_page import full_page
-from rlx_lab_app.views.nets_tab import NetsTab
+from rlx_lab_app.views.nets.tab import NetsTab
 from rlx_lab_app.views.player import install_keys
 from rlx_lab_app.views.url import query_lecture, query_tab
-
-from rlx_lab import engine
 
 engine.one_core_per_computation()  # before the first computation: a core per job (docs/serving.md)
 

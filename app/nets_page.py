@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import panel as pn
-from rlx_lab_app.state.jobs import warm_workers
-from rlx_lab_app.views.nets_tab import NetsTab
 
 from rlx_lab import engine
+from rlx_lab_app.state.jobs import warm_workers
+from rlx_lab_app.views.nets.tab import NetsTab
 
 engine.one_core_per_computation()  # before the first computation: a core per job (docs/serving.md)
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import panel as pn
+
 from rlx_lab_app.state.health import CpuMeter, describe, health
 from rlx_lab_app.state.jobs import default_server
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from rlx_lab_app.harness import APP, CHROMIUM, PanelServer, launch_chromium
 
 LOCAL_HOSTS = ("http://127.0.0.1:", "ws://127.0.0.1:", "data:", "blob:", "about:")

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from PIL import Image
+
 from rlx_lab_app.harness import (
     DRAWN_PATHS,
     MODEL_WITH_CLASS,
@@ -22,8 +23,7 @@ from rlx_lab_app.harness import (
     SOURCE_DATA,
     data_to_page,
 )
-from rlx_lab_app.views.race_gif import FRAMES
-
+from rlx_lab_app.views.surfaces.race_gif import FRAMES
 from tests.browser import browser, cache_dir, open_page, served_app, wait_until
 
 __all__ = ["browser", "cache_dir", "open_page", "served_app"]  # fixtures used by name

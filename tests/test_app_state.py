@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 import pytest
+
+from rlx_lab import engine, optim
 from rlx_lab_app.state import (
     CACHE,
     CUSTOM,
@@ -17,10 +19,8 @@ from rlx_lab_app.state import (
     settings_class,
 )
 from rlx_lab_app.state.scales import from_position, sweep_values, to_position, unicode_symbol
-from rlx_lab_app.views.frame_sources import drawn
-from rlx_lab_app.views.sources import ARROW, Style, clip_segments, full
-
-from rlx_lab import engine, optim
+from rlx_lab_app.views.surfaces.frame_sources import drawn
+from rlx_lab_app.views.surfaces.sources import ARROW, Style, clip_segments, full
 
 FAST = ["adam", "lion"]
 
@@ -436,7 +436,7 @@ def test_a_diverged_run_keeps_its_last_gradient_arrow() -> None:
 
 
 def test_switching_the_arrows_resends_every_racing_optimizer(race: RaceModel) -> None:
-    from rlx_lab_app.views.race_sources import RaceSources
+    from rlx_lab_app.views.surfaces.race_sources import RaceSources
 
     sources = RaceSources(frame=20)
     styles = [Style(sources.slot[n], n, n, "#000000", "circle") for n in FAST]
@@ -455,7 +455,8 @@ def test_the_server_draws_until_the_browser_is_ready(race: RaceModel) -> None:
     once the browser reports ready it draws every frame and the server only sends data."""
     from bokeh.document import Document
     from bokeh.events import DocumentReady
-    from rlx_lab_app.views.race_sources import RaceSources
+
+    from rlx_lab_app.views.surfaces.race_sources import RaceSources
 
     doc = Document()
     sources = RaceSources(frame=100)
@@ -519,7 +520,7 @@ def test_an_empty_race_is_fine() -> None:
 
 
 def test_tuning_sets_each_lr_to_the_lowest_final_loss_of_its_scan() -> None:
-    from rlx_lab_app.state.tuning import apply_tuning, tune
+    from rlx_lab_app.state.surfaces.tuning import apply_tuning, tune
 
     race = RaceModel(optimizers=["sgd", "adam"], steps=100)
     race.recompute()
@@ -548,8 +549,8 @@ def test_tuning_sets_each_lr_to_the_lowest_final_loss_of_its_scan() -> None:
 
 
 def test_with_noise_tuning_search_and_sweep_judge_the_mean_of_the_race_draws() -> None:
-    from rlx_lab_app.state.search import search_race
-    from rlx_lab_app.state.tuning import TuningModel, tune
+    from rlx_lab_app.state.surfaces.search import search_race
+    from rlx_lab_app.state.surfaces.tuning import TuningModel, tune
 
     race = RaceModel(optimizers=["adam"], steps=60, noise=5.0, repeats=3)
     assert race.draws() == 3
@@ -574,7 +575,7 @@ def test_with_noise_tuning_search_and_sweep_judge_the_mean_of_the_race_draws() -
 
 
 def test_tuning_nothing_or_a_hopeless_race_says_so() -> None:
-    from rlx_lab_app.state.tuning import tune
+    from rlx_lab_app.state.surfaces.tuning import tune
 
     assert "Select an optimizer" in tune(RaceModel(optimizers=[])).note
     hopeless = RaceModel(optimizers=["sgd"], surface=CUSTOM, formula="-exp(x^2 + y^2)")
@@ -583,7 +584,7 @@ def test_tuning_nothing_or_a_hopeless_race_says_so() -> None:
 
 
 def test_tuning_model_reports_and_marks_its_note_stale() -> None:
-    from rlx_lab_app.state.tuning import TuningModel
+    from rlx_lab_app.state.surfaces.tuning import TuningModel
     from rlx_lab_app.views.tuning_view import TuneButton
 
     race = RaceModel(optimizers=["lion"], steps=50)
@@ -636,7 +637,7 @@ def test_noise_draws_run_each_optimizer_several_times_and_the_table_gives_median
 
 
 def test_a_tuned_lr_at_an_end_of_the_range_is_flagged() -> None:
-    from rlx_lab_app.state.tuning import tuning_note
+    from rlx_lab_app.state.surfaces.tuning import tuning_note
 
     lrs = (1e-4, 1e-2, 1.0)
     note = tuning_note("Tuned:", {"adam": 1.0, "sgd": 1e-4, "lion": 1e-2}, ["MARS (x)"], lrs)

@@ -8,9 +8,11 @@ import math
 import numpy as np
 import pytest
 from PIL import Image
+
+from rlx_lab import engine
 from rlx_lab_app.state import RaceModel
-from rlx_lab_app.state.gallery import Entry, GalleryModel, build_gallery
-from rlx_lab_app.views.gallery_image import (
+from rlx_lab_app.state.surfaces.gallery import Entry, GalleryModel, build_gallery
+from rlx_lab_app.views.surfaces.gallery_image import (
     CAPTION,
     COLUMNS,
     GAP,
@@ -19,9 +21,7 @@ from rlx_lab_app.views.gallery_image import (
     caption,
     gallery_png,
 )
-from rlx_lab_app.views.gallery_view import GalleryView
-
-from rlx_lab import engine
+from rlx_lab_app.views.surfaces.gallery_view import GalleryView
 
 NAMES = ("sgd", "adam", "lion")
 

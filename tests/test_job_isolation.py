@@ -7,16 +7,16 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from rlx_lab_app.state import RaceModel, SweepModel
-from rlx_lab_app.state.gallery import GalleryModel
-from rlx_lab_app.state.jobs import SessionJobs
-from rlx_lab_app.state.nets import USER_DATA, NetsModel
-from rlx_lab_app.state.nets_tuning import NetsTuningModel
-from rlx_lab_app.state.search import SearchModel
-from rlx_lab_app.state.tuning import TuningModel
 
 import rlx_lab.engine
 import rlx_lab.nets
+from rlx_lab_app.state import RaceModel, SweepModel
+from rlx_lab_app.state.jobs import SessionJobs
+from rlx_lab_app.state.nets.model import USER_DATA, NetsModel
+from rlx_lab_app.state.nets.tuning import NetsTuningModel
+from rlx_lab_app.state.surfaces.gallery import GalleryModel
+from rlx_lab_app.state.surfaces.search import SearchModel
+from rlx_lab_app.state.surfaces.tuning import TuningModel
 
 ERRORS = [RuntimeError("injected failure"), MemoryError()]
 Kind = tuple[Any, Callable[[], None], Callable[[], str]]
@@ -88,7 +88,7 @@ def search_kind(monkeypatch: Any, error: Exception) -> Any:
 
 
 def gallery_kind(monkeypatch: Any, error: Exception) -> Any:
-    from rlx_lab_app.views.gallery_view import GalleryView
+    from rlx_lab_app.views.surfaces.gallery_view import GalleryView
 
     monkeypatch.setattr(rlx_lab.engine, "tune_lr", injected := Injected(error))
     model = GalleryModel(RaceModel())
@@ -97,7 +97,7 @@ def gallery_kind(monkeypatch: Any, error: Exception) -> Any:
 
 
 def sweep_kind(monkeypatch: Any, error: Exception) -> Any:
-    from rlx_lab_app.views.sweep_view import SweepView
+    from rlx_lab_app.views.surfaces.sweep_view import SweepView
 
     monkeypatch.setattr(rlx_lab.engine, "sweep", injected := Injected(error))
     model = SweepModel(RaceModel(), resolution=4)
@@ -116,7 +116,7 @@ def nets_tuning_kind(monkeypatch: Any, error: Exception) -> Any:
 
 
 def points_kind(monkeypatch: Any, error: Exception) -> Any:
-    from rlx_lab_app.views.user_data_view import UserDataBox
+    from rlx_lab_app.views.nets.user_data_view import UserDataBox
 
     model = NetsModel(optimizers=["adam"], dataset=USER_DATA)
     monkeypatch.setattr(model, "parse", injected := Injected(error))

@@ -8,14 +8,14 @@ import time
 from typing import Any
 
 import pytest
-from rlx_lab_app.state import RaceModel, SweepModel
-from rlx_lab_app.state.budget import Budgets, OverBudget
-from rlx_lab_app.state.jobs import HEAVY, INTERACTIVE, JobState, ManualPage, Server, SessionJobs
-from rlx_lab_app.state.nets import NetsModel
-from rlx_lab_app.state.plan import TrajectoryCache, nbytes
 
 from rlx_lab import engine
 from rlx_lab.cost import GB, MB, Cost, Term
+from rlx_lab_app.state import RaceModel, SweepModel
+from rlx_lab_app.state.budget import Budgets, OverBudget
+from rlx_lab_app.state.jobs import HEAVY, INTERACTIVE, JobState, ManualPage, Server, SessionJobs
+from rlx_lab_app.state.nets.model import NetsModel
+from rlx_lab_app.state.surfaces.plan import TrajectoryCache, nbytes
 
 BIG_NETS_LINK = {
     "tab": "nets",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rlx_lab_app.state import RaceModel
 from rlx_lab_app.views import SurfacesLab
-from rlx_lab_app.views.surface_plot import LECTURE_SCALE, SIZE
+from rlx_lab_app.views.surfaces.surface_plot import LECTURE_SCALE, SIZE
 
 
 def test_lecture_mode_enlarges_the_surface_and_hides_the_export_row() -> None:

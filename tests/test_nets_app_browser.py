@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 from PIL import Image
-from rlx_lab_app.harness import MODEL_WITH_CLASS, ROOT, SET_WIDGET, SOURCE_DATA, PanelServer
 
+from rlx_lab_app.harness import MODEL_WITH_CLASS, ROOT, SET_WIDGET, SOURCE_DATA, PanelServer
 from tests.browser import browser, cache_dir, open_page, require_chromium, wait_until
 
 __all__ = ["browser", "cache_dir", "open_page"]  # fixtures used by name

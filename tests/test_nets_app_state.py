@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from rlx_lab_app.state.nets import DEFAULT_OPTIMIZERS, USER_DATA, NetsModel, net_default_values
-from rlx_lab_app.views.nets_sources import SHADES, curve_columns, encode
 
 from rlx_lab import nets, optim
+from rlx_lab_app.state.nets.model import (
+    DEFAULT_OPTIMIZERS,
+    USER_DATA,
+    NetsModel,
+    net_default_values,
+)
+from rlx_lab_app.views.nets.sources import SHADES, curve_columns, encode
 
 SMALL = {"samples": 128, "steps": 50, "width": 8, "batch_size": 32}
 
@@ -225,7 +230,7 @@ def test_curves_average_seeds_with_a_band() -> None:
 
 
 def test_the_tab_renders_without_a_browser() -> None:
-    from rlx_lab_app.views.nets_tab import NetsTab
+    from rlx_lab_app.views.nets.tab import NetsTab
 
     tab = NetsTab(small())
     s = tab.sources

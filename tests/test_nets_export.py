@@ -8,9 +8,9 @@ import json
 
 import numpy as np
 import pytest
-from rlx_lab_app.state.nets import NetsModel
 
 from rlx_lab.nets.export import CSV_COLUMNS, runs_to_csv, runs_to_json
+from rlx_lab_app.state.nets.model import NetsModel
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The small-nets race as an animated GIF (rlx_lab_app.views.nets_gif), decoded and checked."""
+"""The small-nets race as an animated GIF (rlx_lab_app.views.nets.gif), decoded and checked."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import io
 import numpy as np
 import pytest
 from PIL import Image
-from rlx_lab_app.state.nets import NetsModel
-from rlx_lab_app.views.nets_gif import CAPTION, GAP, HEADER, HOLD_MS, PANEL, nets_gif
-from rlx_lab_app.views.nets_plots import CLASS_COLORS
+
+from rlx_lab_app.state.nets.model import NetsModel
+from rlx_lab_app.views.nets.gif import CAPTION, GAP, HEADER, HOLD_MS, PANEL, nets_gif
+from rlx_lab_app.views.nets.plots import CLASS_COLORS
 
 
 @pytest.fixture(scope="module")

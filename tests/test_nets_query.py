@@ -1,10 +1,9 @@
-"""The small-nets lab's state in a URL (rlx_lab_app.state.nets_query), without a browser."""
+"""The small-nets lab's state in a URL (rlx_lab_app.state.nets.query), without a browser."""
 
 from __future__ import annotations
 
-from rlx_lab_app.state.nets import USER_DATA, NetsModel
-
 from rlx_lab.schedule import LrSchedule
+from rlx_lab_app.state.nets.model import USER_DATA, NetsModel
 
 
 def test_defaults_give_a_short_link() -> None:

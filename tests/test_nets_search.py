@@ -1,4 +1,4 @@
-"""Tuning every hyperparameter in the small-nets tab (rlx_lab_app.state.nets_search), without a
+"""Tuning every hyperparameter in the small-nets tab (rlx_lab_app.state.nets.search), without a
 browser."""
 
 from __future__ import annotations
@@ -8,10 +8,6 @@ import math
 
 import numpy as np
 import pytest
-from rlx_lab_app.state.nets import NetsModel
-from rlx_lab_app.state.nets_plan import make_data
-from rlx_lab_app.state.nets_search import NetsSearchModel
-from rlx_lab_app.views.tuning_view import TuneButton
 
 from rlx_lab import nets
 from rlx_lab.nets.tuning import (
@@ -22,6 +18,10 @@ from rlx_lab.nets.tuning import (
     seeds_words,
     setting_keys,
 )
+from rlx_lab_app.state.nets.model import NetsModel
+from rlx_lab_app.state.nets.plan import make_data
+from rlx_lab_app.state.nets.search import NetsSearchModel
+from rlx_lab_app.views.tuning_view import TuneButton
 
 
 def test_the_search_sets_the_winner_and_beats_the_lr_scan() -> None:

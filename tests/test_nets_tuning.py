@@ -1,4 +1,4 @@
-"""Tuning η in the small-nets tab (rlx_lab_app.state.nets_tuning), without a browser."""
+"""Tuning η in the small-nets tab (rlx_lab_app.state.nets.tuning), without a browser."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ import dataclasses
 
 import numpy as np
 import pytest
-from rlx_lab_app.state.nets import NetsModel
-from rlx_lab_app.state.nets_plan import make_data
-from rlx_lab_app.state.nets_tuning import NetsTuningModel, train_candidates, tuning_seeds
-from rlx_lab_app.views.tuning_view import TuneButton
 
 from rlx_lab import nets
 from rlx_lab.nets.tuning import HELD_OUT, NET_TUNE_LRS
+from rlx_lab_app.state.nets.model import NetsModel
+from rlx_lab_app.state.nets.plan import make_data
+from rlx_lab_app.state.nets.tuning import NetsTuningModel, train_candidates, tuning_seeds
+from rlx_lab_app.views.tuning_view import TuneButton
 
 
 def test_each_racing_optimizer_gets_the_lr_with_the_lowest_final_training_loss() -> None:

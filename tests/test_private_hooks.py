@@ -11,6 +11,7 @@ import panel as pn
 import panel.reactive
 import param
 import pytest
+
 from rlx_lab_app.views import js, widgets
 
 
@@ -44,7 +45,7 @@ def test_param_parameters_still_validate_a_value_alone() -> None:
 def test_every_browser_file_is_used_and_every_use_has_a_file() -> None:
     used = {
         name
-        for path in Path(js.__file__).parent.glob("*.py")
+        for path in Path(js.__file__).parent.rglob("*.py")
         for name in re.findall(r'read\("([a-z0-9_]+\.js)"\)', path.read_text())
     }
     assert used == {p.name for p in js.FOLDER.glob("*.js")}

@@ -14,11 +14,6 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rlx_lab_app.state import nets as nets_module
-from rlx_lab_app.state import race as race_module
-from rlx_lab_app.state.nets import BOUNDARY_DATASETS, SAMPLES, NetsModel
-from rlx_lab_app.state.race import RaceModel
-from rlx_lab_app.state.surface_source import CUSTOM, surface_names
 
 from rlx_lab import optim
 from rlx_lab.engine import ESTIMATORS, MAX_STEPS, VIEWS
@@ -26,6 +21,11 @@ from rlx_lab.nets.hessian import ESTIMATORS as NET_ESTIMATORS
 from rlx_lab.nets.settings import MAX_STEPS as NET_MAX_STEPS
 from rlx_lab.optim import HParam
 from rlx_lab.schedule import KINDS, MAX_WARMUP
+from rlx_lab_app.state.nets import model as nets_module
+from rlx_lab_app.state.nets.model import BOUNDARY_DATASETS, SAMPLES, NetsModel
+from rlx_lab_app.state.surfaces import race as race_module
+from rlx_lab_app.state.surfaces.race import RaceModel
+from rlx_lab_app.state.surfaces.surface_source import CUSTOM, surface_names
 
 FORMULAS = ("x**2 + 10*y**2 + 2*sin(2*x)", "(1 - x)^2 + 100*(y - x^2)^2", "abs(x) + y^2")
 EXAMPLES = settings(max_examples=40, deadline=None)

@@ -1,4 +1,5 @@
-"""The race as an animated GIF (rlx_lab_app.views.race_gif), decoded and checked pixel by pixel."""
+"""The race as an animated GIF (rlx_lab_app.views.surfaces.race_gif), decoded and checked pixel by
+pixel."""
 
 from __future__ import annotations
 
@@ -7,10 +8,19 @@ import io
 import numpy as np
 import pytest
 from PIL import Image
+
 from rlx_lab_app.state import RaceModel
 from rlx_lab_app.state.palette import color
-from rlx_lab_app.views.race_gif import FRAMES, HOLD_MS, PLOT, SIDE, TOP, race_gif, to_pixels
-from rlx_lab_app.views.report_view import Export
+from rlx_lab_app.views.surfaces.race_gif import (
+    FRAMES,
+    HOLD_MS,
+    PLOT,
+    SIDE,
+    TOP,
+    race_gif,
+    to_pixels,
+)
+from rlx_lab_app.views.surfaces.report_view import Export
 
 
 def _rgb(hex_color: str) -> np.ndarray:

@@ -1,15 +1,16 @@
-"""The race's "Tune every hyperparameter" state (:mod:`rlx_lab_app.state.search`), without a
+"""The race's "Tune every hyperparameter" state (:mod:`rlx_lab_app.state.surfaces.search`), without
+a
 browser."""
 
 from __future__ import annotations
 
 import pytest
-from rlx_lab_app.state import RaceModel
-from rlx_lab_app.state.search import SearchModel, compare_line, describe, search_race
-from rlx_lab_app.state.surface_source import CUSTOM
-from rlx_lab_app.views.tuning_view import TuneButton
 
 from rlx_lab import engine
+from rlx_lab_app.state import RaceModel
+from rlx_lab_app.state.surfaces.search import SearchModel, compare_line, describe, search_race
+from rlx_lab_app.state.surfaces.surface_source import CUSTOM
+from rlx_lab_app.views.tuning_view import TuneButton
 
 
 def test_the_search_moves_every_searched_slider_and_the_race_reaches_its_loss() -> None:

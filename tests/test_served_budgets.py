@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rlx_lab_app.harness import APP, DRAWN_PATHS, MODEL_WITH_CLASS, PanelServer
 
 from rlx_lab import optim
+from rlx_lab_app.harness import APP, DRAWN_PATHS, MODEL_WITH_CLASS, PanelServer
 from tests.browser import browser, open_page, require_chromium, wait_until
 from tests.test_jobs import BIG_NETS_LINK
 

@@ -8,12 +8,12 @@ from typing import Any
 
 import numpy as np
 import pytest
-from rlx_lab_app.state.nets import NetsModel
-from rlx_lab_app.state.race import RaceModel
 
 from rlx_lab import optim, surfaces
 from rlx_lab.formula import FormulaError
 from rlx_lab.optim import HParam
+from rlx_lab_app.state.nets.model import NetsModel
+from rlx_lab_app.state.surfaces.race import RaceModel
 
 SPECS = [(name, p) for name in optim.names() for p in optim.get(name).spec]
 SPEC_IDS = [f"{name}.{p.name}" for name, p in SPECS]
@@ -327,6 +327,7 @@ def test_race_reports_the_formula_and_keeps_the_last_surface(text: str, says: st
 
 def test_the_heat_map_keeps_nothing_of_the_previous_surface() -> None:
     from bokeh.plotting import figure
+
     from rlx_lab_app.views.heat_map import HeatMap
 
     heat = HeatMap(figure(), _image(), title="loss")

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from rlx_lab import optim
 from rlx_lab_app.state import RaceModel
 from rlx_lab_app.views import SurfacesLab
-
-from rlx_lab import optim
 
 
 def _shown(lab: Any) -> list[str]:

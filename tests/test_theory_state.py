@@ -1,15 +1,15 @@
-"""The theory card's state (rlx_lab_app.state.theory.TheoryModel), without a browser."""
+"""The theory card's state (rlx_lab_app.state.surfaces.theory.TheoryModel), without a browser."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from rlx_lab_app.state import RaceModel, SweepModel, TheoryModel
-from rlx_lab_app.state.theory import sweep_overlay
 
 from rlx_lab import surfaces, theory
 from rlx_lab.engine import RunSettings, run
 from rlx_lab.theory import component_curves
+from rlx_lab_app.state import RaceModel, SweepModel, TheoryModel
+from rlx_lab_app.state.surfaces.theory import sweep_overlay
 
 
 def _model(**race: object) -> tuple[RaceModel, TheoryModel]:
@@ -194,7 +194,7 @@ def test_the_sweep_overlay_needs_sgd_over_lr_and_momentum_near_a_minimum() -> No
 
 
 def test_the_card_builds_its_plot_when_opened_and_shows_it_only_with_curves() -> None:
-    from rlx_lab_app.views.theory_view import TheoryCard
+    from rlx_lab_app.views.surfaces.theory_view import TheoryCard
 
     race, card = _model(surface="custom", formula="x^2 - y^2", optimizers=["sgd"], steps=50)
     card.active = False

@@ -9,7 +9,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from rlx_lab_app.state.nets import USER_DATA, NetsModel
 
 from rlx_lab.nets.user_data import (
     MAX_BYTES,
@@ -22,6 +21,7 @@ from rlx_lab.nets.user_data import (
     parse_points,
     user_dataset,
 )
+from rlx_lab_app.state.nets.model import USER_DATA, NetsModel
 
 FOUR = "0,0,a\n1,1,b\n0,1,a\n1,0,b"
 """Four good points: what follows a flood of blank or comment lines."""
@@ -177,7 +177,7 @@ def test_the_lab_asks_for_points_and_a_batch_that_fits() -> None:
 
 
 def test_an_uploaded_file_is_read_and_the_box_shows_the_verdict() -> None:
-    from rlx_lab_app.views.user_data_view import UserDataBox
+    from rlx_lab_app.views.nets.user_data_view import UserDataBox
 
     model = NetsModel(optimizers=["adam"])
     box = UserDataBox(model)
@@ -197,7 +197,7 @@ def test_an_uploaded_file_is_read_and_the_box_shows_the_verdict() -> None:
 
 
 def test_an_oversized_upload_is_refused_by_size_and_never_reaches_the_text_box() -> None:
-    from rlx_lab_app.views.user_data_view import UserDataBox
+    from rlx_lab_app.views.nets.user_data_view import UserDataBox
 
     model = NetsModel(optimizers=["adam"], dataset=USER_DATA)
     box = UserDataBox(model)
@@ -212,7 +212,7 @@ def test_an_oversized_upload_is_refused_by_size_and_never_reaches_the_text_box()
 
 
 def test_the_text_box_holds_more_than_the_limit_so_a_cut_paste_is_refused() -> None:
-    from rlx_lab_app.views.user_data_view import UserDataBox
+    from rlx_lab_app.views.nets.user_data_view import UserDataBox
 
     model = NetsModel(optimizers=["adam"], dataset=USER_DATA)
     box = UserDataBox(model)
@@ -229,7 +229,7 @@ def test_the_text_box_holds_more_than_the_limit_so_a_cut_paste_is_refused() -> N
 
 def test_served_the_points_are_parsed_on_a_worker_and_used_on_the_page_loop() -> None:
     from rlx_lab_app.state.jobs import ManualPage, SessionJobs
-    from rlx_lab_app.views.user_data_view import UserDataBox
+    from rlx_lab_app.views.nets.user_data_view import UserDataBox
 
     model = NetsModel(optimizers=["adam"], dataset=USER_DATA)
     page = ManualPage()

@@ -69,8 +69,8 @@ def heavy_jobs(server: Any) -> tuple[list[Any], list[str]]:
     from rlx_lab.cost import size
     from rlx_lab_app.state import RaceModel, SweepModel
     from rlx_lab_app.state.jobs import JobState, ManualPage, SessionJobs
-    from rlx_lab_app.state.nets import NetsModel
-    from rlx_lab_app.state.nets_plan import compute
+    from rlx_lab_app.state.nets.model import NetsModel
+    from rlx_lab_app.state.nets.plan import compute
 
     budgets = server.budgets
     nets = NetsModel(
@@ -157,17 +157,17 @@ PEAK = r"""
 import json, os, sys, threading, time
 kind = sys.argv[1]
 from rlx_lab_app.state import RaceModel, SweepModel
-from rlx_lab_app.state.nets import NetsModel
-from rlx_lab_app.state.nets_tuning import NetsTuningModel
-from rlx_lab_app.state.plan import compute
-from rlx_lab_app.views.race_gif import gif_cost, race_gif
+from rlx_lab_app.state.nets.model import NetsModel
+from rlx_lab_app.state.nets.tuning import NetsTuningModel
+from rlx_lab_app.state.surfaces.plan import compute
+from rlx_lab_app.views.surfaces.race_gif import gif_cost, race_gif
 PAGE = os.sysconf("SC_PAGE_SIZE")
 def rss():
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * PAGE
 race = RaceModel(steps=2000, many_starts=True, grid_size=5, noise=0.1, repeats=8)
-from rlx_lab_app.state.plan import CACHE
-from rlx_lab_app.state.nets_plan import CACHE as NETS_CACHE
+from rlx_lab_app.state.surfaces.plan import CACHE
+from rlx_lab_app.state.nets.plan import CACHE as NETS_CACHE
 CACHE.max_bytes = NETS_CACHE.max_bytes = 0  # every run computes
 nets = NetsModel(width=64, depth=3, steps=1000, n_seeds=3)
 if kind == "race":
@@ -175,7 +175,7 @@ if kind == "race":
 elif kind == "sweep":
     sweep = SweepModel(race, resolution=48); cost = sweep.cost(); run = sweep.run
 elif kind == "nets race":
-    from rlx_lab_app.state.nets_plan import compute as train
+    from rlx_lab_app.state.nets.plan import compute as train
     plan = nets.plan(); cost = plan.cost(); run = lambda: train(plan)
 elif kind == "nets tuning":
     tuning = NetsTuningModel(nets); cost = tuning.cost(); run = tuning.run

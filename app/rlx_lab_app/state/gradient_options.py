@@ -1,8 +1,9 @@
 """Gradient clipping, the η schedule and Sophia's Hessian-estimate period, shared by both
 labs' models.
 
-:class:`GradientOptions` declares the run settings that :class:`~rlx_lab_app.state.race.RaceModel`
-and :class:`~rlx_lab_app.state.nets.NetsModel` have in common. Which Hessian estimators exist (and
+:class:`GradientOptions` declares the run settings that
+:class:`~rlx_lab_app.state.surfaces.race.RaceModel` and
+:class:`~rlx_lab_app.state.nets.model.NetsModel` have in common. Which Hessian estimators exist (and
 the default one) differs between the surfaces engine and the nets trainer, so each model declares
 its own ``hessian`` selector.
 """

@@ -17,8 +17,8 @@ import time
 
 from rlx_lab import engine, optim
 from rlx_lab_app.state.jobs import warm_workers
-from rlx_lab_app.state.plan import compute
-from rlx_lab_app.state.race import DEFAULT_OPTIMIZERS, RaceModel
+from rlx_lab_app.state.surfaces.plan import compute
+from rlx_lab_app.state.surfaces.race import DEFAULT_OPTIMIZERS, RaceModel
 
 READY = "rlx_lab: the default race is ready"
 """Printed (to the server's console) when the warm-up is done; benchmarks wait for it."""

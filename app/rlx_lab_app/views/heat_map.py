@@ -14,7 +14,7 @@ from bokeh.models import ColorBar, ColumnDataSource, LinearColorMapper
 from bokeh.plotting import figure
 from bokeh.plotting.contour import contour_data
 
-from rlx_lab_app.state.surface_source import contour_levels
+from rlx_lab_app.state.surfaces.surface_source import contour_levels
 
 HEAT = ("#7d9fc3", "#9bb5d2", "#b7cbe0", "#d0dded", "#e5edf6", "#f5f8fc", "#ffffff")
 """Light blue (low loss) to white (high): every path colour stays visible on top."""

@@ -17,10 +17,10 @@ from functools import partial
 from rlx_lab.engine import Trajectory
 from rlx_lab_app.state import INPUTS, Outcome, RaceModel, RacePlan, compute
 from rlx_lab_app.state.jobs import HEAVY, INTERACTIVE, Report, SessionJobs
-from rlx_lab_app.state.nets import INPUTS as NETS_INPUTS
-from rlx_lab_app.state.nets import NetsModel
-from rlx_lab_app.state.nets_plan import NetsOutcome, NetsPlan, remember
-from rlx_lab_app.state.nets_plan import compute as train
+from rlx_lab_app.state.nets.model import INPUTS as NETS_INPUTS
+from rlx_lab_app.state.nets.model import NetsModel
+from rlx_lab_app.state.nets.plan import NetsOutcome, NetsPlan, remember
+from rlx_lab_app.state.nets.plan import compute as train
 from rlx_lab_app.views.jobs import LiveRecompute
 from rlx_lab_app.views.runner import held
 

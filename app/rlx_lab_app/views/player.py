@@ -15,7 +15,7 @@ from bokeh.models import CustomJS
 
 from rlx_lab_app.state import RaceModel
 from rlx_lab_app.views import js
-from rlx_lab_app.views.race_sources import RaceSources
+from rlx_lab_app.views.surfaces.race_sources import RaceSources
 
 SPEEDS = (5, 10, 25, 50, 100, 250, 500, 1000)
 MIN_INTERVAL_MS = 20

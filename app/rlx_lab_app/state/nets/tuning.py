@@ -1,0 +1,106 @@
+"""Tuning η for the small-nets race: each racing optimizer's learning rate by one stated rule.
+
+Every racing optimizer trains once per value of :data:`~rlx_lab.nets.tuning.NET_TUNE_LRS` (nine
+half-decades from 1e-4 to 1) and run seed, all in one vmapped race with the tab's network,
+batches, steps and schedule, its other hyperparameters as set. The seeds are the race's, extended
+to at least :data:`~rlx_lab.nets.tuning.TUNE_SEEDS` (the first run seed and those after it). The
+model's ``tune_by`` judges them (``"validation"``, the default, or ``"training"``); the rule, the
+training and the pick are :mod:`rlx_lab.nets.tuning`'s (:func:`~rlx_lab.nets.tuning.tune_lr`).
+This module snapshots the tab and words the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from rlx_lab import nets, optim
+from rlx_lab.cost import Cost, nothing
+from rlx_lab.nets.tuning import NET_TUNE_LRS, seeds_words
+from rlx_lab_app.state.nets.model import INPUTS, NetsModel
+from rlx_lab_app.state.nets.plan import NetsPlan, make_data
+from rlx_lab_app.state.surfaces.tuning import Tuning, TuningModel, tuning_note
+
+STALE_AFTER = (*(p for p in INPUTS if p not in ("optimizers", "landscape", "revision")), "tune_by")
+"""Inputs after whose change the last tuning no longer describes the race (the seed count
+included: the candidates train with the race's seeds)."""
+
+
+def train_candidates(
+    plan: NetsPlan, grid: dict[str, list[dict[str, Any]]], by: str
+) -> nets.tuning.Candidates:
+    """:func:`rlx_lab.nets.tuning.train_candidates` of every setting of ``grid`` (optimizer →
+    settings) with ``plan``'s data, network and settings and the :func:`tuning_seeds`."""
+    return nets.tuning.train_candidates(
+        make_data(plan.data),
+        grid,
+        model=plan.model,
+        settings=plan.settings,
+        seeds=tuning_seeds(plan),
+        by=by,  # type: ignore[arg-type]  # a str: tuning validates it
+    )
+
+
+def tuning_seeds(plan: NetsPlan) -> tuple[int, ...]:
+    """The race's run seeds, extended to at least :data:`~rlx_lab.nets.tuning.TUNE_SEEDS`."""
+    return nets.tuning.tuning_seeds(plan.seeds)
+
+
+def tune_nets(model: NetsModel) -> Tuning:
+    """Tune η of every racing optimizer (reads the model only: safe on a worker thread)."""
+    return tune_plan(model.plan(), model.tune_by)
+
+
+def tune_plan(plan: NetsPlan, by: str) -> Tuning:
+    """:func:`tune_nets` of a snapshot (picklable: it may run in a worker process)."""
+    if not plan.jobs:
+        return Tuning({}, (), "Not tuned: " + "; ".join(plan.problems or ("nothing to tune",)))
+    choice = {job.optimizer: dict(job.overrides) for job in plan.jobs}
+    tuned = nets.tuning.tune_lr(
+        make_data(plan.data),
+        choice,
+        model=plan.model,
+        settings=plan.settings,
+        seeds=tuning_seeds(plan),
+        by=by,  # type: ignore[arg-type]  # a str: tuning validates it
+        lrs=NET_TUNE_LRS,
+    )
+    values = tuned.lrs
+    failed = [f"{optim.get(name).title} (diverged at every η)" for name in tuned.failed]
+    tried = tuned.candidates
+    runs = f"{plan.settings.steps} steps, {seeds_words(tried.result.seeds)}"
+    head = f"η tuned on {tried.data.name}, {runs}; {tried.words} of"
+    return Tuning(values, tuple(failed), tuning_note(head, values, failed, NET_TUNE_LRS))
+
+
+class NetsTuningModel(TuningModel):
+    """The nets race's η tuning: whether it runs, what it last did, whether that still holds."""
+
+    def __init__(self, model: NetsModel, **params: Any) -> None:
+        super().__init__(model, STALE_AFTER, **params)  # type: ignore[arg-type]
+
+    candidates = len(NET_TUNE_LRS)
+
+    def cost(self) -> Cost:
+        """Every racing optimizer's :attr:`candidates` settings × the tuning seeds, trained."""
+        plan = self.race.plan()
+        if not plan.jobs:
+            return nothing(self.what)
+        return nets.cost.race_cost(
+            plan.model,
+            plan.settings,
+            seeds=len(tuning_seeds(plan)),
+            optimizers=len(plan.jobs),
+            samples=plan.data.samples,
+            settings_each=self.candidates,
+            what=self.what,
+        )
+
+    def run(self) -> Tuning:
+        """Tune without touching any parameter (safe on a worker thread)."""
+        return tune_nets(self.race)
+
+    def task(self) -> Callable[[], Tuning]:
+        """:meth:`run` as a picklable call for a worker process."""
+        return partial(tune_plan, self.race.plan(), self.race.tune_by)
