@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from rlx_lab.bench.__main__ import build_parser, main
 
-from . import app, contention
+from . import app, contention, load
 
 if __name__ == "__main__":
-    parser = build_parser((app, contention), prog="python -m rlx_lab_app.bench")
+    parser = build_parser((app, contention, load), prog="python -m rlx_lab_app.bench")
     raise SystemExit(main(parser=parser))
