@@ -6,6 +6,7 @@ from __future__ import annotations
 import panel as pn
 from rlx_lab_app.state.health import CpuMeter, describe, health
 from rlx_lab_app.state.jobs import default_server
+from rlx_lab_app.views.templates import without_busy_spinner
 
 REFRESH_MS = 2000
 
@@ -19,6 +20,7 @@ def build() -> pn.template.BaseTemplate:
         figures.object = describe(health(server, cpu))
 
     pn.state.add_periodic_callback(refresh, period=REFRESH_MS)
+    without_busy_spinner()  # every refresh would set the spinner of every lab page
     template = pn.template.BootstrapTemplate(
         title="rlx_lab — server status", header_background="#2f4f6f"
     )

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import panel as pn
 
+from .templates import without_busy_spinner
+
+without_busy_spinner()  # app.py imports this module before it builds its first page
+
 FULL = (
     "## The lab is full\n\n"
     "{open} pages are open on this server, its limit. Please try again in a minute (pages "
