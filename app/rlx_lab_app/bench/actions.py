@@ -46,7 +46,13 @@ async def open_page(student: Student, rng: random.Random) -> None:
     adam = student.named(ADAM)
     if adam is None:
         raise LookupError(f"no {ADAM} source on the page")
-    await student.until(lambda: _filled(student.models[adam]["attrs"].get("data")), "first race")
+
+    def drawn() -> bool:  # in the document already, or sent since
+        return _filled(student.models[adam]["attrs"].get("data")) or student.data_changed_since(
+            0, adam
+        )
+
+    await student.until(drawn, "first race")
 
 
 async def slider(student: Student, rng: random.Random) -> None:

@@ -77,7 +77,7 @@ class Student:
         if found is None:
             raise RuntimeError("open: no session token in the page")
         host = self.url.split("//", 1)[1].split("/", 1)[0]
-        path = self.url.split(host, 1)[1]
+        path = self.url.split(host, 1)[1].split("?", 1)[0]  # the session has the query
         request = HTTPRequest(
             f"ws://{host}{path}/ws",
             headers={"Origin": f"http://{host}"},
