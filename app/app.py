@@ -14,6 +14,7 @@ from rlx_lab_app.views import SurfacesLab
 from rlx_lab_app.views.full_page import full_page
 from rlx_lab_app.views.nets.tab import NetsTab
 from rlx_lab_app.views.player import install_keys
+from rlx_lab_app.views.templates import page_template
 from rlx_lab_app.views.url import query_lecture, query_tab
 
 engine.one_core_per_computation()  # before the first computation: a core per job (docs/serving.md)
@@ -31,10 +32,9 @@ def build() -> pn.template.BaseTemplate:
     engine.enable_compilation_cache()
     warm_workers()
     lab = SurfacesLab()
-    template = pn.template.BootstrapTemplate(
-        title=TITLE,
+    template = page_template(
+        TITLE,
         sidebar_width=380,
-        header_background="#2f4f6f",
         collapsed_sidebar=query_lecture(),  # a lecture link: the race fills the screen
     )
     # The Small nets tab is built when first opened (and trains then): the first page stays

@@ -7,6 +7,7 @@ import panel as pn
 from rlx_lab import engine
 from rlx_lab_app.state.jobs import warm_workers
 from rlx_lab_app.views.nets.tab import NetsTab
+from rlx_lab_app.views.templates import page_template
 
 engine.one_core_per_computation()  # before the first computation: a core per job (docs/serving.md)
 
@@ -19,9 +20,7 @@ def build() -> pn.template.BaseTemplate:
     engine.enable_compilation_cache()
     warm_workers()
     tab = NetsTab()
-    template = pn.template.BootstrapTemplate(
-        title=TITLE, sidebar_width=380, header_background="#2f4f6f"
-    )
+    template = page_template(TITLE, sidebar_width=380)
     template.sidebar.append(tab.sidebar)
     template.main.append(tab.main)
     return template

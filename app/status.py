@@ -7,6 +7,7 @@ import panel as pn
 
 from rlx_lab_app.state.health import CpuMeter, describe, health
 from rlx_lab_app.state.jobs import default_server
+from rlx_lab_app.views.templates import page_template
 
 REFRESH_MS = 2000
 
@@ -20,9 +21,7 @@ def build() -> pn.template.BaseTemplate:
         figures.object = describe(health(server, cpu))
 
     pn.state.add_periodic_callback(refresh, period=REFRESH_MS)
-    template = pn.template.BootstrapTemplate(
-        title="rlx_lab — server status", header_background="#2f4f6f"
-    )
+    template = page_template("rlx_lab — server status")
     template.main.append(figures)
     return template
 

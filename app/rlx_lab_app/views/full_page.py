@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import panel as pn
 
+from rlx_lab_app.views.templates import page_template
+
 FULL = (
     "## The lab is full\n\n"
     "{open} pages are open on this server, its limit. Please try again in a minute (pages "
@@ -15,8 +17,6 @@ FULL = (
 
 def full_page(open_pages: int) -> pn.template.BaseTemplate:
     """A light page that builds nothing of the lab: no models, no computation."""
-    template = pn.template.BootstrapTemplate(
-        title="rlx_lab — the lab is full", header_background="#2f4f6f"
-    )
+    template = page_template("rlx_lab — the lab is full")
     template.main.append(pn.pane.Markdown(FULL.format(open=open_pages), css_classes=["lab-full"]))
     return template

@@ -1,0 +1,42 @@
+"""The load harness (``python -m rlx_lab_app.bench load``) on a small room: three students
+over Bokeh's websocket protocol for a few seconds, every kind of action answered."""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+import jax
+import pytest
+
+from rlx_lab_app.bench import load
+
+
+@pytest.mark.slow
+def test_three_students_get_answers_to_every_action() -> None:
+    parser = argparse.ArgumentParser()
+    load.add_arguments(parser)
+    # the run's compile cache (tests/compile_cache.py): the server compiles what it lacks
+    cache = jax.config.jax_compilation_cache_dir
+    args = parser.parse_args(
+        [
+            "--sessions=3",
+            "--seconds=8",
+            "--timeout=60",
+            "--settle=2",
+            "--no-setup",
+            "--query=?opt=adam,lion&steps=200",
+            *([f"--cache-dir={cache}"] if cache else []),
+        ]
+    )
+    table, total = load.measure(args)
+    answered = {row["action"]: row for row in table}
+    assert set(answered) == {"open", "slider", "tap", "sweep", "nets"}, table
+    assert all(row["count"] >= 1 for row in table), table
+    assert answered["open"]["count"] == 3
+    assert total["errors"] == 0 and not total["log"], total["log"]
+    assert sum(row["timeouts"] for row in table) == 0, table
+    for row in table:
+        assert all(math.isfinite(row[k]) and row[k] > 0 for k in ("p50_ms", "p95_ms", "max_ms"))
+    assert total["rss_after_close_mb"] > 50, "the server's memory after the sessions closed"
+    assert total["server_cpu_per_action_ms"] > 0 and total["generator_cpu_pct"] > 0
