@@ -66,6 +66,7 @@ def time_session(server: Any, moves: int, offset: float) -> dict[str, Any]:
 
 def heavy_jobs(server: Any) -> tuple[list[Any], list[str]]:
     """Submit A's nets training and B's sweep, each as large as the budgets allow."""
+    from rlx_lab import optim
     from rlx_lab.cost import size
     from rlx_lab_app.state import RaceModel, SweepModel
     from rlx_lab_app.state.jobs import JobState, ManualPage, SessionJobs
@@ -74,22 +75,7 @@ def heavy_jobs(server: Any) -> tuple[list[Any], list[str]]:
 
     budgets = server.budgets
     nets = NetsModel(
-        optimizers=[
-            "sgd",
-            "adam",
-            "adamw",
-            "nadamw",
-            "radam",
-            "qhadamw",
-            "lamb",
-            "adafactor",
-            "lion",
-            "soap",
-            "kron_psgd",
-            "muon",
-            "sophia",
-            "mars",
-        ],
+        optimizers=list(optim.names()),  # all 14
         width=64,
         depth=3,
         steps=2000,
