@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 
 from rlx_lab import engine, optim
 from rlx_lab_app.state.jobs import warm_workers
@@ -30,13 +31,15 @@ def default_race_order() -> list[str]:
     return [*DEFAULT_OPTIMIZERS, *rest]
 
 
-def warm_default_race() -> int:
-    """Compute the default race of every optimizer into the shared trajectory cache (and its
-    programs into the compile caches); the number of optimizers that ran without error."""
+def warm_default_race(optimizers: Sequence[str] | None = None) -> int:
+    """Compute the default race of ``optimizers`` (default: every one, in
+    :func:`default_race_order`) into the shared trajectory cache and its programs into the
+    compile caches; the number of optimizers that ran without error."""
     engine.one_core_per_computation()
     engine.enable_compilation_cache()
     began = time.perf_counter()
-    outcome = compute(RaceModel(optimizers=default_race_order()).plan())
+    names = list(optimizers) if optimizers is not None else default_race_order()
+    outcome = compute(RaceModel(optimizers=names).plan())
     seconds = time.perf_counter() - began
     print(f"{READY}: {len(outcome.results)} optimizers in {seconds:.1f} s", flush=True)
     return len(outcome.results)
