@@ -90,8 +90,8 @@ def open_trained(open_page: Any, nets_app: PanelServer) -> tuple[Any, Any]:
 
 
 def elapsed(page: Any) -> int:
-    """The seconds shown in a "⏳ … 3 s" status (-1 when not training)."""
-    match = re.search(r"⏳.* (\d+) s", pane(page, "nets-status"))
+    """The seconds shown in a "◷ … 3 s" status (-1 when not training)."""
+    match = re.search(r"◷.* (\d+) s", pane(page, "nets-status"))
     return int(match.group(1)) if match else -1
 
 

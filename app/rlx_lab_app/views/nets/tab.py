@@ -258,7 +258,7 @@ class NetsTab(pn.viewable.Viewer):
         model = self.model
         if model.busy:
             elapsed = self.runner.elapsed() if self.doc is not None else 0.0
-            text = f"⏳ {html.escape(model.phase)} {elapsed:.0f} s"
+            text = f"◷ {html.escape(model.phase)} {elapsed:.0f} s"
             if self._ticker is None and self.doc is not None:
                 self._ticker = self.doc.add_periodic_callback(self._show_status, 500)
         else:
