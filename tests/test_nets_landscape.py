@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from rlx_lab import nets
+from rlx_lab.formatting import format_value
 from rlx_lab.nets import RaceResult, TrainSettings, boundary, datasets, landscape, mlp, race
 
 RESOLUTION = 41
@@ -237,8 +238,10 @@ def test_a_pca_race_landscape_starts_every_path_at_its_centre(
     fits = view.fits()
     worst = max(fits, key=lambda n: fits[n].worst)
     note = landscape.fit_note(view, runs["adamw"].frame_steps)
-    assert f"worst ×{fits[worst].worst:.2f}" in note
-    assert f"×{np.median([f.median for f in fits.values()]):.2f} at the median frame" in note
+    assert f"worst ×{format_value(fits[worst].worst)}" in note
+    assert (
+        f"×{format_value(np.median([f.median for f in fits.values()]))} at the median frame" in note
+    )
 
 
 def test_a_diverged_run_is_projected_but_does_not_steer_the_plane(

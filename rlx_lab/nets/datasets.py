@@ -158,6 +158,11 @@ DATASETS = MappingProxyType(
 """name → (sampler, task, classes, default noise)."""
 
 
+def title(name: str) -> str:
+    """A dataset's name in words, for sentences: ``two_moons`` → ``two moons``."""
+    return name.replace("_", " ")
+
+
 def names() -> tuple[str, ...]:
     """The dataset names."""
     return tuple(DATASETS)

@@ -24,6 +24,7 @@ from typing import Literal, NamedTuple
 import numpy as np
 
 from ... import optim
+from ...formatting import format_value
 from ..mlp import MLP
 from ..results import NetRun
 from ._plane import (
@@ -118,7 +119,8 @@ def fit_note(result: Landscape, frame_steps: np.ndarray) -> str:
     step = int(frame_steps[worst.worst_frame])
     return (
         f"Measured along the paths: the slice under them shows the loss they met within "
-        f"×{median:.2f} at the median frame; worst ×{worst.worst:.2f} ({optim.get(name).title} "
+        f"×{format_value(median)} at the median frame; worst ×{format_value(worst.worst)} "
+        f"({optim.get(name).title} "
         f"at step {step})."
     )
 

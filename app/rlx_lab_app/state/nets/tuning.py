@@ -70,7 +70,7 @@ def tune_plan(plan: NetsPlan, by: str) -> Tuning:
     failed = [f"{optim.get(name).title} (diverged at every η)" for name in tuned.failed]
     tried = tuned.candidates
     runs = f"{plan.settings.steps} steps, {seeds_words(tried.result.seeds)}"
-    head = f"η tuned on {tried.data.name}, {runs}; {tried.words} of"
+    head = f"η tuned on {nets.datasets.title(tried.data.name)}, {runs}; {tried.words} of"
     return Tuning(values, tuple(failed), tuning_note(head, values, failed, NET_TUNE_LRS))
 
 
