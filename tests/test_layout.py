@@ -57,3 +57,17 @@ def test_the_import_check_sees_an_edit() -> None:
     for text in edits:
         assert _edits_import_state(ast.parse(text)), text
     assert not _edits_import_state(ast.parse("print(sys.version)"))
+
+
+def test_every_page_of_the_app_is_made_by_page_template() -> None:
+    """One template factory (no busy indicator: see ``views/templates.py``)."""
+    made_elsewhere = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in _sources("app")
+        if path.name != "templates.py"
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr.endswith("Template")
+    ]
+    assert not made_elsewhere, f"pages not made by page_template: {made_elsewhere}"

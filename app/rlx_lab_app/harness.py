@@ -28,6 +28,8 @@ CHROMIUM_ARGS = [
 ]
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app" / "app.py"
+START_UP = ("--setup", str(ROOT / "app" / "server_start.py"))
+"""``panel serve``'s options for the server's start-up work, as ``make serve`` runs it."""
 
 
 LAUNCHER = (
@@ -143,6 +145,14 @@ class PanelServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=10)
+
+    def wait_for(self, line: str, timeout_s: float) -> None:
+        """Wait (bounded) until the server's console has said ``line``."""
+        deadline = time.perf_counter() + timeout_s
+        while line not in self.log():
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"the server never said {line!r}:\n{self.log()[-2000:]}")
+            time.sleep(0.1)
 
     def log(self) -> str:
         """Everything the server printed so far."""

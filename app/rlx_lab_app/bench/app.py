@@ -29,11 +29,8 @@ from typing import Any
 
 from rlx_lab.bench import _report
 from rlx_lab.engine.cache import CACHE_ENV as ENV_CACHE
-from rlx_lab_app.harness import ROOT
+from rlx_lab_app.harness import START_UP
 from rlx_lab_app.state.warm_up import READY
-
-SETUP = ("--setup", str(ROOT / "app" / "server_start.py"))
-"""The server's start-up work, as ``make serve`` runs it."""
 
 NAME = "app"
 HELP = "slider-to-plot latency, first plot, playback fps and sweep time in headless Chromium"
@@ -148,7 +145,7 @@ def _browser_metrics(query: str, names: list[str], args: argparse.Namespace) -> 
                 page = browser.new_page()
                 _open(page, server.url + query, titles, DRAWN_PATHS)
                 page.close()
-            server = PanelServer(extra=SETUP)
+            server = PanelServer(extra=START_UP)
             began = time.perf_counter()
             with server.start():
                 page = browser.new_page(viewport={"width": 1500, "height": 1000})
@@ -189,22 +186,14 @@ def _class_visits(browser: Any, query: str, titles: list[str]) -> dict[str, floa
     results = {}
     with tempfile.TemporaryDirectory(prefix="rlx-lab-cold-") as empty:
         for key, env in (("first_plot_warm_s", {}), ("first_plot_cold_s", {ENV_CACHE: empty})):
-            with PanelServer(env=env, extra=SETUP) as server:
-                _wait_for(server, READY, timeout_s=300)
+            with PanelServer(env=env, extra=START_UP) as server:
+                server.wait_for(READY, timeout_s=300)
                 page = browser.new_page(viewport={"width": 1500, "height": 1000})
                 began = time.perf_counter()
                 first_path, _ = _open(page, server.url + query, titles, DRAWN_PATHS)
                 results[key] = first_path - began
                 page.close()
     return results
-
-
-def _wait_for(server: Any, line: str, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while line not in server.log():
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"the server never said {line!r}:\n{server.log()[-2000:]}")
-        time.sleep(0.1)
 
 
 def _open(page: Any, url: str, titles: list[str], drawn_paths: str) -> tuple[float, float]:

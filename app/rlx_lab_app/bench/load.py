@@ -31,7 +31,7 @@ from typing import Any
 from rlx_lab.bench import _report
 from rlx_lab_app.bench.actions import ACTIONS, choose
 from rlx_lab_app.bench.student import Student
-from rlx_lab_app.harness import APP, ROOT, PanelServer
+from rlx_lab_app.harness import APP, START_UP, PanelServer
 from rlx_lab_app.state.warm_up import READY
 
 NAME = "load"
@@ -204,18 +204,15 @@ def measure(args: argparse.Namespace) -> tuple[list[dict[str, Any]], dict[str, A
     """Start a server, let the room act, close every session; the tables of :func:`run`."""
     extra = ["--unused-session-lifetime", "1000", "--check-unused-sessions", "1000"]
     if args.setup:
-        extra += ["--setup", str(ROOT / "app" / "server_start.py")]
+        extra += START_UP
     env = {"RLX_LAB_MAX_SESSIONS": str(max(40, args.sessions + 1))}
     if args.cache_dir:
         env["RLX_LAB_CACHE_DIR"] = args.cache_dir
     with PanelServer(APP, env=env, extra=extra, timeout_s=args.timeout * 3) as server:
         assert server.process is not None
         pid = server.process.pid
-        deadline = time.perf_counter() + args.timeout * 5
-        while args.setup and READY not in server.log():
-            if time.perf_counter() > deadline:
-                raise TimeoutError("the server's start-up work did not finish")
-            time.sleep(0.2)
+        if args.setup:
+            server.wait_for(READY, timeout_s=args.timeout * 5)
         sampler = Sampler(pid)
         sampler.start()
         try:

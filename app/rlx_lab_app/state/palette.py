@@ -14,22 +14,8 @@ from collections.abc import Mapping, Sequence
 OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 TOL_MUTED = ("#882255", "#999933", "#332288", "#CC6677", "#44AA99", "#117733", "#DDCC77")
 PALETTE: tuple[str, ...] = OKABE_ITO + TOL_MUTED
-MARKERS: tuple[str, ...] = (
-    "circle",
-    "square",
-    "triangle",
-    "diamond",
-    "inverted_triangle",
-    "hex",
-    "star",
-    "circle",
-    "square",
-    "triangle",
-    "diamond",
-    "inverted_triangle",
-    "hex",
-    "star",
-)
+SHAPES = ("circle", "square", "triangle", "diamond", "inverted_triangle", "hex", "star")
+MARKERS: tuple[str, ...] = SHAPES * 2  # one per palette slot: each shape with both schemes
 
 
 def assign_colors(selected: Sequence[str], previous: Mapping[str, int]) -> dict[str, int]:

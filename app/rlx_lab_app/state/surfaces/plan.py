@@ -62,13 +62,17 @@ class RacePlan:
         """The memo key of one job's trajectory."""
         return (*self.shared_key(), job.optimizer, job.key)
 
+    def uncomputed(self) -> int:
+        """How many jobs have no trajectory in the shared cache yet."""
+        return sum(CACHE.get(self.cache_key(job)) is None for job in self.jobs)
+
     def computed(self) -> bool:
         """Whether every job's trajectory is in the shared cache already (nothing to run)."""
-        return all(CACHE.get(self.cache_key(job)) is not None for job in self.jobs)
+        return self.uncomputed() == 0
 
     def cost(self) -> Cost:
         """What computing the optimizers not cached yet will take."""
-        fresh = sum(CACHE.get(self.cache_key(job)) is None for job in self.jobs)
+        fresh = self.uncomputed()
         if not fresh:
             return nothing("this race")
         return engine.race_cost(fresh, len(self.starts), self.settings.steps)
