@@ -72,5 +72,6 @@ def build() -> pn.template.BaseTemplate:
 if pn.state.served:
     # Frozen: Bokeh recomputes the document's model graph once, not once per JS link attached
     # while the page is assembled (about a quarter of a second on the first page).
-    with pn.state.curdoc.models.freeze():
+    # While it builds, the server's warm-up steps aside (state/warm_up.py).
+    with default_server().building_page(), pn.state.curdoc.models.freeze():
         build().servable()

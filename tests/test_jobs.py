@@ -259,6 +259,73 @@ def test_the_result_cache_is_bounded_by_bytes() -> None:
     assert nbytes({"x": (np.zeros(3), [np.zeros(2, np.int8)])}) == 26
 
 
+def test_a_result_asked_for_by_several_threads_at_once_is_computed_once() -> None:
+    import numpy as np
+
+    cache = TrajectoryCache(max_bytes=10_000)
+    calls: list[int] = []
+    started = threading.Event()
+    release = threading.Event()
+
+    def make() -> np.ndarray:
+        calls.append(1)
+        started.set()
+        release.wait(5)
+        return np.ones(3, np.float32)
+
+    results: list[tuple[Any, bool]] = []
+    first = threading.Thread(target=lambda: results.append(cache.get_or_compute("k", make)))
+    first.start()
+    assert started.wait(5)
+    others = [
+        threading.Thread(target=lambda: results.append(cache.get_or_compute("k", make)))
+        for _ in range(3)
+    ]
+    for thread in others:
+        thread.start()
+    time.sleep(0.05)  # the others are waiting for the first, not computing
+    release.set()
+    for thread in (first, *others):
+        thread.join(5)
+    assert len(calls) == 1
+    assert sorted(fresh for _, fresh in results) == [False, False, False, True]
+    assert all(value is results[0][0] for value, _ in results)
+
+
+def test_a_failed_computation_lets_the_next_asker_compute() -> None:
+    cache = TrajectoryCache(max_bytes=10_000)
+
+    def fail() -> None:
+        raise ValueError("no")
+
+    with pytest.raises(ValueError):
+        cache.get_or_compute("k", fail)
+    assert cache.get_or_compute("k", lambda: "yes") == ("yes", True)
+
+
+def test_the_warm_up_waits_while_a_page_is_built_and_not_forever() -> None:
+    server = Server(Budgets())
+    server.wait_while_pages_build(timeout_s=5)  # no page: at once
+    waited: list[float] = []
+
+    def wait() -> None:
+        began = time.perf_counter()
+        server.wait_while_pages_build(timeout_s=5)
+        waited.append(time.perf_counter() - began)
+
+    with server.building_page():
+        thread = threading.Thread(target=wait)
+        thread.start()
+        time.sleep(0.2)
+        assert thread.is_alive(), "it waits while the page is built"
+    thread.join(5)
+    assert waited and waited[0] >= 0.2
+    began = time.perf_counter()
+    with server.building_page():
+        server.wait_while_pages_build(timeout_s=0.1)
+    assert time.perf_counter() - began < 2, "a page that never finishes does not hold it"
+
+
 def test_the_compile_cache_has_a_size_limit(tmp_path: Any) -> None:
     import os
     import subprocess

@@ -6,10 +6,12 @@ Pure Python: no Panel, no ``param``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 from rlx_lab.cost import MB, Cost, size
@@ -39,6 +41,8 @@ class Server:
         self._admitted = 0
         self._in_flight = 0
         self._sessions = 0
+        self._pages_building = 0
+        self._no_page_building = threading.Condition(self._lock)
         self.problems: deque[tuple[float, str]] = deque(maxlen=RECENT_PROBLEMS)
         """The latest failures and refusals, (time, words), newest last (the operator's view)."""
 
@@ -84,6 +88,30 @@ class Server:
         """Pages open on this server (built and not yet discarded)."""
         with self._lock:
             return self._sessions
+
+    @contextlib.contextmanager
+    def building_page(self) -> Iterator[None]:
+        """Mark a page being built (the server's own background work waits meanwhile)."""
+        with self._lock:
+            self._pages_building += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._pages_building -= 1
+                if not self._pages_building:
+                    self._no_page_building.notify_all()
+
+    def wait_while_pages_build(self, timeout_s: float) -> None:
+        """Return once no page is being built, or after ``timeout_s`` seconds at most.
+
+        For the server's own background work (the warm-up): building a page is Python work
+        that holds the interpreter, so work beside it slows the page a visitor waits for.
+        """
+        deadline = time.monotonic() + timeout_s
+        with self._no_page_building:
+            while self._pages_building and (left := deadline - time.monotonic()) > 0:
+                self._no_page_building.wait(left)
 
     def full(self) -> bool:
         """Whether a new page would exceed :attr:`Budgets.max_sessions`."""

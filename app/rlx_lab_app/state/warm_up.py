@@ -2,9 +2,12 @@
 any visitor asks.
 
 ``panel serve app/app.py --setup app/server_start.py`` (``make serve``) calls :func:`start` once
-per server process. On a background thread (the server listens meanwhile) it starts the worker
-process, then computes the default surface's race for every optimizer — the default page's four
-first — into the shared trajectory cache and the compile caches. The first visitor's page, and
+per server process. On a background thread (the server listens meanwhile) it computes the
+default surface's race for every optimizer — the default page's four first — into the shared
+trajectory cache and the compile caches, then starts the worker process. It steps aside while a
+page is being built (:meth:`Server.wait_while_pages_build`): a visitor's page comes first, and a
+race the page asks for meanwhile is computed once, by whichever thread started it
+(:meth:`TrajectoryCache.get_or_compute`). The first visitor's page, and
 any link that keeps the default surface, start and settings, then finds compiled programs and
 computed paths instead of paying for them. It is the server's fixed cost, not a visitor's job:
 no budget applies, and it runs once whether zero or thirty pages open.
@@ -12,17 +15,20 @@ no budget applies, and it runs once whether zero or thirty pages open.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Sequence
 
 from rlx_lab import engine, optim
-from rlx_lab_app.state.jobs import warm_workers
+from rlx_lab_app.state.jobs import default_server, warm_workers
 from rlx_lab_app.state.surfaces.plan import compute
 from rlx_lab_app.state.surfaces.race import DEFAULT_OPTIMIZERS, RaceModel
 
 READY = "rlx_lab: the default race is ready"
 """Printed (to the server's console) when the warm-up is done; benchmarks wait for it."""
+PAGE_WAIT_S = 10.0
+"""The longest the warm-up waits, before each optimizer, for pages being built to finish."""
 
 
 def default_race_order() -> list[str]:
@@ -39,16 +45,21 @@ def warm_default_race(optimizers: Sequence[str] | None = None) -> int:
     engine.enable_compilation_cache()
     began = time.perf_counter()
     names = list(optimizers) if optimizers is not None else default_race_order()
-    outcome = compute(RaceModel(optimizers=names).plan())
+    server = default_server()
+    outcome = compute(
+        RaceModel(optimizers=names).plan(),
+        check=functools.partial(server.wait_while_pages_build, PAGE_WAIT_S),
+    )
     seconds = time.perf_counter() - began
     print(f"{READY}: {len(outcome.results)} optimizers in {seconds:.1f} s", flush=True)
     return len(outcome.results)
 
 
 def warm_up() -> None:
-    """The worker process (it imports in its own interpreter), then the default race."""
-    warm_workers()
+    """The default race, then the worker process (it imports in its own interpreter: a core's
+    work that the first page does not need)."""
     warm_default_race()
+    warm_workers()
 
 
 def start() -> threading.Thread:

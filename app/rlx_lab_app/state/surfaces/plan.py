@@ -8,6 +8,7 @@ the shared settings) changed, and sessions showing the same thing share the work
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections import OrderedDict
@@ -93,7 +94,8 @@ class TrajectoryCache:
     """A thread-safe LRU of computed results, bounded by their bytes (and a count).
 
     Entries are sized by :func:`nbytes` (the numpy arrays they hold); one larger than the whole
-    cache is not kept.
+    cache is not kept. :meth:`get_or_compute` computes a key once however many threads ask for
+    it at the same time (sessions with the same race, the server's warm-up).
     """
 
     def __init__(self, max_bytes: int, size: int = 256) -> None:
@@ -102,6 +104,7 @@ class TrajectoryCache:
         self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        self._pending: dict[Hashable, threading.Event] = {}
 
     def get(self, key: Hashable) -> Any:
         """The cached value for ``key``, refreshed as most recent; None if absent."""
@@ -111,6 +114,33 @@ class TrajectoryCache:
                 return None
             self._items.move_to_end(key)
             return item[0]
+
+    def get_or_compute(self, key: Hashable, make: Callable[[], Any]) -> tuple[Any, bool]:
+        """``(value, computed here)``: the cached value, or ``make()``'s, stored.
+
+        While another thread computes the same key this one waits for it rather than compute
+        it twice; if that thread failed (or its value was too big to keep) this one computes.
+        ``make``'s exceptions propagate.
+        """
+        while True:
+            with self._lock:
+                item = self._items.get(key)
+                if item is not None:
+                    self._items.move_to_end(key)
+                    return item[0], False
+                pending = self._pending.get(key)
+                if pending is None:
+                    pending = self._pending[key] = threading.Event()
+                    break
+            pending.wait()
+        try:
+            value = make()
+            self.put(key, value)
+            return value, True
+        finally:
+            with self._lock:
+                del self._pending[key]
+            pending.set()
 
     def put(self, key: Hashable, value: Any) -> None:
         """Store ``value``; evict the least recently used entries beyond the bounds."""
@@ -186,16 +216,22 @@ def compute(
             check()
         key = plan.cache_key(job)
         start = time.perf_counter()
-        trajectory = CACHE.get(key)
-        if trajectory is None:
-            try:
-                trajectory = engine.run(
-                    job.optimizer, dict(job.overrides), plan.surface, plan.starts, plan.settings
-                )
-            except (ValueError, TypeError, FloatingPointError) as error:
-                outcome.errors[job.optimizer] = str(error)
-                continue
-            CACHE.put(key, trajectory)
+        try:
+            trajectory, fresh = CACHE.get_or_compute(
+                key,
+                functools.partial(
+                    engine.run,
+                    job.optimizer,
+                    dict(job.overrides),
+                    plan.surface,
+                    plan.starts,
+                    plan.settings,
+                ),
+            )
+        except (ValueError, TypeError, FloatingPointError) as error:
+            outcome.errors[job.optimizer] = str(error)
+            continue
+        if fresh:
             outcome.computed += 1
         else:
             outcome.cached += 1
