@@ -16,32 +16,10 @@ from bokeh.models import ColumnDataSource, LinearColorMapper, Range1d
 from bokeh.plotting import figure
 
 from rlx_lab.nets import Boundary, Dataset, NetRun
+from rlx_lab_app.state.palette import CLASS_COLORS, class_palette
 from rlx_lab_app.views.nets.sources import SHADES, NetsSources, curve_columns, loss_range
 
-CLASS_COLORS = (
-    "#d6604d",
-    "#4393c3",
-    "#1b9e77",
-    "#7570b3",
-    "#e7298a",
-    "#66a61e",
-    "#a6761d",
-    "#666666",
-)
-"""Class colours (ColorBrewer): distinct from the optimizers' Okabe–Ito palette."""
-STRENGTH = 0.55
-"""How far a fully confident pixel goes from white towards its class colour."""
 BOX = 256
-
-
-def class_palette(n_classes: int) -> list[str]:
-    """``SHADES`` colours per class, white (unsure) to the light class colour (certain)."""
-    out = []
-    for c in range(n_classes):
-        rgb = np.array([int(CLASS_COLORS[c % 8][i : i + 2], 16) for i in (1, 3, 5)], float)
-        for t in np.linspace(0.0, STRENGTH, SHADES):
-            out.append("#{:02x}{:02x}{:02x}".format(*np.round(255 + t * (rgb - 255)).astype(int)))
-    return out
 
 
 def nets_figure(**kwargs: Any) -> Any:
@@ -58,7 +36,9 @@ class BoundaryFigures:
     def __init__(self, sources: NetsSources) -> None:
         self.sources = sources
         self.x_range, self.y_range = Range1d(-1, 1), Range1d(-1, 1)
-        self.mapper = LinearColorMapper(palette=class_palette(2), low=-0.5, high=2 * SHADES - 0.5)
+        self.mapper = LinearColorMapper(
+            palette=class_palette(2, SHADES), low=-0.5, high=2 * SHADES - 0.5
+        )
         self.figures: dict[str, Any] = {}
 
     def figure(self, name: str) -> Any:
@@ -119,7 +99,7 @@ class BoundaryFigures:
         self.x_range.update(start=float(xs[0]), end=float(xs[-1]))
         self.y_range.update(start=float(ys[0]), end=float(ys[-1]))
         n = data.n_classes
-        self.mapper.update(palette=class_palette(n), high=n * SHADES - 0.5)
+        self.mapper.update(palette=class_palette(n, SHADES), high=n * SHADES - 0.5)
         self.sources.points.data = {
             "x": data.x_train[:, 0],
             "y": data.x_train[:, 1],
