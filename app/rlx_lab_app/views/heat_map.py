@@ -12,11 +12,9 @@ from bokeh.models import ColorBar, ColumnDataSource, LinearColorMapper
 from bokeh.plotting import figure
 from bokeh.plotting.contour import contour_data
 
+from rlx_lab.surfaces import Window
 from rlx_lab_app.state.palette import CONTOUR, HEAT, ramp
 from rlx_lab_app.state.surfaces.surface_source import contour_levels
-
-Window = tuple[tuple[float, float], tuple[float, float]]
-"""``((x min, x max), (y min, y max))`` covered by the image."""
 
 
 class HeatMap:

@@ -6,10 +6,10 @@ from typing import NamedTuple
 
 import numpy as np
 
+from rlx_lab.surfaces import Window
+
 Size = tuple[int, int]
 """Width and height of a picture (pixels)."""
-Window = tuple[tuple[float, float], tuple[float, float]]
-"""``((x min, x max), (y min, y max))`` of the data a picture shows."""
 
 
 class Plane(NamedTuple):
