@@ -39,6 +39,8 @@ CLASS_COLORS = (
 """Class colours (ColorBrewer): distinct from the optimizers' Okabe–Ito palette."""
 STRENGTH = 0.55
 """How far a fully confident pixel goes from white towards its class colour."""
+SHADES = 32
+"""Confidence levels per class in the encoded boundary images (8 classes × 32 ≤ 256)."""
 
 
 def assign_colors(selected: Sequence[str], previous: Mapping[str, int]) -> dict[str, int]:
@@ -81,7 +83,7 @@ def ramp(anchors: Sequence[str], count: int = 128) -> list[str]:
     return [_hex(channels[:, i] + 0.5) for i in range(count)]
 
 
-def class_palette(n_classes: int, shades: int) -> list[str]:
+def class_palette(n_classes: int, shades: int = SHADES) -> list[str]:
     """``shades`` colours per class, white (unsure) to the light class colour (certain, at
     :data:`STRENGTH`); class ``c``'s level ``k`` is entry ``c · shades + k``."""
     out = []
@@ -90,3 +92,13 @@ def class_palette(n_classes: int, shades: int) -> list[str]:
         for t in np.linspace(0.0, STRENGTH, shades):
             out.append(_hex(np.round(255 + t * (color_rgb - 255)).astype(int)))
     return out
+
+
+def class_codes(probs: np.ndarray) -> np.ndarray:
+    """(…, C) class probabilities → uint8 ``class · SHADES + confidence level``: indices into
+    :func:`class_palette`, the winning class shaded by how far it is above a uniform guess."""
+    n = probs.shape[-1]
+    top = np.argmax(probs, axis=-1)
+    sure = (np.max(probs, axis=-1) - 1.0 / n) / (1.0 - 1.0 / n)
+    level = np.clip(np.round(np.nan_to_num(sure) * (SHADES - 1)), 0, SHADES - 1)
+    return (top * SHADES + level).astype(np.uint8)

@@ -12,8 +12,7 @@ from rlx_lab import optim
 from rlx_lab.cost import Cost, Term
 from rlx_lab.nets import Boundary, Dataset
 from rlx_lab_app.state.nets.model import NetsModel
-from rlx_lab_app.state.palette import CLASS_COLORS, class_palette
-from rlx_lab_app.views.nets.sources import SHADES, encode
+from rlx_lab_app.state.palette import CLASS_COLORS, class_codes, class_palette
 from rlx_lab_app.views.render import files, layout, marks, raster
 from rlx_lab_app.views.render.plane import Plane
 
@@ -46,7 +45,7 @@ def nets_gif(model: NetsModel, fps: int = FPS) -> bytes:
         raise ValueError("boundaries: nothing to animate (train a race on a 2-D dataset first)")
     files.check_animation(2, fps)
     data: Dataset = model.data
-    colors = class_palette(data.n_classes, SHADES)
+    colors = class_palette(data.n_classes)
     runs = {n: model.runs[n][0] for n in names}
     count = min(len(model.boundaries[n].probs) for n in names)
     fonts = layout.font(14), layout.font(12)
@@ -70,7 +69,7 @@ def nets_gif(model: NetsModel, fps: int = FPS) -> bytes:
 
 def _panel(boundary: Boundary, k: int, data: Dataset, colors: list[str]) -> Image.Image:
     """Frame ``k`` of a boundary with the training points, north up."""
-    panel = raster.codes(encode(boundary.probs[k]), colors, GRID.panel)
+    panel = raster.codes(class_codes(boundary.probs[k]), colors, GRID.panel)
     draw = ImageDraw.Draw(panel)
     xs, ys = boundary.xs, boundary.ys
     plane = Plane(((xs[0], xs[-1]), (ys[0], ys[-1])), GRID.panel)

@@ -16,8 +16,8 @@ from bokeh.models import ColumnDataSource, LinearColorMapper, Range1d
 from bokeh.plotting import figure
 
 from rlx_lab.nets import Boundary, Dataset, NetRun
-from rlx_lab_app.state.palette import CLASS_COLORS, class_palette
-from rlx_lab_app.views.nets.sources import SHADES, NetsSources, curve_columns, loss_range
+from rlx_lab_app.state.palette import CLASS_COLORS, SHADES, class_palette
+from rlx_lab_app.views.nets.sources import NetsSources, curve_columns, loss_range
 
 BOX = 256
 
@@ -36,9 +36,7 @@ class BoundaryFigures:
     def __init__(self, sources: NetsSources) -> None:
         self.sources = sources
         self.x_range, self.y_range = Range1d(-1, 1), Range1d(-1, 1)
-        self.mapper = LinearColorMapper(
-            palette=class_palette(2, SHADES), low=-0.5, high=2 * SHADES - 0.5
-        )
+        self.mapper = LinearColorMapper(palette=class_palette(2), low=-0.5, high=2 * SHADES - 0.5)
         self.figures: dict[str, Any] = {}
 
     def figure(self, name: str) -> Any:
@@ -99,7 +97,7 @@ class BoundaryFigures:
         self.x_range.update(start=float(xs[0]), end=float(xs[-1]))
         self.y_range.update(start=float(ys[0]), end=float(ys[-1]))
         n = data.n_classes
-        self.mapper.update(palette=class_palette(n, SHADES), high=n * SHADES - 0.5)
+        self.mapper.update(palette=class_palette(n), high=n * SHADES - 0.5)
         self.sources.points.data = {
             "x": data.x_train[:, 0],
             "y": data.x_train[:, 1],
