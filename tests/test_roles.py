@@ -60,9 +60,8 @@ def test_the_recompute_follows_the_run_roles() -> None:
     assert {"surface", "steps", "clip_norm", "schedule", "floor"} <= set(INPUTS)
     assert not {"log_color", "speed", "frame", "arrows"} & set(INPUTS)
     assert "tune_by" not in NETS_INPUTS and "auto" not in NETS_INPUTS
-    assert names(RaceInputs, RUN) == INPUTS and set(LINKED) == set(INPUTS) | {
-        n for n in _controls(RaceInputs) if role(RaceInputs.param[n]) == LINK
-    }
+    assert names(RaceInputs, LINK) == ("log_color", "ghosts_on", "arrows", "lecture", "speed")
+    assert names(NetsInputs, LINK, LOCAL) == ("tune_by", "auto")
 
 
 @pytest.mark.parametrize(("cls", "model_cls", "linked"), LABS)
