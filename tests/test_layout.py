@@ -71,3 +71,63 @@ def test_every_page_of_the_app_is_made_by_page_template() -> None:
         and node.func.attr.endswith("Template")
     ]
     assert not made_elsewhere, f"pages not made by page_template: {made_elsewhere}"
+
+
+def _module_file(name: str) -> Path | None:
+    """The source of app module ``name`` (a package's ``__init__.py``), or None."""
+    base = ROOT / "app" / Path(*name.split("."))
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.exists():
+            return path
+    return None
+
+
+def _loaded_at_import(name: str) -> set[str]:
+    """Top-level packages that importing app module ``name`` loads: its module-level imports
+    (and its packages' ``__init__``), followed through the app; lazy imports in functions are
+    not followed, the library stops the walk (it imports no UI code, tested above)."""
+    seen: set[str] = set()
+    roots: set[str] = set()
+    todo = [name]
+    while todo:
+        module = todo.pop()
+        parts = module.split(".")
+        for k in range(1, len(parts) + 1):
+            prefix = ".".join(parts[:k])
+            path = _module_file(prefix)
+            if path is None or prefix in seen:
+                continue
+            seen.add(prefix)
+            for node in ast.parse(path.read_text()).body:
+                if isinstance(node, ast.Import):
+                    found = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    found = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+                else:
+                    continue
+                for target in found:
+                    if target.split(".")[0] == "rlx_lab_app":
+                        todo.append(target)
+                    elif _module_file(target) is None:
+                        roots.add(target.split(".")[0])
+    return roots
+
+
+PICTURES = (
+    "rlx_lab_app.views.surfaces.race_gif",
+    "rlx_lab_app.views.surfaces.gallery_image",
+    "rlx_lab_app.views.nets.gif",
+)
+
+
+@pytest.mark.parametrize("module", PICTURES)
+def test_the_pictures_are_drawn_without_panel_or_bokeh(module: str) -> None:
+    """A notebook or a script draws the GIFs and the gallery with Pillow alone."""
+    loaded = _loaded_at_import(module)
+    assert "PIL" in loaded and "rlx_lab" in loaded
+    assert not loaded & {"panel", "bokeh", "holoviews"}, f"{module} loads {sorted(loaded)}"
+
+
+def test_the_import_walk_finds_bokeh_behind_the_app() -> None:
+    assert "bokeh" in _loaded_at_import("rlx_lab_app.views.heat_map")
+    assert "panel" in _loaded_at_import("rlx_lab_app.views.surfaces.lab")

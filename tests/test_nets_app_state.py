@@ -16,7 +16,8 @@ from rlx_lab_app.state.nets.model import (
     NetsModel,
     net_default_values,
 )
-from rlx_lab_app.views.nets.sources import SHADES, curve_columns, encode
+from rlx_lab_app.state.palette import SHADES, class_codes
+from rlx_lab_app.views.nets.sources import curve_columns
 
 SMALL = {"samples": 128, "steps": 50, "width": 8, "batch_size": 32}
 
@@ -213,11 +214,11 @@ def test_seeds_and_random_plane() -> None:
 
 def test_boundary_encoding_keeps_class_and_confidence() -> None:
     probs = np.array([[0.5, 0.5], [1.0, 0.0], [0.0, 1.0], [0.25, 0.75]], np.float32)
-    codes = encode(probs)
+    codes = class_codes(probs)
     assert codes.dtype == np.uint8
     assert list(codes) == [0, SHADES - 1, 2 * SHADES - 1, SHADES + SHADES // 2]
     blobs = np.eye(8, dtype=np.float32)
-    assert encode(blobs).max() == 8 * SHADES - 1 <= 255
+    assert class_codes(blobs).max() == 8 * SHADES - 1 <= 255
 
 
 def test_curves_average_seeds_with_a_band() -> None:

@@ -9,8 +9,8 @@ import pytest
 from PIL import Image
 
 from rlx_lab_app.state.nets.model import NetsModel
+from rlx_lab_app.state.palette import CLASS_COLORS
 from rlx_lab_app.views.nets.gif import CAPTION, GAP, HEADER, HOLD_MS, PANEL, nets_gif
-from rlx_lab_app.views.nets.plots import CLASS_COLORS
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import param
 
 from rlx_lab.schedule import KINDS, MAX_WARMUP, LrSchedule
+from rlx_lab_app.state.roles import RUN
 
 SCHEDULE_FIELDS = ("schedule", "warmup", "floor")
 """The η schedule's parameters (one link field each, in both labs)."""
@@ -22,22 +23,30 @@ class GradientOptions(param.Parameterized):
     """Global gradient-norm clip, the η schedule, and how often (with how many probes) Sophia
     estimates."""
 
-    clip_on = param.Boolean(default=False, doc="Global gradient-norm clip before the optimizer")
+    clip_on = param.Boolean(
+        default=False, doc="Global gradient-norm clip before the optimizer", metadata={"role": RUN}
+    )
     clip_norm = param.Number(
         default=1.0,
         bounds=(0.0, None),
         inclusive_bounds=(False, True),
         softbounds=(0.01, 100.0),
         doc="Max gradient norm",
+        metadata={"role": RUN},
     )
     hessian_every = param.Integer(
         default=10,
         bounds=(1, 1000),
         softbounds=(1, 100),
         doc="Sophia: a fresh estimate every k steps",
+        metadata={"role": RUN},
     )
     probes = param.Integer(
-        default=1, bounds=(1, 64), softbounds=(1, 16), doc="Hutchinson probes per estimate"
+        default=1,
+        bounds=(1, 64),
+        softbounds=(1, 16),
+        doc="Hutchinson probes per estimate",
+        metadata={"role": RUN},
     )
 
     schedule = param.Selector(
@@ -45,15 +54,20 @@ class GradientOptions(param.Parameterized):
         objects=list(KINDS),
         doc="How η moves over the run: constant, or a cosine or linear decay to the final "
         "fraction (after the warm-up)",
+        metadata={"role": RUN},
     )
     warmup = param.Integer(
         default=0,
         bounds=(0, MAX_WARMUP),
         softbounds=(0, 500),
         doc="Steps of linear warm-up from η/W to η (0: none)",
+        metadata={"role": RUN},
     )
     floor = param.Number(
-        default=0.1, bounds=(0.0, 1.0), doc="Final fraction of η for the cosine and linear decays"
+        default=0.1,
+        bounds=(0.0, 1.0),
+        doc="Final fraction of η for the cosine and linear decays",
+        metadata={"role": RUN},
     )
 
     def lr_schedule(self) -> LrSchedule:

@@ -7,30 +7,14 @@ clipped to the 1st–99th percentile, and contour lines strictly inside the fini
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 from bokeh.models import ColorBar, ColumnDataSource, LinearColorMapper
 from bokeh.plotting import figure
 from bokeh.plotting.contour import contour_data
 
+from rlx_lab.surfaces import Window
+from rlx_lab_app.state.palette import CONTOUR, HEAT, ramp
 from rlx_lab_app.state.surfaces.surface_source import contour_levels
-
-HEAT = ("#7d9fc3", "#9bb5d2", "#b7cbe0", "#d0dded", "#e5edf6", "#f5f8fc", "#ffffff")
-"""Light blue (low loss) to white (high): every path colour stays visible on top."""
-
-Window = tuple[tuple[float, float], tuple[float, float]]
-"""``((x min, x max), (y min, y max))`` covered by the image."""
-
-
-def palette(anchors: Sequence[str], count: int = 128) -> list[str]:
-    """``count`` colours interpolated linearly between ``anchors``."""
-    rgb = np.array([[int(a[i : i + 2], 16) for i in (1, 3, 5)] for a in anchors], float)
-    t = np.linspace(0, len(anchors) - 1, count)
-    channels = [np.interp(t, np.arange(len(anchors)), rgb[:, c]) for c in range(3)]
-    return [
-        "#{:02x}{:02x}{:02x}".format(*(int(ch[i] + 0.5) for ch in channels)) for i in range(count)
-    ]
 
 
 class HeatMap:
@@ -38,7 +22,7 @@ class HeatMap:
 
     def __init__(self, fig: figure, image: ColumnDataSource, title: str) -> None:
         self.image = image
-        self.mapper = LinearColorMapper(palette=palette(HEAT), nan_color=(0, 0, 0, 0))
+        self.mapper = LinearColorMapper(palette=ramp(HEAT), nan_color=(0, 0, 0, 0))
         fig.image(
             "image",
             x="x",
@@ -55,7 +39,7 @@ class HeatMap:
             np.linspace(-1, 1, 4),
             z,
             levels=[0.5, 1.0],
-            line_color="#4d5d6d",
+            line_color=CONTOUR,
             line_alpha=0.45,
             line_width=1,
             fill_color=None,

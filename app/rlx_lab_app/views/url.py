@@ -15,10 +15,9 @@ from urllib.parse import urlencode
 
 import panel as pn
 
-from rlx_lab_app.state import INPUTS
 from rlx_lab_app.state.query_fields import parse_value
+from rlx_lab_app.state.surfaces.inputs import LINKED
 
-SURFACES_WATCHED = (*INPUTS, "log_color", "ghosts_on", "speed", "lecture")
 DEFAULT_TAB = "surfaces"
 
 
@@ -53,7 +52,7 @@ class UrlSync:
     def __init__(
         self,
         model: Any,
-        watched: Sequence[str] = SURFACES_WATCHED,
+        watched: Sequence[str] = LINKED,
         *,
         tab: str = DEFAULT_TAB,
         active: bool | None = None,

@@ -20,9 +20,10 @@ from rlx_lab.nets.datasets import DATASETS
 from rlx_lab.nets.hessian import ESTIMATORS
 from rlx_lab.nets.settings import MAX_STEPS
 from rlx_lab.nets.user_data import UserPoints, decode_points, parse_points
-from rlx_lab_app.state.gradient_options import SCHEDULE_FIELDS, GradientOptions
+from rlx_lab_app.state.gradient_options import GradientOptions
 from rlx_lab_app.state.jobs import JobState
 from rlx_lab_app.state.palette import assign_colors
+from rlx_lab_app.state.roles import LINK, LOCAL, RUN, names
 from rlx_lab_app.state.settings import OptimizerSettings, make_settings
 
 DEFAULT_OPTIMIZERS = ("adam", "lion", "muon", "soap")
@@ -34,30 +35,6 @@ BOUNDARY_DATASETS = tuple(
 USER_DATA = "custom"
 """The dataset choice that trains on the user's own points (:meth:`NetsModel.load_points`)."""
 SAMPLES = (128, 256, 512, 1024)
-INPUTS = (
-    "dataset",
-    "user_points",
-    "noise",
-    "samples",
-    "data_seed",
-    "depth",
-    "width",
-    "activation",
-    "batch_size",
-    "steps",
-    "optimizers",
-    "seed",
-    "n_seeds",
-    "clip_on",
-    "clip_norm",
-    "hessian",
-    "hessian_every",
-    "probes",
-    *SCHEDULE_FIELDS,
-    "landscape",
-    "revision",
-)
-"""Parameters whose change calls for training (cached runs make most of them instant)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -100,63 +77,98 @@ class NetsInputs(GradientOptions, JobState):
         default="two_moons",
         objects=[*BOUNDARY_DATASETS, USER_DATA],
         doc="Toy data with two input features, or your own points",
+        metadata={"role": RUN},
     )
     noise = param.Number(
         default=DATASETS["two_moons"].noise,
         bounds=(0.0, None),
         softbounds=(0.0, 0.5),
         doc="Input noise (σ of Gaussian jitter)",
+        metadata={"role": RUN},
     )
     samples = param.Selector(
-        default=512, objects=list(SAMPLES), doc="Training points (and as many test points)"
+        default=512,
+        objects=list(SAMPLES),
+        doc="Training points (and as many test points)",
+        metadata={"role": RUN},
     )
-    data_seed = param.Integer(default=0, bounds=(0, 2**31 - 1), doc="Seed of the data draw")
+    data_seed = param.Integer(
+        default=0, bounds=(0, 2**31 - 1), doc="Seed of the data draw", metadata={"role": RUN}
+    )
     user_points = param.ClassSelector(
-        class_=UserPoints, default=None, precedence=-1, doc="Your points (CSV: x, y, label)"
+        class_=UserPoints,
+        default=None,
+        precedence=-1,
+        doc="Your points (CSV: x, y, label)",
+        metadata={"role": RUN},
     )
     data_error = param.String(default="", precedence=-1, doc="What was wrong with your points")
-    depth = param.Integer(default=2, bounds=(0, 6), doc="Hidden layers (0: a linear model)")
-    width = param.Integer(
-        default=32, bounds=(0, 1024), softbounds=(1, 128), doc="Units per hidden layer"
+    depth = param.Integer(
+        default=2, bounds=(0, 6), doc="Hidden layers (0: a linear model)", metadata={"role": RUN}
     )
-    activation = param.Selector(default="relu", objects=["relu", "tanh", "gelu"])
+    width = param.Integer(
+        default=32,
+        bounds=(0, 1024),
+        softbounds=(1, 128),
+        doc="Units per hidden layer",
+        metadata={"role": RUN},
+    )
+    activation = param.Selector(
+        default="relu", objects=["relu", "tanh", "gelu"], metadata={"role": RUN}
+    )
     batch_size = param.Integer(
         default=64,
         bounds=(0, 4096),
         softbounds=(1, 512),
         doc="Minibatch size (at most the training set)",
+        metadata={"role": RUN},
     )
     steps = param.Integer(
         default=300,
         bounds=(1, MAX_STEPS),
         softbounds=(50, 2000),
         doc="Optimizer steps, the same budget for everyone",
+        metadata={"role": RUN},
     )
-    optimizers = param.ListSelector(default=list(DEFAULT_OPTIMIZERS), objects=list(optim.names()))
+    optimizers = param.ListSelector(
+        default=list(DEFAULT_OPTIMIZERS), objects=list(optim.names()), metadata={"role": RUN}
+    )
     seed = param.Integer(
         default=0,
         bounds=(0, 2**31 - 8),
         softbounds=(0, 99),
         doc="First run seed: sets the initial weights and the batch order",
+        metadata={"role": RUN},
     )
-    n_seeds = param.Integer(default=1, bounds=(1, 8), doc="Seeds per optimizer (curves: mean)")
+    n_seeds = param.Integer(
+        default=1, bounds=(1, 8), doc="Seeds per optimizer (curves: mean)", metadata={"role": RUN}
+    )
     hessian = param.Selector(
-        default="hutchinson", objects=list(ESTIMATORS), doc="Sophia's diagonal-Hessian estimator"
+        default="hutchinson",
+        objects=list(ESTIMATORS),
+        doc="Sophia's diagonal-Hessian estimator",
+        metadata={"role": RUN},
     )
     landscape = param.Selector(
         default="pca",
         objects=["pca", "random"],
         doc="Plane of the loss landscape: PCA of the paths, or random filter-normalised directions",
+        metadata={"role": RUN},
     )
     tune_by = param.Selector(
         default="validation",
         objects=["validation", "training"],
         doc="What tuning judges: the loss on a quarter of the training set held out from "
         "training, or the training loss itself",
+        metadata={"role": LINK},
     )
-    auto = param.Boolean(default=True, doc="Train again shortly after any change")
+    auto = param.Boolean(
+        default=True, doc="Train again shortly after any change", metadata={"role": LOCAL}
+    )
 
-    revision = param.Integer(default=0, precedence=-1, doc="Bumps when a selected setting moves")
+    revision = param.Integer(
+        default=0, precedence=-1, doc="Bumps when a selected setting moves", metadata={"role": RUN}
+    )
     colors = param.Dict(default={}, precedence=-1, doc="optimizer → palette slot (sticky)")
     stale = param.Boolean(default=True, precedence=-1, doc="Inputs changed since the results")
 
@@ -255,3 +267,9 @@ class NetsInputs(GradientOptions, JobState):
             probes=int(self.probes),
             schedule=self.lr_schedule(),
         )
+
+
+INPUTS = names(NetsInputs, RUN)
+"""Parameters whose change calls for training (cached runs make most of them instant)."""
+LINKED = names(NetsInputs, RUN, LINK)
+"""Parameters the page's link records (the optimizers' own settings besides)."""

@@ -18,9 +18,10 @@ from rlx_lab import optim
 from rlx_lab.engine import ESTIMATORS, MAX_STEPS, VIEWS, RunSettings
 from rlx_lab.formula import FormulaError
 from rlx_lab.surfaces import Surface
-from rlx_lab_app.state.gradient_options import SCHEDULE_FIELDS, GradientOptions
+from rlx_lab_app.state.gradient_options import GradientOptions
 from rlx_lab_app.state.jobs import JobState
 from rlx_lab_app.state.palette import assign_colors
+from rlx_lab_app.state.roles import LINK, LOCAL, RUN, names
 from rlx_lab_app.state.settings import OptimizerSettings, make_settings
 from rlx_lab_app.state.surfaces.plan import start_grid
 from rlx_lab_app.state.surfaces.surface_source import (
@@ -31,29 +32,6 @@ from rlx_lab_app.state.surfaces.surface_source import (
 )
 
 DEFAULT_OPTIMIZERS = ("adam", "lion", "sophia", "mars")
-INPUTS = (
-    "surface",
-    "formula",
-    "window",
-    "surface_params",
-    "optimizers",
-    "start",
-    "steps",
-    "view",
-    "noise",
-    "seed",
-    "repeats",
-    "clip_on",
-    "clip_norm",
-    "hessian",
-    "hessian_every",
-    "probes",
-    *SCHEDULE_FIELDS,
-    "many_starts",
-    "grid_size",
-    "revision",
-)
-"""Parameters whose change calls for a recompute."""
 
 
 class RaceInputs(GradientOptions, JobState):
@@ -63,61 +41,101 @@ class RaceInputs(GradientOptions, JobState):
         default="rosenbrock",
         objects=list(surface_names()),
         doc="Loss surface (or 'custom' for the formula box)",
+        metadata={"role": RUN},
     )
-    formula = param.String(default=DEFAULT_FORMULA, doc="Custom loss in x and y")
+    formula = param.String(
+        default=DEFAULT_FORMULA, doc="Custom loss in x and y", metadata={"role": RUN}
+    )
     window = param.NumericTuple(
         default=(-3.0, 3.0, -3.0, 3.0),
         length=4,
         doc="Custom surface window: x min, x max, y min, y max",
+        metadata={"role": RUN},
     )
-    surface_params = param.Dict(default={}, doc="Overrides of the surface's parameters")
-    optimizers = param.ListSelector(default=list(DEFAULT_OPTIMIZERS), objects=list(optim.names()))
+    surface_params = param.Dict(
+        default={}, doc="Overrides of the surface's parameters", metadata={"role": RUN}
+    )
+    optimizers = param.ListSelector(
+        default=list(DEFAULT_OPTIMIZERS), objects=list(optim.names()), metadata={"role": RUN}
+    )
     start = param.NumericTuple(
-        default=None, length=2, allow_None=True, doc="Start point (None: the surface's own)"
+        default=None,
+        length=2,
+        allow_None=True,
+        doc="Start point (None: the surface's own)",
+        metadata={"role": RUN},
     )
-    steps = param.Integer(default=500, bounds=(1, MAX_STEPS), softbounds=(10, 2000))
+    steps = param.Integer(
+        default=500, bounds=(1, MAX_STEPS), softbounds=(10, 2000), metadata={"role": RUN}
+    )
     view = param.Selector(
         default="vector",
         objects=list(VIEWS),
         doc="The point as a vector (2,), a row (1,2) or a column (2,1)",
+        metadata={"role": RUN},
     )
     noise = param.Number(
         default=0.0,
         bounds=(0.0, None),
         softbounds=(0.0, 5.0),
         doc="σ of Gaussian noise added to every gradient",
+        metadata={"role": RUN},
     )
-    seed = param.Integer(default=0, bounds=(0, 2**31 - 1), softbounds=(0, 99))
+    seed = param.Integer(
+        default=0, bounds=(0, 2**31 - 1), softbounds=(0, 99), metadata={"role": RUN}
+    )
     repeats = param.Integer(
         default=1,
         bounds=(1, 32),
         softbounds=(1, 16),
         doc="Runs of each optimizer from the chosen start, each with its own noise draw (with "
         "noise σ > 0): the scoreboard gives their median and range",
+        metadata={"role": RUN},
     )
     hessian = param.Selector(
-        default="exact", objects=list(ESTIMATORS), doc="Sophia's diagonal-Hessian estimator"
+        default="exact",
+        objects=list(ESTIMATORS),
+        doc="Sophia's diagonal-Hessian estimator",
+        metadata={"role": RUN},
     )
-    many_starts = param.Boolean(default=False, doc="Add a grid of starts over the window")
-    grid_size = param.Integer(default=3, bounds=(2, 5), doc="Starts per side of the grid")
-    log_color = param.Boolean(default=True, doc="Colour the surface by log loss")
-    ghosts_on = param.Boolean(default=True, doc="Show the previous setting's paths faintly")
+    many_starts = param.Boolean(
+        default=False, doc="Add a grid of starts over the window", metadata={"role": RUN}
+    )
+    grid_size = param.Integer(
+        default=3, bounds=(2, 5), doc="Starts per side of the grid", metadata={"role": RUN}
+    )
+    log_color = param.Boolean(
+        default=True, doc="Colour the surface by log loss", metadata={"role": LINK}
+    )
+    ghosts_on = param.Boolean(
+        default=True, doc="Show the previous setting's paths faintly", metadata={"role": LINK}
+    )
     arrows = param.Boolean(
         default=False,
         doc="Arrows at the playhead: −g, the gradient each optimizer is given there (dashed), "
         "and the direction of its step",
+        metadata={"role": LINK},
     )
     lecture = param.Boolean(
         default=False,
         doc="Lecture mode: a larger surface and no export row; a link with it opens with the "
         "sidebar folded",
+        metadata={"role": LINK},
     )
     speed = param.Integer(
-        default=50, bounds=(1, 2000), softbounds=(5, 500), doc="Playback speed in steps per second"
+        default=50,
+        bounds=(1, 2000),
+        softbounds=(5, 500),
+        doc="Playback speed in steps per second",
+        metadata={"role": LINK},
     )
-    frame = param.Integer(default=500, bounds=(0, None), doc="Playback position (step)")
+    frame = param.Integer(
+        default=500, bounds=(0, None), doc="Playback position (step)", metadata={"role": LOCAL}
+    )
 
-    revision = param.Integer(default=0, precedence=-1, doc="Bumps when a selected setting moves")
+    revision = param.Integer(
+        default=0, precedence=-1, doc="Bumps when a selected setting moves", metadata={"role": RUN}
+    )
     formula_error = param.String(default="", precedence=-1)
     colors = param.Dict(default={}, precedence=-1, doc="optimizer → palette slot (sticky)")
     message = param.String(default="", precedence=-1, doc="What is wrong, in words")
@@ -212,6 +230,12 @@ class RaceInputs(GradientOptions, JobState):
             surface_params=dict(self.surface_params),
             schedule=self.lr_schedule(),
         )
+
+
+INPUTS = names(RaceInputs, RUN)
+"""Parameters whose change calls for a recompute."""
+LINKED = names(RaceInputs, RUN, LINK)
+"""Parameters the page's link records (the optimizers' own settings besides)."""
 
 
 def _inside(point: tuple[float, float], window: tuple[tuple[float, float], ...]) -> bool:

@@ -16,32 +16,10 @@ from bokeh.models import ColumnDataSource, LinearColorMapper, Range1d
 from bokeh.plotting import figure
 
 from rlx_lab.nets import Boundary, Dataset, NetRun
-from rlx_lab_app.views.nets.sources import SHADES, NetsSources, curve_columns, loss_range
+from rlx_lab_app.state.palette import CLASS_COLORS, SHADES, class_palette
+from rlx_lab_app.views.nets.sources import NetsSources, curve_columns, loss_range
 
-CLASS_COLORS = (
-    "#d6604d",
-    "#4393c3",
-    "#1b9e77",
-    "#7570b3",
-    "#e7298a",
-    "#66a61e",
-    "#a6761d",
-    "#666666",
-)
-"""Class colours (ColorBrewer): distinct from the optimizers' Okabe–Ito palette."""
-STRENGTH = 0.55
-"""How far a fully confident pixel goes from white towards its class colour."""
 BOX = 256
-
-
-def class_palette(n_classes: int) -> list[str]:
-    """``SHADES`` colours per class, white (unsure) to the light class colour (certain)."""
-    out = []
-    for c in range(n_classes):
-        rgb = np.array([int(CLASS_COLORS[c % 8][i : i + 2], 16) for i in (1, 3, 5)], float)
-        for t in np.linspace(0.0, STRENGTH, SHADES):
-            out.append("#{:02x}{:02x}{:02x}".format(*np.round(255 + t * (rgb - 255)).astype(int)))
-    return out
 
 
 def nets_figure(**kwargs: Any) -> Any:

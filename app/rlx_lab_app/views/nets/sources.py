@@ -17,26 +17,15 @@ from bokeh.models import ColumnDataSource, CustomJS
 
 from rlx_lab import optim
 from rlx_lab.nets import Boundary, NetRun
+from rlx_lab_app.state.palette import class_codes
 from rlx_lab_app.views import js
 from rlx_lab_app.views.nets import js as nets_js
 from rlx_lab_app.views.nets.js import POSITIONS, frame_index
 
-SHADES = 32
-"""Confidence levels per class in the encoded boundary images (8 classes × 32 ≤ 256)."""
-
-
-def encode(probs: np.ndarray) -> np.ndarray:
-    """(…, C) class probabilities → uint8 ``class · SHADES + confidence level``."""
-    n = probs.shape[-1]
-    top = np.argmax(probs, axis=-1)
-    sure = (np.max(probs, axis=-1) - 1.0 / n) / (1.0 - 1.0 / n)
-    level = np.clip(np.round(np.nan_to_num(sure) * (SHADES - 1)), 0, SHADES - 1)
-    return (top * SHADES + level).astype(np.uint8)
-
 
 def image_columns(boundary: Boundary, frame: int) -> tuple[list[np.ndarray], dict[str, Any]]:
     """(every frame's encoded image, the drawn source's columns at frame index ``frame``)."""
-    images = list(encode(boundary.probs))
+    images = list(class_codes(boundary.probs))
     xs, ys = boundary.xs, boundary.ys
     dx, dy = xs[1] - xs[0], ys[1] - ys[0]
     shown = {

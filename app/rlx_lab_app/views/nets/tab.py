@@ -18,7 +18,8 @@ import param
 from rlx_lab import optim
 from rlx_lab.nets.landscape import fit_note
 from rlx_lab_app.state import color, marker
-from rlx_lab_app.state.nets.model import INPUTS, NetsModel
+from rlx_lab_app.state.nets.inputs import LINKED
+from rlx_lab_app.state.nets.model import NetsModel
 from rlx_lab_app.views import js
 from rlx_lab_app.views.jobs import JobProgress, jobs_for
 from rlx_lab_app.views.live import nets_recompute
@@ -75,9 +76,7 @@ class NetsTab(pn.viewable.Viewer):
         self.doc = session_document()
         self.url: UrlSync | None = None
         if self.doc is not None:
-            self.url = UrlSync(
-                self.model, (*INPUTS, "tune_by"), tab="nets", active=True, standalone=standalone
-            )
+            self.url = UrlSync(self.model, LINKED, tab="nets", active=True, standalone=standalone)
         self.sources = NetsSources()
         if self.doc is not None:
             self.sources.draw_on_load(self.doc)

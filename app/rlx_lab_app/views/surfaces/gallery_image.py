@@ -1,9 +1,8 @@
 """The gallery as one picture: a small surface per optimizer, best first, each with its path
-at its tuned η, its rank, η and the loss it reached (a PNG, drawn with :mod:`raster`)."""
+at its tuned η, its rank, η and the loss it reached (a PNG, drawn by the app's renderer
+through :mod:`race_marks`)."""
 
 from __future__ import annotations
-
-import io
 
 from PIL import Image, ImageDraw
 
@@ -11,13 +10,16 @@ from rlx_lab import optim
 from rlx_lab_app.state.palette import color
 from rlx_lab_app.state.scales import format_value
 from rlx_lab_app.state.surfaces.gallery import Entry, Gallery
-from rlx_lab_app.views.surfaces import raster
+from rlx_lab_app.views.render import files, layout, marks, raster
+from rlx_lab_app.views.surfaces import race_marks
 
 PANEL = (230, 190)
 """Width and height of each optimizer's surface (pixels)."""
 COLUMNS = 4
 CAPTION, GAP, HEADER = 36, 12, 34
 """Caption lines above each panel, space between panels, the title line."""
+GRID = layout.Grid(PANEL, COLUMNS, CAPTION, GAP, HEADER, shrink=False)
+"""Every row is four panels wide, however few optimizers."""
 
 
 def gallery_png(gallery: Gallery) -> bytes:
@@ -25,24 +27,16 @@ def gallery_png(gallery: Gallery) -> bytes:
     entries = gallery.entries
     if not entries:
         raise ValueError("gallery: no optimizer to draw")
-    rows = -(-len(entries) // COLUMNS)
-    cell = (PANEL[0] + GAP, PANEL[1] + CAPTION + GAP)
-    canvas = Image.new("RGB", (COLUMNS * cell[0] + GAP, HEADER + rows * cell[1]), "white")
-    draw = ImageDraw.Draw(canvas)
-    title, small = raster.font(15), raster.font(12)
-    draw.text((GAP, 9), headline(gallery), fill="black", font=title)
-    background = raster.heat_image(
+    canvas = GRID.canvas(len(entries))
+    fonts = layout.font(15), layout.font(12)
+    ImageDraw.Draw(canvas).text((GAP, 9), headline(gallery), fill="black", font=fonts[0])
+    background = race_marks.background(
         gallery.surface, gallery.surface_params, PANEL, gallery.log_color
     )
-    for rank, entry in enumerate(entries, start=1):
-        row, column = divmod(rank - 1, COLUMNS)
-        x, y = GAP + column * cell[0], HEADER + row * cell[1]
-        draw.text((x, y + 2), f"{rank}. {entry.title}", fill="black", font=title)
-        draw.text((x, y + 20), caption(entry), fill="#444444", font=small)
-        canvas.paste(_panel(background, gallery, entry), (x, y + CAPTION))
-    buffer = io.BytesIO()
-    canvas.save(buffer, format="PNG", optimize=True)
-    return buffer.getvalue()
+    for k, entry in enumerate(entries):
+        lines = f"{k + 1}. {entry.title}", caption(entry)
+        GRID.place(canvas, k, _panel(background, gallery, entry), lines, fonts)
+    return files.png_bytes(canvas)
 
 
 def headline(gallery: Gallery) -> str:
@@ -67,13 +61,9 @@ def caption(entry: Entry) -> str:
 
 def _panel(background: Image.Image, gallery: Gallery, entry: Entry) -> Image.Image:
     plot = background.copy()
-    draw = ImageDraw.Draw(plot)
-    if entry.trajectory is None:  # faded: nothing to show
-        return Image.blend(plot, Image.new("RGB", PANEL, "white"), 0.6)
-    trajectory = entry.trajectory
-    raster.draw_landmarks(draw, gallery.surface, trajectory.starts, PANEL)
+    if entry.trajectory is None:  # nothing to show
+        return raster.fade(plot)
     hue = color(optim.names().index(entry.name))
-    heads = raster.draw_paths(draw, gallery.surface, trajectory, trajectory.steps, hue, PANEL)
-    raster.draw_heads(draw, heads, PANEL)
-    draw.rectangle([0, 0, PANEL[0] - 1, PANEL[1] - 1], outline="#999999")
+    race_marks.draw_race(plot, gallery.surface, [(entry.trajectory, hue)], entry.trajectory.steps)
+    marks.frame(ImageDraw.Draw(plot), PANEL)
     return plot

@@ -1,7 +1,7 @@
 """An animated GIF of the race, for slides: the surface with its contour lines, every path
-growing up to its head, the step reached and a legend — drawn on the server with Pillow
-(:mod:`raster`), so it needs no browser and looks the same from the app, a notebook or a
-script.
+growing up to its head, the step reached and a legend — drawn on the server by the app's
+renderer (:mod:`rlx_lab_app.views.render`, through :mod:`race_marks`), so it needs no browser
+and looks the same from the app, a notebook or a script.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from rlx_lab.engine import Trajectory
 from rlx_lab.surfaces import Surface
 from rlx_lab_app.state import RaceModel
 from rlx_lab_app.state.palette import color
-from rlx_lab_app.views.surfaces import raster
+from rlx_lab_app.views.render import files, layout
+from rlx_lab_app.views.render.plane import Plane
+from rlx_lab_app.views.surfaces import race_marks
 
 FRAMES = 60
 """Frames of a race GIF (evenly spaced steps, the start and the last step included)."""
@@ -80,18 +82,18 @@ def render_gif(
     the app's playhead ``arrows``: −g and the step's direction at every head)."""
     if not racers:
         raise ValueError("racers: nothing to animate (no optimizer has a result)")
-    raster.check_animation(frames, fps)
-    background = raster.heat_image(surface, surface_params, PLOT, log_color)
+    files.check_animation(frames, fps)
+    background = race_marks.background(surface, surface_params, PLOT, log_color)
     steps = max(r.trajectory.steps for r in racers)
     shown = np.unique(np.round(np.linspace(0, steps, frames)).astype(int))
-    font = raster.font(13)
+    font = layout.font(13)
     images = [_frame(background, surface, racers, int(step), steps, font, arrows) for step in shown]
-    return raster.gif_bytes(images, fps, HOLD_MS)
+    return files.gif_bytes(images, fps, HOLD_MS)
 
 
 def to_pixels(surface: Surface, points: np.ndarray) -> np.ndarray:
     """(…, 2) points of the window → (…, 2) pixels of the GIF's plot (x right, y down)."""
-    return raster.to_pixels(surface, points, PLOT)
+    return Plane(surface.window, PLOT).pixels(points)
 
 
 def _frame(
@@ -100,29 +102,16 @@ def _frame(
     racers: Sequence[Racer],
     step: int,
     steps: int,
-    font: raster.Font,
+    font: layout.Font,
     arrows: bool,
 ) -> Image.Image:
     plot = background.copy()
-    draw = ImageDraw.Draw(plot)
-    raster.draw_landmarks(draw, surface, racers[0].trajectory.starts, PLOT)
-    heads = [
-        head
-        for racer in racers
-        for head in raster.draw_paths(draw, surface, racer.trajectory, step, racer.color, PLOT)
-    ]
-    if arrows:
-        for racer in racers:
-            raster.draw_arrows(draw, surface, racer.trajectory, step, racer.color, PLOT)
-    raster.draw_heads(draw, heads, PLOT)  # over every path
+    runs = [(r.trajectory, r.color) for r in racers]
+    race_marks.draw_race(plot, surface, runs, step, arrows=arrows)
     width, height = PLOT
     canvas = Image.new("RGB", (width + 2 * SIDE, height + TOP + BOTTOM), "white")
     canvas.paste(plot, (SIDE, TOP))
-    text = ImageDraw.Draw(canvas)
-    text.text((SIDE, 7), f"{surface.title} · step {step} of {steps}", fill="black", font=font)
-    x = SIDE
-    for racer in racers:
-        text.rectangle([x, height + TOP + 8, x + 11, height + TOP + 19], fill=racer.color)
-        text.text((x + 15, height + TOP + 6), racer.title, fill="black", font=font)
-        x += 30 + round(text.textlength(racer.title, font=font))
+    draw = ImageDraw.Draw(canvas)
+    draw.text((SIDE, 7), f"{surface.title} · step {step} of {steps}", fill="black", font=font)
+    layout.legend(draw, SIDE, height + TOP + 6, [(r.title, r.color) for r in racers], font)
     return canvas
