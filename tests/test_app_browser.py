@@ -415,6 +415,57 @@ def test_a_link_opens_the_small_nets_tab_and_the_address_bar_follows_the_tab(
     log.assert_clean()
 
 
+SWITCH = """([css, active]) => {
+  for (const doc of Bokeh.documents) for (const m of doc.all_models) {
+    if ((m.css_classes || []).includes(css) && "active" in m) {
+      if (active !== null) m.active = active;
+      return m.active;
+    }
+  }
+  return null;
+}"""
+"""JS: set the switch with CSS class ``css`` (unless ``active`` is null); return what it shows."""
+SURFACE_SHOWN = """() => {
+  for (const doc of Bokeh.documents) for (const m of doc.all_models) {
+    if ((m.css_classes || []).includes("surface-choice")) return m.value;
+  }
+  return null;
+}"""
+
+
+def test_back_and_forward_restore_what_the_address_says(open_page: Any, served_app: Any) -> None:
+    """A switch replaces the history entry, a surface pushes one; Back and Forward bring the
+    page (paths, controls, address) back to each entry."""
+    page, log = open_race(open_page, served_app, "?opt=lion,adam&steps=500", ["Adam", "Lion"])
+    address = lambda: page.evaluate("window.location.search")  # noqa: E731
+    rosenbrock = first_path(page, "adam")
+    entries = page.evaluate("window.history.length")
+    page.evaluate(SWITCH, ["log-color", False])
+    wait_until(lambda: "log=0" in address(), 30, "log=0 in the address")
+    assert page.evaluate("window.history.length") == entries, "a switch adds no entry"
+    surface = page.evaluate(MODEL_WITH_CLASS, "surface-choice")
+    page.evaluate(SET_WIDGET, [surface, "booth"])
+    wait_until(lambda: "surface=booth" in address(), 30, "the new surface's address")
+    wait_until(lambda: first_path(page, "adam") not in ([], rosenbrock), 60, "Adam on Booth")
+    booth = first_path(page, "adam")
+    page.evaluate(SWITCH, ["log-color", True])
+    wait_until(lambda: "log=0" not in address(), 30, "log=1 in the address")
+    assert page.evaluate("window.history.length") == entries + 1, "the surface adds one"
+    page.go_back()
+    wait_until(lambda: first_path(page, "adam") == rosenbrock, 60, "Rosenbrock's Adam again")
+    assert page.evaluate(SURFACE_SHOWN) == "rosenbrock"
+    assert page.evaluate(SWITCH, ["log-color", None]) is False, "the switch follows Back"
+    assert "log=0" in address() and "surface=rosenbrock" in address()
+    assert "opt=lion%2Cadam" in address(), "the link's order of optimizers is kept"
+    page.go_forward()
+    wait_until(lambda: first_path(page, "adam") == booth, 60, "Booth's Adam again")
+    assert page.evaluate(SURFACE_SHOWN) == "booth"
+    assert page.evaluate(SWITCH, ["log-color", None]) is True
+    assert "surface=booth" in address() and "log=0" not in address()
+    assert page.evaluate("window.history.length") == entries + 1, "Back and Forward add none"
+    log.assert_clean()
+
+
 SIDEBAR_SHOWN = "document.querySelector('#sidebar').classList.contains('show')"
 
 

@@ -59,3 +59,10 @@ PLAYER_RANGE = read("player_range.js")
 KEYS = read("keys.js")
 """Keyboard control of the visible player (installed once per page, on document ready): it
 sets the player model's value and direction, as its own buttons do."""
+
+HISTORY_READY = read("history_ready.js")
+"""On document ready: the address shows the page's state, and Back and Forward are sent to the
+server (:mod:`rlx_lab_app.views.history`)."""
+
+HISTORY_WRITE = read("history_write.js")
+"""The server's new address: pushed as a new history entry or replacing the current one."""

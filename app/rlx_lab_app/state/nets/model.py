@@ -22,6 +22,7 @@ import param
 from rlx_lab import nets, optim
 from rlx_lab.nets import MLP
 from rlx_lab.nets.export import runs_to_csv, runs_to_json
+from rlx_lab_app.state import link_restore
 from rlx_lab_app.state.nets import query as nets_query
 from rlx_lab_app.state.nets.inputs import (
     BOUNDARY_DATASETS,
@@ -174,6 +175,16 @@ class NetsModel(NetsInputs):
         if problems:
             self.message = "\n".join(problems)
         return problems
+
+    def restore(self, params: Mapping[str, Any]) -> list[str]:
+        """Make the whole state what a link says, defaults where it is silent (Back, Forward)."""
+        return link_restore.restore(
+            self,
+            params,
+            nets_query.LINK_FIELDS,
+            first=nets_query.SET_FIRST,
+            kept=nets_query.KEPT,
+        )
 
     def summary(self) -> list[dict[str, Any]]:
         """One row per optimizer shown: η, losses and accuracy reached, divergence."""

@@ -18,8 +18,10 @@ import param
 from rlx_lab import optim
 from rlx_lab.nets.landscape import fit_note
 from rlx_lab_app.state import color, marker
-from rlx_lab_app.state.nets.model import INPUTS, NetsModel
+from rlx_lab_app.state.nets import query as nets_query
+from rlx_lab_app.state.nets.model import NetsModel
 from rlx_lab_app.views import js
+from rlx_lab_app.views.history import BrowserHistory
 from rlx_lab_app.views.jobs import JobProgress, jobs_for
 from rlx_lab_app.views.live import nets_recompute
 from rlx_lab_app.views.nets.controls import NetsControls
@@ -68,15 +70,22 @@ class NetsTab(pn.viewable.Viewer):
         *,
         train_on_load: bool = True,
         standalone: bool = True,
+        history: BrowserHistory | None = None,
         **params: Any,
     ) -> None:
-        """``standalone``: the tab is the whole page, so the URL is its own (when served)."""
+        """``standalone``: the tab is the whole page, so the URL is its own (when served);
+        ``history``: the page's address bar, if the page has other labs (else its own)."""
         super().__init__(model=model or NetsModel(), **params)
         self.doc = session_document()
         self.url: UrlSync | None = None
         if self.doc is not None:
             self.url = UrlSync(
-                self.model, (*INPUTS, "tune_by"), tab="nets", active=True, standalone=standalone
+                self.model,
+                nets_query.LINK_FIELDS,
+                tab="nets",
+                active=True,
+                standalone=standalone,
+                history=history,
             )
         self.sources = NetsSources()
         if self.doc is not None:

@@ -44,7 +44,7 @@ class Controls(pn.viewable.Viewer):
         super().__init__(model=model, **params)
         m = model.param
         self.surface = pn.widgets.Select.from_param(
-            m.surface, options=surface_options(), label="Surface"
+            m.surface, options=surface_options(), label="Surface", css_classes=["surface-choice"]
         )
         self.formula = pn.widgets.TextInput.from_param(
             m.formula,
@@ -71,7 +71,9 @@ class Controls(pn.viewable.Viewer):
             label="Optimizers (all start together, same steps)",
             css_classes=["optimizer-choice"],
         )
-        self.steps = IntSlider.from_param(m.steps, throttled=True, step=10, label="Steps")
+        self.steps = IntSlider.from_param(
+            m.steps, throttled=True, step=10, label="Steps", css_classes=["race-steps"]
+        )
         self.view = pn.widgets.RadioButtonGroup.from_param(
             m.view, options=VIEW_LABELS, color="light"
         )
@@ -98,7 +100,7 @@ class Controls(pn.viewable.Viewer):
             margin=0,
         )
         self.display = pn.Column(
-            switch(model, "log_color", "Log colour scale"),
+            switch(model, "log_color", "Log colour scale", css_classes=["log-color"]),
             switch(model, "ghosts_on", "Ghosts of the previous setting"),
             switch(model, "arrows", "Arrows: −gradient (dashed) and step, at the playhead"),
             switch(model, "lecture", "Lecture mode: larger race (a link opens it folded)"),
