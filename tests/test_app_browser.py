@@ -8,6 +8,7 @@ screenshot.
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -110,7 +111,9 @@ def test_lr_slider_changes_the_drawn_path(open_page: Any, served_app: Any) -> No
     log.assert_clean()
 
 
-def test_clicking_the_plot_moves_the_start(open_page: Any, served_app: Any) -> None:
+def test_clicking_the_plot_moves_the_start_and_hover_shows_one_tooltip(
+    open_page: Any, served_app: Any
+) -> None:
     page, log = open_race(open_page, served_app, RACE, ["Adam", "Lion"])
     frame = page.evaluate(PLOT_FRAME, "surface-plot")
     x, y = data_to_page(frame, 0.5, 2.5)
@@ -119,6 +122,13 @@ def test_clicking_the_plot_moves_the_start(open_page: Any, served_app: Any) -> N
     wait_until(lambda: abs(source(page, "starts")["x"][0] - 0.5) < 0.05, 10, "the start marker")
     assert abs(source(page, "starts")["y"][0] - 2.5) < 0.05
     assert "start=" in page.evaluate("window.location.search")
+    # both paths start under the cursor: one tooltip, not one per point there
+    wait_until(lambda: len(source(page, "pts").get("x", [])) > 2, 10, "the hover points")
+    page.mouse.move(x + 3, y + 3)
+    page.mouse.move(x, y)
+    tooltips = page.locator(".bk-tooltip-row-label", has_text=re.compile(r"^step:"))
+    wait_until(lambda: tooltips.count() > 0, 10, "a tooltip")
+    assert tooltips.count() == 1, f"{tooltips.count()} tooltips stacked at the start"
     log.assert_clean()
 
 

@@ -66,3 +66,6 @@ server (:mod:`rlx_lab_app.views.history`)."""
 
 HISTORY_WRITE = read("history_write.js")
 """The server's new address: pushed as a new history entry or replacing the current one."""
+
+HOVER_NEAREST = read("hover_nearest.js")
+"""A hover filter: one tooltip, for the point nearest the cursor (not one per point under it)."""
