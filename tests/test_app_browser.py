@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -24,6 +25,8 @@ from rlx_lab_app.harness import (
     SOURCE_DATA,
     data_to_page,
 )
+from rlx_lab_app.state.scales import SLIDER_DIGITS, from_position, to_position
+from rlx_lab_app.views import js
 from rlx_lab_app.views.surfaces.race_gif import FRAMES
 from tests.browser import browser, cache_dir, open_page, served_app, wait_until
 
@@ -130,6 +133,35 @@ def test_clicking_the_plot_moves_the_start_and_hover_shows_one_tooltip(
     wait_until(lambda: tooltips.count() > 0, 10, "a tooltip")
     assert tooltips.count() == 1, f"{tooltips.count()} tooltips stacked at the start"
     log.assert_clean()
+
+
+SLIDER_LABELS = """([code, ticks, scale, digits]) => {
+  const label = new Function("tick", "scale", "digits", code);
+  return ticks.map((tick) => label(tick, scale, digits));
+}"""
+
+
+@pytest.mark.parametrize(
+    ("scale", "low", "high", "step"),
+    [("log1m", 0.3, 4.0, 0.01), ("log", -6.0, 1.0, 0.01), ("linear", 0.0, 2.0, 0.005)],
+)
+def test_slider_labels_show_the_value_as_stored(
+    browser: Any, scale: str, low: float, high: float, step: float
+) -> None:
+    """β₁ = 0.9045 reads 0.9045 (it read 0.904): every position's label is the value that
+    releasing the slider there stores."""
+    positions = [*np.arange(low, high, step).tolist(), to_position(0.9045, scale)]
+    page = browser.new_page()
+    try:
+        labels = page.evaluate(SLIDER_LABELS, [js.SLIDER_LABEL, positions, scale, SLIDER_DIGITS])
+    finally:
+        page.close()
+    wrong = [
+        (p, label, from_position(p, scale))
+        for p, label in zip(positions, labels, strict=True)
+        if float(label) != from_position(p, scale)
+    ]
+    assert not wrong, wrong[:5]
 
 
 def test_play_advances_frames_in_the_browser(open_page: Any, served_app: Any) -> None:

@@ -51,7 +51,10 @@ SAVE_PNG = read("save_png.js")
 
 LOG_FORMAT = read("log_format.js")
 LOG1M_FORMAT = read("log1m_format.js")
-"""Slider labels: the slider moves through log10(v) or −log10(1 − β) and shows the value."""
+"""Axis ticks of a sweep: the axis runs through log10(v) or −log10(1 − β) and shows the value."""
+
+SLIDER_LABEL = read("slider_label.js")
+"""A scaled slider's label: the value as stored (``scale`` and ``digits`` as arguments)."""
 
 PLAYER_RANGE = read("player_range.js")
 """On document ready: the player's range input shows the frame it holds."""
