@@ -13,10 +13,11 @@ from typing import Any
 import panel as pn
 import param
 
-from rlx_lab import optim, surfaces
+from rlx_lab import surfaces
 from rlx_lab_app.state import CUSTOM, RaceModel
 from rlx_lab_app.state.scales import to_position
 from rlx_lab_app.state.surfaces.surface_source import surface_names
+from rlx_lab_app.views.optimizer_choice import optimizer_choice
 from rlx_lab_app.views.widgets import (
     FloatSlider,
     IntSlider,
@@ -65,11 +66,8 @@ class Controls(pn.viewable.Viewer):
             "", styles={"color": "#555", "font-size": "0.9em"}, margin=(0, 10)
         )
         self.surface_params = pn.Column(margin=0)
-        self.optimizers = pn.widgets.MultiChoice.from_param(
-            m.optimizers,
-            options={optim.get(n).title: n for n in optim.names()},
-            label="Optimizers (all start together, same steps)",
-            css_classes=["optimizer-choice"],
+        self.optimizers = optimizer_choice(
+            model, "Optimizers (all start together, same steps)", css_classes=["optimizer-choice"]
         )
         self.steps = IntSlider.from_param(
             m.steps, throttled=True, step=10, label="Steps", css_classes=["race-steps"]
