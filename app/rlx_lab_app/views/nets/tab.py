@@ -103,7 +103,9 @@ class NetsTab(pn.viewable.Viewer):
         self._data: Any = None
         self._ticker: Any = None
         self.model.param.watch(self._render, ["runs", "landscape_result", "colors"])
-        self.model.param.watch(self._show_status, ["busy", "phase", "status", "stale", "auto"])
+        self.model.param.watch(
+            self._show_status, ["busy", "phase", "status", "stale", "auto", "hint"]
+        )
         self.model.param.watch(self._show_message, ["message"])
         self._show_status()
         if train_on_load:
@@ -277,6 +279,8 @@ class NetsTab(pn.viewable.Viewer):
             text = f"✓ {html.escape(model.status)}" if model.status else ""
             if model.stale and not model.auto:
                 text = "Settings changed: click <b>Train</b>. " + text
+            if model.hint:  # a next step, in the status line's neutral grey (not the alert)
+                text = f"{html.escape(model.hint)} {text}"
         self.status.object = f"<span>{text}</span>"
 
     def _show_message(self, *events: Any) -> None:
