@@ -72,3 +72,6 @@ HISTORY_WRITE = read("history_write.js")
 
 HOVER_NEAREST = read("hover_nearest.js")
 """A hover filter: one tooltip, for the point nearest the cursor (not one per point under it)."""
+
+HIDE_TOOLTIP = read("hide_tooltip.js")
+"""A button's click hides its description tooltip (``tip``)."""
