@@ -12,6 +12,7 @@ from rlx_lab import engine
 from rlx_lab_app.state.jobs import default_server, warm_workers
 from rlx_lab_app.views import SurfacesLab
 from rlx_lab_app.views.full_page import full_page
+from rlx_lab_app.views.history import BrowserHistory
 from rlx_lab_app.views.nets.tab import NetsTab
 from rlx_lab_app.views.player import install_keys
 from rlx_lab_app.views.templates import page_template
@@ -31,7 +32,8 @@ def build() -> pn.template.BaseTemplate:
         return full_page(server.sessions())
     engine.enable_compilation_cache()
     warm_workers()
-    lab = SurfacesLab()
+    history = BrowserHistory(pn.state.curdoc)  # one address bar for both tabs
+    lab = SurfacesLab(history=history)
     template = page_template(
         TITLE,
         sidebar_width=380,
@@ -49,7 +51,7 @@ def build() -> pn.template.BaseTemplate:
     def show(event: object) -> None:
         active = event.new  # type: ignore[attr-defined]
         if active == 1 and not nets:
-            nets.append(NetsTab(train_on_load=False, standalone=False))
+            nets.append(NetsTab(train_on_load=False, standalone=False, history=history))
             nets_sidebar.objects = [nets[0].sidebar]
             nets_main.objects = [nets[0].main]
         for i, sidebar in enumerate(sidebars):
@@ -62,7 +64,10 @@ def build() -> pn.template.BaseTemplate:
             nets[0].activate()
 
     tabs.param.watch(show, "active")
+    # Back or Forward to the other tab's address shows that tab (its lab restores the rest)
+    history.listen(lambda search: setattr(tabs, "active", int(query_tab(search) == "nets")))
     template.main.append(tabs)
+    template.header.append(history.pane)
     install_keys(pn.state.curdoc)
     if query_tab() == "nets":  # a link to the small-nets tab
         tabs.active = 1

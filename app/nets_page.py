@@ -6,6 +6,7 @@ import panel as pn
 
 from rlx_lab import engine
 from rlx_lab_app.state.jobs import warm_workers
+from rlx_lab_app.views.history import BrowserHistory
 from rlx_lab_app.views.nets.tab import NetsTab
 from rlx_lab_app.views.templates import page_template
 
@@ -19,10 +20,12 @@ def build() -> pn.template.BaseTemplate:
     pn.extension("katex", notifications=False)
     engine.enable_compilation_cache()
     warm_workers()
-    tab = NetsTab()
+    history = BrowserHistory(pn.state.curdoc)
+    tab = NetsTab(history=history)
     template = page_template(TITLE, sidebar_width=380)
     template.sidebar.append(tab.sidebar)
     template.main.append(tab.main)
+    template.header.append(history.pane)
     return template
 
 

@@ -8,10 +8,12 @@ screenshot.
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -23,6 +25,8 @@ from rlx_lab_app.harness import (
     SOURCE_DATA,
     data_to_page,
 )
+from rlx_lab_app.state.scales import SLIDER_DIGITS, from_position, to_position
+from rlx_lab_app.views import js
 from rlx_lab_app.views.surfaces.race_gif import FRAMES
 from tests.browser import browser, cache_dir, open_page, served_app, wait_until
 
@@ -110,7 +114,9 @@ def test_lr_slider_changes_the_drawn_path(open_page: Any, served_app: Any) -> No
     log.assert_clean()
 
 
-def test_clicking_the_plot_moves_the_start(open_page: Any, served_app: Any) -> None:
+def test_clicking_the_plot_moves_the_start_and_hover_shows_one_tooltip(
+    open_page: Any, served_app: Any
+) -> None:
     page, log = open_race(open_page, served_app, RACE, ["Adam", "Lion"])
     frame = page.evaluate(PLOT_FRAME, "surface-plot")
     x, y = data_to_page(frame, 0.5, 2.5)
@@ -119,7 +125,43 @@ def test_clicking_the_plot_moves_the_start(open_page: Any, served_app: Any) -> N
     wait_until(lambda: abs(source(page, "starts")["x"][0] - 0.5) < 0.05, 10, "the start marker")
     assert abs(source(page, "starts")["y"][0] - 2.5) < 0.05
     assert "start=" in page.evaluate("window.location.search")
+    # both paths start under the cursor: one tooltip, not one per point there
+    wait_until(lambda: len(source(page, "pts").get("x", [])) > 2, 10, "the hover points")
+    page.mouse.move(x + 3, y + 3)
+    page.mouse.move(x, y)
+    tooltips = page.locator(".bk-tooltip-row-label", has_text=re.compile(r"^step:"))
+    wait_until(lambda: tooltips.count() > 0, 10, "a tooltip")
+    assert tooltips.count() == 1, f"{tooltips.count()} tooltips stacked at the start"
     log.assert_clean()
+
+
+SLIDER_LABELS = """([code, ticks, scale, digits]) => {
+  const label = new Function("tick", "scale", "digits", code);
+  return ticks.map((tick) => label(tick, scale, digits));
+}"""
+
+
+@pytest.mark.parametrize(
+    ("scale", "low", "high", "step"),
+    [("log1m", 0.3, 4.0, 0.01), ("log", -6.0, 1.0, 0.01), ("linear", 0.0, 2.0, 0.005)],
+)
+def test_slider_labels_show_the_value_as_stored(
+    browser: Any, scale: str, low: float, high: float, step: float
+) -> None:
+    """β₁ = 0.9045 reads 0.9045 (it read 0.904): every position's label is the value that
+    releasing the slider there stores."""
+    positions = [*np.arange(low, high, step).tolist(), to_position(0.9045, scale)]
+    page = browser.new_page()
+    try:
+        labels = page.evaluate(SLIDER_LABELS, [js.SLIDER_LABEL, positions, scale, SLIDER_DIGITS])
+    finally:
+        page.close()
+    wrong = [
+        (p, label, from_position(p, scale))
+        for p, label in zip(positions, labels, strict=True)
+        if float(label) != from_position(p, scale)
+    ]
+    assert not wrong, wrong[:5]
 
 
 def test_play_advances_frames_in_the_browser(open_page: Any, served_app: Any) -> None:
@@ -412,6 +454,57 @@ def test_a_link_opens_the_small_nets_tab_and_the_address_bar_follows_the_tab(
     assert "tab=nets" not in page.evaluate("window.location.search")
     page.locator(".bk-tab", has_text="Small nets").first.click()
     wait_until(lambda: "data=xor" in page.evaluate("window.location.search"), 20, "nets URL")
+    log.assert_clean()
+
+
+SWITCH = """([css, active]) => {
+  for (const doc of Bokeh.documents) for (const m of doc.all_models) {
+    if ((m.css_classes || []).includes(css) && "active" in m) {
+      if (active !== null) m.active = active;
+      return m.active;
+    }
+  }
+  return null;
+}"""
+"""JS: set the switch with CSS class ``css`` (unless ``active`` is null); return what it shows."""
+SURFACE_SHOWN = """() => {
+  for (const doc of Bokeh.documents) for (const m of doc.all_models) {
+    if ((m.css_classes || []).includes("surface-choice")) return m.value;
+  }
+  return null;
+}"""
+
+
+def test_back_and_forward_restore_what_the_address_says(open_page: Any, served_app: Any) -> None:
+    """A switch replaces the history entry, a surface pushes one; Back and Forward bring the
+    page (paths, controls, address) back to each entry."""
+    page, log = open_race(open_page, served_app, "?opt=lion,adam&steps=500", ["Adam", "Lion"])
+    address = lambda: page.evaluate("window.location.search")  # noqa: E731
+    rosenbrock = first_path(page, "adam")
+    entries = page.evaluate("window.history.length")
+    page.evaluate(SWITCH, ["log-color", False])
+    wait_until(lambda: "log=0" in address(), 30, "log=0 in the address")
+    assert page.evaluate("window.history.length") == entries, "a switch adds no entry"
+    surface = page.evaluate(MODEL_WITH_CLASS, "surface-choice")
+    page.evaluate(SET_WIDGET, [surface, "booth"])
+    wait_until(lambda: "surface=booth" in address(), 30, "the new surface's address")
+    wait_until(lambda: first_path(page, "adam") not in ([], rosenbrock), 60, "Adam on Booth")
+    booth = first_path(page, "adam")
+    page.evaluate(SWITCH, ["log-color", True])
+    wait_until(lambda: "log=0" not in address(), 30, "log=1 in the address")
+    assert page.evaluate("window.history.length") == entries + 1, "the surface adds one"
+    page.go_back()
+    wait_until(lambda: first_path(page, "adam") == rosenbrock, 60, "Rosenbrock's Adam again")
+    assert page.evaluate(SURFACE_SHOWN) == "rosenbrock"
+    assert page.evaluate(SWITCH, ["log-color", None]) is False, "the switch follows Back"
+    assert "log=0" in address() and "surface=rosenbrock" in address()
+    assert "opt=lion%2Cadam" in address(), "the link's order of optimizers is kept"
+    page.go_forward()
+    wait_until(lambda: first_path(page, "adam") == booth, 60, "Booth's Adam again")
+    assert page.evaluate(SURFACE_SHOWN) == "booth"
+    assert page.evaluate(SWITCH, ["log-color", None]) is True
+    assert "surface=booth" in address() and "log=0" not in address()
+    assert page.evaluate("window.history.length") == entries + 1, "Back and Forward add none"
     log.assert_clean()
 
 

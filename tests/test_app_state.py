@@ -600,6 +600,24 @@ def test_tuning_model_reports_and_marks_its_note_stale() -> None:
     assert tuning.stale and "(before the last change)" in button.note.object
 
 
+def test_a_tune_click_hides_its_description_which_wraps() -> None:
+    """The description of Tune stayed over the plots, one line across the page, while the
+    busy button stayed under the mouse: it wraps, and the click hides it in the browser."""
+    from bokeh.models import Button
+
+    from rlx_lab_app.state.surfaces.tuning import TuningModel
+    from rlx_lab_app.views import js
+    from rlx_lab_app.views.tuning_view import TuneButton
+
+    root = TuneButton(TuningModel(RaceModel(optimizers=["lion"]))).button.get_root()
+    button = root if isinstance(root, Button) else root.select_one({"type": Button})
+    tip = button.tooltip
+    assert "max-width: 300px" in "".join(str(s) for s in tip.stylesheets)
+    (click,) = button.js_event_callbacks["button_click"]
+    assert click.args["tip"] is tip and js.HIDE_TOOLTIP in click.code
+    assert "tip.visible = false" in js.HIDE_TOOLTIP
+
+
 def test_schedule_controls_show_the_final_fraction_only_for_a_decay() -> None:
     from rlx_lab_app.views.widgets import ScheduleControls
 

@@ -177,7 +177,8 @@ def test_bad_width_shows_a_message_and_recovers(open_page: Any, nets_app: Any) -
 def test_your_own_points_train_and_bad_text_is_reported(open_page: Any, nets_app: Any) -> None:
     page, log = open_trained(open_page, nets_app)
     page.locator(".nets-dataset select").first.select_option(label="Your points (CSV)")
-    wait_until(lambda: "load your points first" in pane(page, "nets-message"), 20, "the ask")
+    wait_until(lambda: "press Load" in pane(page, "nets-status"), 20, "the ask")
+    assert pane(page, "nets-message") == "", "a next step, not an alert"
     box = page.locator(".nets-points textarea").first
     box.fill("x, y, label\n1, 2")
     page.locator(".nets-load-points button").first.click()

@@ -230,6 +230,41 @@ def test_curves_average_seeds_with_a_band() -> None:
     assert len(bands["xs"]) == 2 and len(bands["xs"][0]) == 2 * both.shape[1]
 
 
+def test_a_loss_of_zero_stays_on_the_log_axis() -> None:
+    """A log axis drops a loss of exactly 0, and the curve vanished there: it runs along the
+    axis's bottom edge instead (accuracy and a diverged NaN are left alone)."""
+    from types import SimpleNamespace
+
+    from rlx_lab_app.views.nets.plots import Curves
+    from rlx_lab_app.views.nets.sources import NetsSources
+
+    steps = np.arange(4.0)
+    perfect = np.array([0.5, 0.01, 0.0, 0.0])
+    slow = np.array([0.7, 0.3, 0.2, np.nan])
+    runs = {
+        name: [
+            SimpleNamespace(
+                frame_steps=steps,
+                train_loss=loss,
+                test_loss=loss,
+                train_acc=np.ones(4),
+                test_acc=np.zeros(4),
+                diverged=False,
+                diverged_at=-1,
+            )
+        ]
+        for name, loss in (("adam", perfect), ("lion", slow))
+    }
+    curves = Curves(NetsSources())
+    curves.set_data(runs, {"adam": "#000", "lion": "#111"})  # type: ignore[arg-type]
+    bottom = curves.loss.y_range.start
+    for field in ("train_loss", "test_loss"):
+        adam, lion = curves.sources.loss[field].data["ys"]
+        assert list(adam) == [0.5, 0.01, bottom, bottom] and 0 < bottom < 0.01
+        assert np.isnan(lion[-1]) and list(lion[:3]) == [0.7, 0.3, 0.2]
+    assert list(curves.sources.loss["test_acc"].data["ys"][0]) == [0.0] * 4
+
+
 def test_the_tab_renders_without_a_browser() -> None:
     from rlx_lab_app.views.nets.tab import NetsTab
 

@@ -3,6 +3,7 @@
 A state is drawn at random (optimizers and their settings inside the valid ranges, the run's
 settings, the surface or the data), written with ``to_query`` and read into a fresh model with
 ``from_query``: no problems, the same link, the same settings. Nothing is computed on the way.
+Back and Forward (``restore``) bring a model in *another* random state to exactly that link.
 """
 
 from __future__ import annotations
@@ -178,6 +179,20 @@ def test_every_race_link_reads_back(model: RaceModel) -> None:
         assert getattr(copy, name) == getattr(model, name), name
 
 
+@settings(max_examples=10, deadline=None)
+@given(race_states(), race_states())
+def test_back_to_any_race_link_restores_all_of_it(model: RaceModel, other: RaceModel) -> None:
+    """What the link omits goes back to its default, whatever ``other`` had changed."""
+    query = model.to_query()
+    with _no_computation():
+        assert other.restore(query) == []
+    assert other.to_query() == query
+    assert other.optimizers == model.optimizers  # the link's order
+    for name in model.optimizers:
+        assert other.settings[name].overrides() == model.settings[name].overrides()
+    assert other.start_point() == model.start_point()
+
+
 # --- the small-nets tab -----------------------------------------------------------------------
 
 
@@ -235,3 +250,15 @@ def test_every_nets_link_reads_back(model: NetsModel) -> None:
         "tune_by",
     ):
         assert getattr(copy, name) == getattr(model, name), name
+
+
+@settings(max_examples=10, deadline=None)
+@given(nets_states(), nets_states())
+def test_back_to_any_nets_link_restores_all_of_it(model: NetsModel, other: NetsModel) -> None:
+    query = model.to_query()
+    with _no_computation():
+        assert other.restore(query) == []
+    assert other.to_query() == query
+    for name in model.optimizers:
+        assert other.settings[name].overrides() == model.settings[name].overrides()
+    assert other.train_settings() == model.train_settings()

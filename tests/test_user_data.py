@@ -151,10 +151,13 @@ def test_the_split_is_seeded_standardised_and_content_keyed() -> None:
 
 def test_the_lab_trains_on_loaded_points_and_keeps_them_on_bad_text() -> None:
     x, labels = _two_blobs()
-    model = NetsModel(optimizers=["adam"], steps=150, batch_size=32)
+    model = NetsModel(optimizers=["adam"], steps=150, batch_size=32, dataset=USER_DATA)
+    model.train()  # nothing to train on yet: a hint (see below)
+    assert "press Load" in model.hint
     assert model.load_points(_csv(x, labels)) == ""
     assert model.dataset == USER_DATA and model.n_classes() == 2
     model.train()
+    assert model.hint == "", "the hint goes once the points train"
     run = model.runs["adam"][0]
     assert run.test_acc[-1] > 0.95, "two separated blobs are learnt"
     assert model.data.name == "your data" and len(model.data.x_train) == 60
@@ -174,6 +177,18 @@ def test_the_lab_asks_for_points_and_a_batch_that_fits() -> None:
     model.batch_size = 64
     plan = model.plan()
     assert not plan.jobs and any("expected 1 to 20" in p for p in plan.problems)
+
+
+def test_choosing_your_points_is_a_hint_not_an_alert() -> None:
+    """Before any points are given the page says what to do next (``hint``, neutral), not
+    "Not trained — fix this first" (``message``, a yellow alert); a real fault still alerts."""
+    model = NetsModel(optimizers=["adam"], dataset=USER_DATA)
+    model.train()
+    assert model.message == "" and "press Load" in model.hint
+    model.width = 0
+    model.train()
+    assert model.message.startswith("Not trained") and "width" in model.message
+    assert "load your points" not in model.message and "press Load" in model.hint
 
 
 def test_an_uploaded_file_is_read_and_the_box_shows_the_verdict() -> None:

@@ -21,6 +21,8 @@ import numpy as np
 from rlx_lab.formatting import format_value as format_value
 
 SCALES = ("linear", "log", "log1m")
+SLIDER_DIGITS = 4
+"""Significant digits a slider's value keeps (of 1 − β on a ``log1m`` scale)."""
 TINY = 1e-300
 
 
@@ -33,8 +35,9 @@ def to_position(value: float, scale: str) -> float:
     return float(value)
 
 
-def from_position(position: float, scale: str, digits: int = 4) -> float:
-    """The value at slider ``position``, rounded to ``digits`` significant digits.
+def from_position(position: float, scale: str, digits: int = SLIDER_DIGITS) -> float:
+    """The value at slider ``position``, rounded to ``digits`` significant digits (of 1 − β on a
+    ``log1m`` scale).
 
     Rounding keeps slider values short (they end up in the URL) without moving them visibly.
     """
@@ -42,7 +45,10 @@ def from_position(position: float, scale: str, digits: int = 4) -> float:
         return round_sig(10.0**position, digits)
     if scale == "log1m":
         gap = round_sig(10.0 ** (-position), digits)
-        return 1.0 - gap
+        if gap == 0:
+            return 1.0
+        # to the gap's last digit: 0.9045, not 1 − 0.0955 = 0.9045000000000001 (in the link)
+        return round(1.0 - gap, max(digits - 1 - math.floor(math.log10(gap)), 0))
     return round_sig(position, digits)
 
 

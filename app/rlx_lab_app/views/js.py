@@ -51,7 +51,10 @@ SAVE_PNG = read("save_png.js")
 
 LOG_FORMAT = read("log_format.js")
 LOG1M_FORMAT = read("log1m_format.js")
-"""Slider labels: the slider moves through log10(v) or −log10(1 − β) and shows the value."""
+"""Axis ticks of a sweep: the axis runs through log10(v) or −log10(1 − β) and shows the value."""
+
+SLIDER_LABEL = read("slider_label.js")
+"""A scaled slider's label: the value as stored (``scale`` and ``digits`` as arguments)."""
 
 PLAYER_RANGE = read("player_range.js")
 """On document ready: the player's range input shows the frame it holds."""
@@ -59,3 +62,16 @@ PLAYER_RANGE = read("player_range.js")
 KEYS = read("keys.js")
 """Keyboard control of the visible player (installed once per page, on document ready): it
 sets the player model's value and direction, as its own buttons do."""
+
+HISTORY_READY = read("history_ready.js")
+"""On document ready: the address shows the page's state, and Back and Forward are sent to the
+server (:mod:`rlx_lab_app.views.history`)."""
+
+HISTORY_WRITE = read("history_write.js")
+"""The server's new address: pushed as a new history entry or replacing the current one."""
+
+HOVER_NEAREST = read("hover_nearest.js")
+"""A hover filter: one tooltip, for the point nearest the cursor (not one per point under it)."""
+
+HIDE_TOOLTIP = read("hide_tooltip.js")
+"""A button's click hides its description tooltip (``tip``)."""

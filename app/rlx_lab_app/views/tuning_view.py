@@ -12,9 +12,14 @@ import html
 from typing import Any
 
 import panel as pn
+from bokeh.models import Tooltip
 
 from rlx_lab_app.state.surfaces.tuning import TuningModel
+from rlx_lab_app.views import js
 from rlx_lab_app.views.jobs import JobProgress, jobs_for
+
+TIP_STYLE = ":host { white-space: normal; width: 300px; max-width: 300px; }"
+"""A tuning button's description: a box beside the sidebar, not a line across the page."""
 
 
 class TuneButton(pn.viewable.Viewer):
@@ -39,7 +44,11 @@ class TuneButton(pn.viewable.Viewer):
         self.busy_text = busy_text
         self.jobs = jobs_for(doc)
         self.progress = JobProgress(tuning, self.jobs, css=f"{css}-progress")
-        self.button = pn.widgets.Button(label=label, css_classes=[css], description=description)
+        # The description wraps (one line of it crossed the plots) and a click hides it (else it
+        # stayed over them, the button busy under the mouse, for the whole run).
+        tip = Tooltip(content=description, position="right", stylesheets=[TIP_STYLE])
+        self.button = pn.widgets.Button(label=label, css_classes=[css], description=tip)
+        self.button.js_on_click(args={"tip": tip}, code=js.HIDE_TOOLTIP)
         self.note = pn.pane.HTML(
             "", css_classes=[note_css], margin=(0, 10), styles={"color": "#444"}
         )

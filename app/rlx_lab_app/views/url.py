@@ -1,22 +1,25 @@
-"""A lab's state in the page URL: read once when a session starts, written on every change.
+"""A lab's state in the page URL: read when a session starts, written on every change, and
+restored whole on Back and Forward.
 
-One page may hold two labs (the surfaces tab and the small-nets tab) and one address bar: each
-:class:`UrlSync` names its ``tab`` and applies the session's query only when the query names
-that tab (``tab=nets``; no ``tab`` means the surfaces) or its lab is the whole page
-(``standalone``). It writes only while ``active``: the app activates the visible tab's sync,
-which writes its state at once.
+One page may hold two labs (the surfaces tab and the small-nets tab) and one address bar (a
+:class:`~rlx_lab_app.views.history.BrowserHistory`, which decides between a new history entry
+and replacing the current one): each :class:`UrlSync` names its ``tab`` and applies the
+session's query only when the query names that tab (``tab=nets``; no ``tab`` means the
+surfaces) or its lab is the whole page (``standalone``). It writes only while ``active``: the
+app activates the visible tab's sync, which writes its state at once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 import panel as pn
 
 from rlx_lab_app.state.query_fields import parse_value
-from rlx_lab_app.state.surfaces.inputs import LINKED
+from rlx_lab_app.state.surfaces.query import LINK_FIELDS
+from rlx_lab_app.views.history import BrowserHistory
 
 DEFAULT_TAB = "surfaces"
 
@@ -31,9 +34,15 @@ def session_query() -> dict[str, str]:
     }
 
 
-def query_tab() -> str:
-    """The tab the session's URL asks for."""
-    return session_query().get("tab", DEFAULT_TAB)
+def query_tab(search: str | None = None) -> str:
+    """The tab ``search`` (``?…``; by default the session's URL) asks for."""
+    query = session_query() if search is None else search_query(search)
+    return query.get("tab", DEFAULT_TAB)
+
+
+def search_query(search: str) -> dict[str, str]:
+    """``?a=1&b=2`` as ``{"a": "1", "b": "2"}`` (the last of repeated keys)."""
+    return {k: v[-1] for k, v in parse_qs(search.lstrip("?"), keep_blank_values=True).items()}
 
 
 def query_lecture() -> bool:
@@ -44,29 +53,34 @@ def query_lecture() -> bool:
 class UrlSync:
     """Restores a model from the URL, then mirrors every change into it while active.
 
-    ``model`` has ``to_query()``, ``from_query(params)`` and optimizer ``settings``; ``watched``
-    are its parameters that the link records. ``active`` defaults to whether the query is this
-    tab's.
+    ``model`` has ``to_query()``, ``from_query(params)``, ``restore(params)`` and optimizer
+    ``settings``; ``watched`` are its parameters that the link records. ``active`` defaults to
+    whether the query is this tab's. ``history`` is the page's address bar (without one, only
+    ``on_link`` hears).
     """
 
     def __init__(
         self,
         model: Any,
-        watched: Sequence[str] = LINKED,
+        watched: Sequence[str] = LINK_FIELDS,
         *,
         tab: str = DEFAULT_TAB,
         active: bool | None = None,
         standalone: bool = False,
         on_link: Callable[[str], None] | None = None,
+        history: BrowserHistory | None = None,
     ) -> None:
         self.model = model
         self.on_link = on_link
+        self.tab, self.standalone = tab, standalone
         reads = standalone or query_tab() == tab
         self.active = reads if active is None else active
         query = session_query()
         if query and reads:
             model.from_query(query)
-        self.location = pn.state.location
+        self.history = history
+        if history is not None:
+            self.history.listen(self.restore)
         model.param.watch(self.write, list(watched))
         for settings in model.settings.values():
             settings.param.watch(self.write, [p for p in settings.param if p != "name"])
@@ -82,9 +96,15 @@ class UrlSync:
         self.write()
 
     def write(self, *events: Any) -> None:
-        """Push the current state into the address bar (while active) and the share box."""
+        """Put the current state into the address bar (while active) and the share box."""
         search = self.search()
-        if self.active and self.location is not None and self.location.search != search:
-            self.location.search = search
+        if self.active and self.history is not None:
+            self.history.write(search)
         if self.on_link is not None:
             self.on_link(search)
+
+    def restore(self, search: str) -> None:
+        """Back or Forward arrived at ``search``: if it is this tab's, the whole state is what
+        it says (the fields it omits at their defaults)."""
+        if self.standalone or query_tab(search) == self.tab:
+            self.model.restore(search_query(search))

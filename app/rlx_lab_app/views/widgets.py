@@ -2,7 +2,8 @@
 
 A ``log`` slider moves through ``log10(value)`` and a ``log1m`` slider through
 ``−log10(1 − β)`` (so 0.9, 0.99, 0.999 are evenly spaced), while the label shows the value
-itself. Sliders report on release (``value_throttled``), so a drag costs one recompute.
+itself — as stored, to :data:`~rlx_lab_app.state.scales.SLIDER_DIGITS` significant digits.
+Sliders report on release (``value_throttled``), so a drag costs one recompute.
 """
 
 from __future__ import annotations
@@ -20,11 +21,14 @@ from bokeh.models import CustomJSTickFormatter
 from rlx_lab.cost import Cost, Term
 from rlx_lab.optim import HParam
 from rlx_lab_app.state.jobs import JobState
-from rlx_lab_app.state.scales import from_position, to_position, unicode_symbol
+from rlx_lab_app.state.scales import (
+    SLIDER_DIGITS,
+    from_position,
+    to_position,
+    unicode_symbol,
+)
 from rlx_lab_app.views import js
 from rlx_lab_app.views.jobs import jobs_for
-
-FORMATS = {"log": js.LOG_FORMAT, "log1m": js.LOG1M_FORMAT}
 
 
 class FloatSlider(pn.widgets.FloatSlider):
@@ -58,7 +62,9 @@ def scaled_slider(
     """A slider over ``value`` on ``scale`` that calls ``on_change(new value)`` on release."""
     low, high = to_position(start, scale), to_position(end, scale)
     step = 0.01 if scale != "linear" else (high - low) / 200
-    fmt = CustomJSTickFormatter(code=FORMATS[scale]) if scale in FORMATS else "0[.]000"
+    fmt = CustomJSTickFormatter(
+        code=js.SLIDER_LABEL, args={"scale": scale, "digits": SLIDER_DIGITS}
+    )  # the label shows the value as stored (from_position)
     slider = FloatSlider(
         label=label,
         start=low,

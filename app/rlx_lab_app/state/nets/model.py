@@ -22,6 +22,7 @@ import param
 from rlx_lab import nets, optim
 from rlx_lab.nets import MLP
 from rlx_lab.nets.export import runs_to_csv, runs_to_json
+from rlx_lab_app.state import link_restore
 from rlx_lab_app.state.nets import query as nets_query
 from rlx_lab_app.state.nets.inputs import (
     BOUNDARY_DATASETS,
@@ -52,6 +53,15 @@ __all__ = [
 ]
 
 
+ASK_FOR_POINTS = "dataset: load your points first (CSV lines: x, y, label)"
+"""The plan's problem while "Your points" is chosen and none are loaded."""
+POINTS_HINT = (
+    "Paste or upload your points (CSV lines: x, y, label) and press Load to train on them; "
+    "the plots show the last run until then."
+)
+"""What the page says then: a next step, not an alert."""
+
+
 class NetsModel(NetsInputs):
     """State of the small-nets lab: inputs, the latest runs, and what to tell the user."""
 
@@ -61,6 +71,7 @@ class NetsModel(NetsInputs):
     data = param.Parameter(default=None, precedence=-1, doc="The Dataset shown")
     shown = param.Parameter(default=None, precedence=-1, doc="The NetsPlan of the results")
     message = param.String(default="", precedence=-1, doc="What is wrong, in words")
+    hint = param.String(default="", precedence=-1, doc="What to do next (nothing is wrong)")
     status = param.String(default="", precedence=-1)
 
     def __init__(self, **params: Any) -> None:
@@ -77,7 +88,7 @@ class NetsModel(NetsInputs):
         spec = DataSpec(self.dataset, size, float(self.noise), int(self.data_seed), points)
         fatal, skipped, jobs = [], [], []
         if self.dataset == USER_DATA and points is None:
-            fatal.append("dataset: load your points first (CSV lines: x, y, label)")
+            fatal.append(ASK_FOR_POINTS)
         if self.depth > 0 and self.width < 1:
             fatal.append(f"width: each hidden layer needs at least 1 unit, got {self.width}")
         if not 1 <= self.batch_size <= size:
@@ -115,13 +126,15 @@ class NetsModel(NetsInputs):
 
     def apply(self, plan: NetsPlan, outcome: NetsOutcome) -> None:
         """Show ``outcome`` (a plan without jobs keeps the previous results and says why)."""
-        lines = [*self._notes, *plan.problems]
+        lines = [*self._notes, *(p for p in plan.problems if p != ASK_FOR_POINTS)]
         self._notes = []
         lines += [f"{_title(k)}: {v}" for k, v in outcome.errors.items()]
         if not plan.jobs or not outcome.runs:
+            # "Your points" chosen and none given yet is the next step, not a fault: a hint
+            hint = POINTS_HINT if ASK_FOR_POINTS in plan.problems else ""
             if lines:
                 lines.insert(0, "Not trained — fix this first (the plots show the last run):")
-            self.param.update(message="\n".join(lines), status="", stale=False)
+            self.param.update(message="\n".join(lines), hint=hint, status="", stale=False)
             return
         lines += diagnosis(outcome, self.settings)
         self.param.update(
@@ -131,6 +144,7 @@ class NetsModel(NetsInputs):
             data=outcome.data,
             shown=plan,
             message="\n".join(lines),
+            hint="",
             status=_status(plan, outcome),
             stale=False,
         )
@@ -174,6 +188,16 @@ class NetsModel(NetsInputs):
         if problems:
             self.message = "\n".join(problems)
         return problems
+
+    def restore(self, params: Mapping[str, Any]) -> list[str]:
+        """Make the whole state what a link says, defaults where it is silent (Back, Forward)."""
+        return link_restore.restore(
+            self,
+            params,
+            nets_query.LINK_FIELDS,
+            first=nets_query.SET_FIRST,
+            kept=nets_query.KEPT,
+        )
 
     def summary(self) -> list[dict[str, Any]]:
         """One row per optimizer shown: η, losses and accuracy reached, divergence."""

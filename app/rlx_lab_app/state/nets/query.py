@@ -17,7 +17,7 @@ from typing import Any
 
 from rlx_lab.nets.datasets import DATASETS
 from rlx_lab_app.state.gradient_options import SCHEDULE_FIELDS
-from rlx_lab_app.state.nets.inputs import NetsInputs
+from rlx_lab_app.state.nets.inputs import LINKED, NetsInputs
 from rlx_lab_app.state.query_fields import (
     apply_fields,
     apply_hyperparameters,
@@ -47,6 +47,12 @@ SCALARS = (
     "tune_by",
 )
 """Model parameters written under their own name."""
+LINK_FIELDS = LINKED  # what each parameter declares (state/roles.py)
+"""The model's parameters a link records (the address follows their changes)."""
+SET_FIRST = ("dataset",)
+"""Set first when a link is restored: a data set sets its own noise."""
+KEPT = ("user_points",)
+"""Not part of a link: a restore keeps them."""
 
 
 def to_query(model: NetsInputs) -> dict[str, str]:

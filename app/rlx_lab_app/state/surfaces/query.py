@@ -27,7 +27,7 @@ from rlx_lab_app.state.query_fields import (
     to_bool,
     to_float,
 )
-from rlx_lab_app.state.surfaces.inputs import RaceInputs
+from rlx_lab_app.state.surfaces.inputs import LINKED, RaceInputs
 
 SCALARS = (
     "steps",
@@ -42,6 +42,9 @@ SCALARS = (
     "speed",
 )
 """Model parameters written under their own name."""
+SET_FIRST = ("surface", "formula", "window")
+"""Set first when a link is restored (:func:`restore`): a new surface resets its parameters
+and start."""
 FLAGS = {
     "many": "many_starts",
     "log": "log_color",
@@ -49,6 +52,10 @@ FLAGS = {
     "arrows": "arrows",
     "lecture": "lecture",
 }
+
+
+LINK_FIELDS = LINKED  # what each parameter declares (state/roles.py)
+"""The model's parameters a link records (the address follows their changes)."""
 
 
 def to_query(model: RaceInputs) -> dict[str, str]:

@@ -15,6 +15,7 @@ import param
 
 from rlx_lab.engine import Trajectory, to_csv, to_json
 from rlx_lab.surfaces import Surface
+from rlx_lab_app.state import link_restore
 from rlx_lab_app.state.surfaces import query
 from rlx_lab_app.state.surfaces.inputs import DEFAULT_OPTIMIZERS, INPUTS, RaceInputs
 from rlx_lab_app.state.surfaces.plan import Job, Outcome, RacePlan, compute
@@ -140,3 +141,7 @@ class RaceModel(RaceInputs):
         if problems:
             self.message = "\n".join(problems)
         return problems
+
+    def restore(self, params: Mapping[str, Any]) -> list[str]:
+        """Make the whole state what a link says, defaults where it is silent (Back, Forward)."""
+        return link_restore.restore(self, params, query.LINK_FIELDS, first=query.SET_FIRST)

@@ -25,6 +25,7 @@ from rlx_lab_app.state.nets.tuning import NetsTuningModel
 from rlx_lab_app.state.scales import format_value
 from rlx_lab_app.views.nets.user_data_view import UserDataBox
 from rlx_lab_app.views.optimizer_cards import OptimizerCards
+from rlx_lab_app.views.optimizer_choice import optimizer_choice
 from rlx_lab_app.views.tuning_view import TuneButton
 from rlx_lab_app.views.widgets import ScheduleControls, param_slider, sophia_controls, switch
 
@@ -114,11 +115,8 @@ class NetsControls(pn.viewable.Viewer):
             sizing_mode="stretch_width",
             margin=0,
         )
-        self.choice = w.MultiChoice.from_param(
-            m.optimizers,
-            options={optim.get(n).title: n for n in optim.names()},
-            label="Optimizers (a new selection compiles once)",
-            css_classes=["nets-optimizers"],
+        self.choice = optimizer_choice(
+            model, "Optimizers (a new selection compiles once)", css_classes=["nets-optimizers"]
         )
         self.tuning = NetsTuningModel(model)
         self.tune = TuneButton(

@@ -171,14 +171,17 @@ class Curves:
             fig.min_border_left = 50
 
     def set_data(self, runs: Mapping[str, Sequence[NetRun]], colors: Mapping[str, str]) -> None:
-        """Every optimizer's curves; the loss axis fits the runs that did not diverge."""
+        """Every optimizer's curves; the loss axis fits the runs that did not diverge, and a
+        loss of 0 runs along its bottom edge."""
+        low, high = loss_range(runs)
+        bottom = low / 1.6
         for field in ("train_loss", "test_loss", "train_acc", "test_acc"):
-            lines, bands = curve_columns(runs, colors, field)
+            floor = bottom if field.endswith("loss") else None
+            lines, bands = curve_columns(runs, colors, field, floor)
             self.sources.loss[field].data = lines
             if field in self.sources.bands:
                 self.sources.bands[field].data = bands
-        low, high = loss_range(runs)
-        self.loss.y_range.update(start=low / 1.6, end=high * 1.6)
+        self.loss.y_range.update(start=bottom, end=high * 1.6)
         steps = max((float(g[0].frame_steps[-1]) for g in runs.values()), default=1.0)
         self.loss.x_range.update(start=0.0, end=max(steps, 1.0))
         marks = {"x": [], "loss": [], "acc": [], "color": []}

@@ -39,14 +39,23 @@ def image_columns(boundary: Boundary, frame: int) -> tuple[list[np.ndarray], dic
 
 
 def curve_columns(
-    runs: Mapping[str, Sequence[NetRun]], colors: Mapping[str, str], field: str
+    runs: Mapping[str, Sequence[NetRun]],
+    colors: Mapping[str, str],
+    field: str,
+    floor: float | None = None,
 ) -> tuple[dict[str, list], dict[str, list]]:
-    """Mean over seeds of ``field`` per optimizer (lines), and the seeds' min–max (bands)."""
+    """Mean over seeds of ``field`` per optimizer (lines), and the seeds' min–max (bands).
+
+    ``floor`` (for a log axis): values ≤ 0 — a loss that reached exactly 0 — are drawn there,
+    where a log axis would drop them and the curve would end.
+    """
     lines: dict[str, list] = {"xs": [], "ys": [], "color": [], "name": []}
     bands: dict[str, list] = {"xs": [], "ys": [], "color": []}
     for name, group in runs.items():
         steps = group[0].frame_steps.astype(np.float64)
         values = np.stack([getattr(r, field) for r in group]).astype(np.float64)
+        if floor is not None:
+            values = np.where(values <= 0, floor, values)  # NaN (diverged) stays NaN
         lines["xs"].append(steps)
         lines["ys"].append(values.mean(axis=0))
         lines["color"].append(colors[name])

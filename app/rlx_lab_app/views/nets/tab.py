@@ -18,9 +18,10 @@ import param
 from rlx_lab import optim
 from rlx_lab.nets.landscape import fit_note
 from rlx_lab_app.state import color, marker
-from rlx_lab_app.state.nets.inputs import LINKED
+from rlx_lab_app.state.nets import query as nets_query
 from rlx_lab_app.state.nets.model import NetsModel
 from rlx_lab_app.views import js
+from rlx_lab_app.views.history import BrowserHistory
 from rlx_lab_app.views.jobs import JobProgress, jobs_for
 from rlx_lab_app.views.live import nets_recompute
 from rlx_lab_app.views.nets.controls import NetsControls
@@ -69,14 +70,23 @@ class NetsTab(pn.viewable.Viewer):
         *,
         train_on_load: bool = True,
         standalone: bool = True,
+        history: BrowserHistory | None = None,
         **params: Any,
     ) -> None:
-        """``standalone``: the tab is the whole page, so the URL is its own (when served)."""
+        """``standalone``: the tab is the whole page, so the URL is its own (when served);
+        ``history``: the page's address bar, if the page has other labs (else its own)."""
         super().__init__(model=model or NetsModel(), **params)
         self.doc = session_document()
         self.url: UrlSync | None = None
         if self.doc is not None:
-            self.url = UrlSync(self.model, LINKED, tab="nets", active=True, standalone=standalone)
+            self.url = UrlSync(
+                self.model,
+                nets_query.LINK_FIELDS,
+                tab="nets",
+                active=True,
+                standalone=standalone,
+                history=history,
+            )
         self.sources = NetsSources()
         if self.doc is not None:
             self.sources.draw_on_load(self.doc)
@@ -93,7 +103,9 @@ class NetsTab(pn.viewable.Viewer):
         self._data: Any = None
         self._ticker: Any = None
         self.model.param.watch(self._render, ["runs", "landscape_result", "colors"])
-        self.model.param.watch(self._show_status, ["busy", "phase", "status", "stale", "auto"])
+        self.model.param.watch(
+            self._show_status, ["busy", "phase", "status", "stale", "auto", "hint"]
+        )
         self.model.param.watch(self._show_message, ["message"])
         self._show_status()
         if train_on_load:
@@ -267,6 +279,8 @@ class NetsTab(pn.viewable.Viewer):
             text = f"✓ {html.escape(model.status)}" if model.status else ""
             if model.stale and not model.auto:
                 text = "Settings changed: click <b>Train</b>. " + text
+            if model.hint:  # a next step, in the status line's neutral grey (not the alert)
+                text = f"{html.escape(model.hint)} {text}"
         self.status.object = f"<span>{text}</span>"
 
     def _show_message(self, *events: Any) -> None:

@@ -13,10 +13,11 @@ from typing import Any
 import panel as pn
 import param
 
-from rlx_lab import optim, surfaces
+from rlx_lab import surfaces
 from rlx_lab_app.state import CUSTOM, RaceModel
 from rlx_lab_app.state.scales import to_position
 from rlx_lab_app.state.surfaces.surface_source import surface_names
+from rlx_lab_app.views.optimizer_choice import optimizer_choice
 from rlx_lab_app.views.widgets import (
     FloatSlider,
     IntSlider,
@@ -44,7 +45,7 @@ class Controls(pn.viewable.Viewer):
         super().__init__(model=model, **params)
         m = model.param
         self.surface = pn.widgets.Select.from_param(
-            m.surface, options=surface_options(), label="Surface"
+            m.surface, options=surface_options(), label="Surface", css_classes=["surface-choice"]
         )
         self.formula = pn.widgets.TextInput.from_param(
             m.formula,
@@ -65,13 +66,12 @@ class Controls(pn.viewable.Viewer):
             "", styles={"color": "#555", "font-size": "0.9em"}, margin=(0, 10)
         )
         self.surface_params = pn.Column(margin=0)
-        self.optimizers = pn.widgets.MultiChoice.from_param(
-            m.optimizers,
-            options={optim.get(n).title: n for n in optim.names()},
-            label="Optimizers (all start together, same steps)",
-            css_classes=["optimizer-choice"],
+        self.optimizers = optimizer_choice(
+            model, "Optimizers (all start together, same steps)", css_classes=["optimizer-choice"]
         )
-        self.steps = IntSlider.from_param(m.steps, throttled=True, step=10, label="Steps")
+        self.steps = IntSlider.from_param(
+            m.steps, throttled=True, step=10, label="Steps", css_classes=["race-steps"]
+        )
         self.view = pn.widgets.RadioButtonGroup.from_param(
             m.view, options=VIEW_LABELS, color="light"
         )
@@ -98,7 +98,7 @@ class Controls(pn.viewable.Viewer):
             margin=0,
         )
         self.display = pn.Column(
-            switch(model, "log_color", "Log colour scale"),
+            switch(model, "log_color", "Log colour scale", css_classes=["log-color"]),
             switch(model, "ghosts_on", "Ghosts of the previous setting"),
             switch(model, "arrows", "Arrows: −gradient (dashed) and step, at the playhead"),
             switch(model, "lecture", "Lecture mode: larger race (a link opens it folded)"),

@@ -22,6 +22,7 @@ from rlx_lab_app.state.surfaces.search import SearchModel
 from rlx_lab_app.state.surfaces.surface_source import surface_grid
 from rlx_lab_app.state.surfaces.theory import TheoryModel
 from rlx_lab_app.state.surfaces.tuning import TuningModel
+from rlx_lab_app.views.history import BrowserHistory
 from rlx_lab_app.views.jobs import JobProgress, jobs_for
 from rlx_lab_app.views.live import race_recompute
 from rlx_lab_app.views.optimizer_cards import OptimizerCards
@@ -55,8 +56,14 @@ class SurfacesLab(pn.viewable.Viewer):
     model = param.ClassSelector(class_=RaceModel)
 
     def __init__(
-        self, model: RaceModel | None = None, *, sync_url: bool | None = None, **params: Any
+        self,
+        model: RaceModel | None = None,
+        *,
+        sync_url: bool | None = None,
+        history: BrowserHistory | None = None,
+        **params: Any,
     ) -> None:
+        """``history``: the page's address bar, if the page has other labs (else its own)."""
         super().__init__(model=model or RaceModel(), **params)
         model = self.model
         doc = session_document()
@@ -95,7 +102,7 @@ class SurfacesLab(pn.viewable.Viewer):
         self.gallery = GalleryModel(model)
         self._doc = doc
         if sync_url if sync_url is not None else doc is not None:
-            self.url = UrlSync(model, on_link=self._show_link)
+            self.url = UrlSync(model, on_link=self._show_link, history=history)
         self.jobs = jobs_for(doc)
         self.runner = race_recompute(model, self.jobs)
         self.progress = JobProgress(model, self.jobs, css="race-progress")

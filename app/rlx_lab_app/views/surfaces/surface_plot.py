@@ -2,7 +2,8 @@
 
 A raw Bokeh figure (for the browser-side playback). The background follows
 :attr:`RaceModel.shown_surface`; the race is drawn from :class:`RaceSources` (one renderer per
-kind of mark, coloured per optimizer). A tap on the plot moves the start point.
+kind of mark, coloured per optimizer). A tap on the plot moves the start point; hovering a path
+shows one tooltip, for the point nearest the cursor.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from bokeh import events
 from bokeh.models import (
     Arrow,
     ColumnDataSource,
+    CustomJS,
     HoverTool,
     Range1d,
     SaveTool,
@@ -27,6 +29,7 @@ from bokeh.plotting import figure
 
 from rlx_lab_app.state import RaceModel
 from rlx_lab_app.state.surfaces.surface_source import display_values, surface_grid
+from rlx_lab_app.views import js
 from rlx_lab_app.views.heat_map import HeatMap
 from rlx_lab_app.views.runner import in_document
 from rlx_lab_app.views.surfaces.race_legend import RaceLegend
@@ -163,6 +166,8 @@ class SurfacePlot(pn.viewable.Viewer):
                     ("position", "(@x{0.0000}, @y{0.0000})"),
                     ("next step vs −g", "@angle{0.0}°"),
                 ],
+                # one tooltip: after a tap every path starts under the cursor
+                filters={"@step": CustomJS(code=js.HOVER_NEAREST)},
             )
         )
         self.race_legend = RaceLegend(fig, minima, starts)
