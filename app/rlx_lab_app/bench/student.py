@@ -66,6 +66,8 @@ class Student:
         self._reader: asyncio.Task[None] | None = None
         self._changed = asyncio.Event()
         self.closed_by_server = False
+        self.cookies: dict[str, str] = {}
+        """Cookies the page's GET set (a front's worker pin), sent with the websocket."""
 
     # --- the connection ------------------------------------------------------------------------
 
@@ -78,9 +80,12 @@ class Student:
             raise RuntimeError("open: no session token in the page")
         host = self.url.split("//", 1)[1].split("/", 1)[0]
         path = self.url.split(host, 1)[1].split("?", 1)[0]  # the session has the query
+        headers = {"Origin": f"http://{host}"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         request = HTTPRequest(
             f"ws://{host}{path}/ws",
-            headers={"Origin": f"http://{host}"},
+            headers=headers,
             connect_timeout=self.timeout_s,
             request_timeout=self.timeout_s,
         )
@@ -106,6 +111,9 @@ class Student:
 
     def _get_page(self) -> str:
         with urllib.request.urlopen(self.url, timeout=self.timeout_s) as response:
+            for header in response.headers.get_all("Set-Cookie") or []:
+                name, _, value = header.split(";", 1)[0].partition("=")
+                self.cookies[name.strip()] = value.strip()
             return str(response.read().decode())
 
     async def _receive(self, receiver: Receiver) -> Any:
