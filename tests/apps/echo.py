@@ -13,6 +13,7 @@ import panel as pn
 pn.extension(notifications=False)
 slider = pn.widgets.FloatSlider(start=0, end=10, value=0, css_classes=["echo-slider"])
 answer = pn.pane.Str(f"{os.getpid()} 0.0", css_classes=["echo-answer"])
+print(f"echo: a page built by process {os.getpid()}", flush=True)  # counted in the console
 
 
 def echo(event: object) -> None:
