@@ -26,6 +26,8 @@ from rlx_lab_app.serving.nginx import COOKIE, Upstream, config, find_nginx
 
 ECHO = Path(__file__).parent / "apps" / "echo.py"
 ROOM = 10
+LAB_WORKER = {COOKIE: "w0"}
+"""The worker that serves the tests' lab and idle pages: only that one imports the lab."""
 THREE = [Upstream("127.0.0.1", 5101), Upstream("127.0.0.1", 5102), Upstream("10.0.0.12", 5101)]
 
 
@@ -119,7 +121,10 @@ def room() -> Iterator[ClassServer]:
     cache = jax.config.jax_compilation_cache_dir  # the run's (tests/compile_cache.py)
     env = {"RLX_LAB_HEAVY_PROCESSES": "0", **({"RLX_LAB_CACHE_DIR": cache} if cache else {})}
     listen = Upstream("127.0.0.1", free_port())
-    with ClassServer(2, listen=listen, apps=(ECHO, APP), setup=False, env=env) as served:
+    quick = ["--check-unused-sessions", "500", "--unused-session-lifetime", "500"]
+    with ClassServer(
+        2, listen=listen, apps=(ECHO, APP), setup=False, env=env, extra=quick
+    ) as served:
         yield served
 
 
@@ -176,6 +181,7 @@ def test_the_lab_works_through_nginx(room: ClassServer) -> None:
 
     async def page() -> None:
         student = Student(f"{room.url.rsplit('/', 1)[0]}/app?opt=adam&steps=200", 90)
+        student.cookies.update(LAB_WORKER)
         try:
             await actions.open_page(student, random.Random(0))
             await actions.slider(student, random.Random(1))
@@ -183,3 +189,31 @@ def test_the_lab_works_through_nginx(room: ClassServer) -> None:
             await student.close()
 
     asyncio.run(page())
+
+
+@pytest.mark.slow
+def test_an_idle_page_is_closed_and_let_go(room: ClassServer) -> None:
+    """A page unused for its idle limit says so, loses its websocket and its session ends."""
+
+    async def page() -> tuple[str, str, str]:
+        student = Student(f"http://{room.listen.address}/echo?idle=1", timeout_s=60)
+        student.cookies.update(LAB_WORKER)  # the idle clock imports the lab's package
+        try:
+            await student.open()
+            answer, session = student.with_class("echo-answer"), student.with_class("echo-session")
+            assert answer is not None and session is not None
+            text = str(student.models[session]["attrs"]["text"])
+            for _ in range(300):  # 30 s at most
+                if student.closed_by_server:
+                    break
+                await asyncio.sleep(0.1)
+            assert student.closed_by_server, "the idle page was not closed"
+            last_words = str(student.models[answer]["attrs"]["text"])
+            return student.cookies[COOKIE], last_words, re.sub(r"<[^>]*>|&lt;.*?&gt;", "", text)
+        finally:
+            await student.close()
+
+    cookie, last_words, session_id = asyncio.run(page())
+    assert "closed" in last_words
+    worker = room.workers[int(cookie.removeprefix("w"))]
+    worker.wait_for(f"echo: let {session_id.strip()} go", timeout_s=20)

@@ -67,7 +67,8 @@ class Student:
         self._changed = asyncio.Event()
         self.closed_by_server = False
         self.cookies: dict[str, str] = {}
-        """Cookies the page's GET set (a front's worker pin), sent with the websocket."""
+        """Cookies sent with the page's GET and its websocket, and set by the GET (a front's
+        worker pin, say)."""
 
     # --- the connection ------------------------------------------------------------------------
 
@@ -80,9 +81,7 @@ class Student:
             raise RuntimeError("open: no session token in the page")
         host = self.url.split("//", 1)[1].split("/", 1)[0]
         path = self.url.split(host, 1)[1].split("?", 1)[0]  # the session has the query
-        headers = {"Origin": f"http://{host}"}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        headers = {"Origin": f"http://{host}", **self._cookie_header()}
         request = HTTPRequest(
             f"ws://{host}{path}/ws",
             headers=headers,
@@ -110,11 +109,17 @@ class Student:
         await self.event("document_ready", {})
 
     def _get_page(self) -> str:
-        with urllib.request.urlopen(self.url, timeout=self.timeout_s) as response:
+        request = urllib.request.Request(self.url, headers=self._cookie_header())
+        with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
             for header in response.headers.get_all("Set-Cookie") or []:
                 name, _, value = header.split(";", 1)[0].partition("=")
                 self.cookies[name.strip()] = value.strip()
             return str(response.read().decode())
+
+    def _cookie_header(self) -> dict[str, str]:
+        if not self.cookies:
+            return {}
+        return {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
 
     async def _receive(self, receiver: Receiver) -> Any:
         while True:

@@ -5,6 +5,6 @@
 * :mod:`.class_server` starts the workers and the front together (``make serve-class``,
   ``python -m rlx_lab_app.serving``).
 
-Nothing here imports JAX: the workers are separate ``panel serve`` processes, each starting its
-own JAX (docs/serving.md, "Several processes").
+Nothing here starts JAX: the workers are separate ``panel serve`` processes, each starting its
+own (docs/serving.md, "Why nginx, not ``--num-procs``").
 """

@@ -49,7 +49,7 @@ def worker_env(workers: int, env: Mapping[str, str]) -> dict[str, str]:
 
 class ClassServer:
     """``workers`` local ``panel serve`` processes and ``remote`` ones behind nginx on
-    ``listen``, as a context manager."""
+    ``listen``, as a context manager (``extra``: more ``panel serve`` options)."""
 
     def __init__(
         self,
@@ -62,13 +62,14 @@ class ClassServer:
         env: Mapping[str, str] | None = None,
         folder: Path | None = None,
         timeout_s: float = 120.0,
+        extra: Sequence[str] = (),
     ) -> None:
         if workers < 0 or workers + len(remote) < 1:
             raise ValueError("ClassServer: at least one worker, local or remote")
         self.listen, self.remote = listen, list(remote)
         self.folder = folder or Path(tempfile.mkdtemp(prefix="rlx_lab-class-"))
-        extra = [f"--allow-websocket-origin={o}" for o in origins(listen)]
-        extra += ["--use-xheaders", *(START_UP if setup else ())]
+        options = [f"--allow-websocket-origin={o}" for o in origins(listen)]
+        options += ["--use-xheaders", *(START_UP if setup else ()), *extra]
         shared = worker_env(workers + len(remote), {**os.environ, **(env or {})})
         self.workers = [
             PanelServer(apps[0], more_apps=apps[1:], env=shared, extra=extra, timeout_s=timeout_s)
@@ -107,9 +108,12 @@ class ClassServer:
         return self
 
     def stop(self) -> None:
-        """Stop nginx, then every worker."""
+        """Stop nginx, then every worker (all asked at once, then each waited for)."""
         if self.nginx is not None:
             self.nginx.stop()
+        for worker in self.workers:
+            if worker.process is not None and worker.process.poll() is None:
+                worker.process.terminate()
         for worker in self.workers:
             worker.stop()
 
