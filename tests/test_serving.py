@@ -21,7 +21,7 @@ import pytest
 from rlx_lab_app.bench import actions
 from rlx_lab_app.bench.student import Student
 from rlx_lab_app.harness import APP, free_port
-from rlx_lab_app.serving.class_server import ClassServer, origins, worker_env
+from rlx_lab_app.serving.class_server import STATUS, ClassServer, origins, worker_env
 from rlx_lab_app.serving.nginx import COOKIE, Upstream, config, find_nginx
 
 ECHO = Path(__file__).parent / "apps" / "echo.py"
@@ -96,6 +96,19 @@ def test_upstreams_parse_and_origins_cover_the_front() -> None:
 def test_workers_split_the_job_memory_unless_it_is_given() -> None:
     assert worker_env(4, {})["RLX_LAB_SERVER_MB"] == str(12_288 // 4)
     assert worker_env(4, {"RLX_LAB_SERVER_MB": "9000"})["RLX_LAB_SERVER_MB"] == "9000"
+
+
+def test_each_worker_serves_the_lab_for_the_front_as_make_serve_does(tmp_path: Path) -> None:
+    front = Upstream("10.0.0.5", 5006)
+    served = ClassServer(3, listen=front, folder=tmp_path, extra=["--num-threads", "2"])
+    assert len(served.workers) == 3 and len({w.port for w in served.workers}) == 3
+    for worker in served.workers:
+        assert worker.more_apps == (STATUS,)
+        options = list(worker.extra)
+        assert "--allow-websocket-origin=10.0.0.5:5006" in options
+        assert "--setup" in options and options[-2:] == ["--num-threads", "2"]
+        assert worker.env["RLX_LAB_SERVER_MB"] == str(12_288 // 3)
+    assert served.url == "http://10.0.0.5:5006/app"
 
 
 def test_nginx_accepts_the_config(tmp_path: Path) -> None:

@@ -72,7 +72,7 @@ class ClassServer:
         options += ["--use-xheaders", *(START_UP if setup else ()), *extra]
         shared = worker_env(workers + len(remote), {**os.environ, **(env or {})})
         self.workers = [
-            PanelServer(apps[0], more_apps=apps[1:], env=shared, extra=extra, timeout_s=timeout_s)
+            PanelServer(apps[0], more_apps=apps[1:], env=shared, extra=options, timeout_s=timeout_s)
             for _ in range(workers)
         ]
         self.nginx: Nginx | None = None
