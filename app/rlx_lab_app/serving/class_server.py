@@ -22,6 +22,7 @@ from types import FrameType
 
 from rlx_lab_app.harness import APP, ROOT, START_UP, PanelServer
 from rlx_lab_app.serving.nginx import Nginx, Upstream
+from rlx_lab_app.state.warm_up import READY
 
 STATUS = ROOT / "app" / "status.py"
 LOOPBACK = "127.0.0.1"
@@ -151,9 +152,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  worker http://{up.address}/app  (on another machine)")
         print(f"  nginx: {server.folder / 'nginx.conf'}  (logs beside it)")
         print(f"rlx_lab: the class is served at {server.url} — Ctrl-C stops it", flush=True)
+        warming = set(server.workers) if args.setup else set()
         try:
             while not stopping:
                 for worker in server.workers:
+                    if worker in warming and READY in worker.log():
+                        print(f"rlx_lab: worker :{worker.port}: the default race is ready")
+                        warming.discard(worker)
                     if worker.process is not None and worker.process.poll() is not None:
                         print(f"rlx_lab: worker :{worker.port} stopped; see {worker.log_path}")
                         worker.process = None
