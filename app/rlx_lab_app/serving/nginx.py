@@ -165,7 +165,9 @@ class Nginx:
         self.conf.write_text(config(self.upstreams, self.listen, self.folder))
         command = [str(self.binary), "-p", str(self.folder), "-c", str(self.conf)]
         command += ["-e", str(self.folder / "error.log")]  # not the built-in path, before config
-        subprocess.run([*command, "-t", "-q"], check=True, capture_output=True)
+        checked = subprocess.run([*command, "-t", "-q"], capture_output=True, text=True)
+        if checked.returncode != 0:
+            raise RuntimeError(f"nginx refused {self.conf}:\n{checked.stderr}{self.errors()}")
         log = (self.folder / "nginx.out").open("wb")
         self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         log.close()
