@@ -13,6 +13,7 @@ from rlx_lab_app.state.jobs import default_server, warm_workers
 from rlx_lab_app.views import SurfacesLab
 from rlx_lab_app.views.full_page import full_page
 from rlx_lab_app.views.history import BrowserHistory
+from rlx_lab_app.views.idle import close_when_idle, closed_words
 from rlx_lab_app.views.nets.tab import NetsTab
 from rlx_lab_app.views.player import install_keys
 from rlx_lab_app.views.templates import page_template
@@ -66,8 +67,18 @@ def build() -> pn.template.BaseTemplate:
     tabs.param.watch(show, "active")
     # Back or Forward to the other tab's address shows that tab (its lab restores the rest)
     history.listen(lambda search: setattr(tabs, "active", int(query_tab(search) == "nets")))
-    template.main.append(tabs)
     template.header.append(history.pane)
+    closed = pn.pane.Markdown("", visible=False, css_classes=["idle-closed"])
+    template.main.extend([closed, tabs])
+
+    def goodbye() -> None:  # an idle page, about to be closed (docs/serving.md)
+        closed.object = closed_words(idle_s)
+        closed.visible, tabs.visible = True, False
+        for sidebar in sidebars:
+            sidebar.visible = False
+
+    idle_s = server.budgets.idle_minutes * 60
+    close_when_idle(idle_s, goodbye)
     install_keys(pn.state.curdoc)
     if query_tab() == "nets":  # a link to the small-nets tab
         tabs.active = 1

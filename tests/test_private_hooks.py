@@ -49,3 +49,16 @@ def test_every_browser_file_is_used_and_every_use_has_a_file() -> None:
         for name in re.findall(r'read\("([a-z0-9_]+\.js)"\)', path.read_text())
     }
     assert used == {p.name for p in js.FOLDER.glob("*.js")}
+
+
+def test_bokeh_sessions_still_hold_their_connections_and_sockets() -> None:
+    """``views.idle.close_session`` closes an idle page's websockets the way Panel itself
+    reaches them: ``ServerSession._subscribed_connections`` and ``ServerConnection._socket``."""
+    from bokeh.server.connection import ServerConnection
+    from bokeh.server.contexts import BokehSessionContext
+    from bokeh.server.session import ServerSession
+
+    assert "self._subscribed_connections = set()" in inspect.getsource(ServerSession.__init__)
+    assert "self._socket = socket" in inspect.getsource(ServerConnection.__init__)
+    assert callable(ServerSession.request_expiration)
+    assert isinstance(BokehSessionContext.session, property)

@@ -63,8 +63,10 @@ class PanelServer:
         port: int | None = None,
         timeout_s: float = 90.0,
         extra: Sequence[str] = (),
+        more_apps: Sequence[Path] = (),
     ) -> None:
         self.app = app
+        self.more_apps = tuple(more_apps)  # served beside ``app`` (e.g. app/status.py)
         self.port = port or free_port()
         self.env = {**os.environ, **(env or {})}
         self.timeout_s = timeout_s
@@ -92,6 +94,14 @@ class PanelServer:
 
         ``with server.start():`` is fine: entering a running server does not start another.
         """
+        return self.launch().wait_ready()
+
+    def launch(self) -> PanelServer:
+        """Start the server's process without waiting for it (:meth:`wait_ready` waits).
+
+        Call it from a thread that outlives the server: the server is stopped when the thread
+        that started it ends (``PR_SET_PDEATHSIG`` follows the thread, not the process).
+        """
         if self.process is not None and self.process.poll() is None:
             raise RuntimeError("PanelServer.start: this server is already running")
         command = [
@@ -102,6 +112,7 @@ class PanelServer:
             "panel",
             "serve",
             str(self.app),
+            *map(str, self.more_apps),
             "--port",
             str(self.port),
             "--address",
@@ -118,6 +129,11 @@ class PanelServer:
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )
+        return self
+
+    def wait_ready(self) -> PanelServer:
+        """Wait (bounded by ``timeout_s`` from the start) until the server answers."""
+        assert self.process is not None, "PanelServer.wait_ready: launch() it first"
         deadline = self.started_at + self.timeout_s
         while time.perf_counter() < deadline:
             if self.process.poll() is not None:
@@ -154,10 +170,15 @@ class PanelServer:
                 raise TimeoutError(f"the server never said {line!r}:\n{self.log()[-2000:]}")
             time.sleep(0.1)
 
+    @property
+    def log_path(self) -> Path:
+        """The file the server's console goes to."""
+        return Path(self._log.name)
+
     def log(self) -> str:
         """Everything the server printed so far."""
         self._log.flush()
-        return Path(self._log.name).read_text(errors="replace")
+        return self.log_path.read_text(errors="replace")
 
 
 def launch_chromium(playwright: Any) -> Any:

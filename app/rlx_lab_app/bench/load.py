@@ -2,28 +2,31 @@
 
 ``--sessions`` simulated students (:mod:`.student`: Bokeh's websocket protocol, no browser)
 open the page of a ``panel serve`` on 127.0.0.1 (started as ``make serve`` starts it, start-up
-work included) and for ``--seconds`` do what students do (:mod:`.actions`): move Adam's β₁
-slider, tap new start points, open the Small nets tab once and run one sweep (``--mix full``),
-or only move sliders (``--mix sliders``), one action about every ``--interval`` seconds each,
-each waiting for the previous one's answer.
+work included) — or, with ``--workers N`` (N ≥ 2), of N such servers behind nginx as ``make
+serve-class`` starts them (:mod:`rlx_lab_app.serving`) — and for ``--seconds`` do what
+students do (:mod:`.actions`): move Adam's β₁ slider, tap new start points, open the Small nets
+tab once and run one sweep (``--mix full``), or only move sliders (``--mix sliders``), one
+action about every ``--interval`` seconds each, each waiting for the previous one's answer.
 
 Reported: per action kind the p50 / p95 / max round trip (sent → the new data received),
-errors and timeouts; the server's CPU (its process and its workers) per action while the
-students act, apart from this load generator's own CPU; the server's RSS over time and after
-every session has closed (the server forgets a closed session after about a second here).
-Timings are reports, never assertions.
+errors and timeouts; the server's CPU (its processes, their workers and nginx) per action
+while the students act, apart from this load generator's own CPU; the server's RSS over time
+and after every session has closed (the server forgets a closed session after about a second
+here). Timings are reports, never assertions.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import resource
 import statistics
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -31,7 +34,9 @@ from typing import Any
 from rlx_lab.bench import _report
 from rlx_lab_app.bench.actions import ACTIONS, choose
 from rlx_lab_app.bench.student import Student
-from rlx_lab_app.harness import APP, START_UP, PanelServer
+from rlx_lab_app.harness import APP, START_UP, PanelServer, free_port
+from rlx_lab_app.serving.class_server import ClassServer
+from rlx_lab_app.serving.nginx import Upstream
 from rlx_lab_app.state.warm_up import READY
 
 NAME = "load"
@@ -46,8 +51,9 @@ def _stat(pid: int) -> tuple[int, float, int]:
     return int(fields[1]), (int(fields[11]) + int(fields[12])) / TICK, int(fields[21]) * PAGE
 
 
-def tree(pid: int) -> tuple[float, float, int]:
-    """(CPU seconds of ``pid``, CPU seconds of it and its descendants, their RSS in bytes)."""
+def tree(*pids: int) -> tuple[float, float, int]:
+    """(CPU seconds of ``pids``, CPU seconds of them and their descendants, their RSS in
+    bytes)."""
     stats = {}
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
@@ -55,12 +61,12 @@ def tree(pid: int) -> tuple[float, float, int]:
                 stats[int(entry.name)] = _stat(int(entry.name))
             except (OSError, IndexError, ValueError):
                 continue  # gone meanwhile
-    family, grew = {pid}, True
+    family, grew = set(pids), True
     while grew:
         more = {p for p, (parent, _, _) in stats.items() if parent in family} - family
         family |= more
         grew = bool(more)
-    own = stats.get(pid, (0, 0.0, 0))[1]
+    own = sum(stats.get(pid, (0, 0.0, 0))[1] for pid in pids)
     return (
         own,
         sum(stats[p][1] for p in family if p in stats),
@@ -69,18 +75,18 @@ def tree(pid: int) -> tuple[float, float, int]:
 
 
 class Sampler(threading.Thread):
-    """The server's RSS (with its workers) every ``every`` seconds, until stopped."""
+    """The servers' RSS (with their workers) every ``every`` seconds, until stopped."""
 
-    def __init__(self, pid: int, every: float = 0.5) -> None:
+    def __init__(self, pids: list[int], every: float = 0.5) -> None:
         super().__init__(daemon=True)
-        self.pid, self.every = pid, every
+        self.pids, self.every = pids, every
         self.samples: list[tuple[float, int]] = []
         self.halt = threading.Event()
 
     def run(self) -> None:
         began = time.perf_counter()
         while not self.halt.is_set():
-            self.samples.append((time.perf_counter() - began, tree(self.pid)[2]))
+            self.samples.append((time.perf_counter() - began, tree(*self.pids)[2]))
             self.halt.wait(self.every)
 
 
@@ -130,7 +136,7 @@ async def act(person: Student, kind: str, rng: random.Random, out: dict[str, Any
     return True
 
 
-def simulate(url: str, pid: int, args: argparse.Namespace) -> dict[str, Any]:
+def simulate(url: str, pids: list[int], args: argparse.Namespace) -> dict[str, Any]:
     """All students on one event loop (on a thread of its own: a caller may run another)."""
     out: dict[str, Any] = {"times": {}, "timeouts": {}, "errors": [], "tried": 0}
 
@@ -139,10 +145,10 @@ def simulate(url: str, pid: int, args: argparse.Namespace) -> dict[str, Any]:
         lives = [student(k, url, args, start, out) for k in range(args.sessions)]
         tasks = [asyncio.create_task(life) for life in lives]
         await start.wait() if args.sessions else None
-        out["cpu_before"] = tree(pid), resource.getrusage(resource.RUSAGE_SELF)
+        out["cpu_before"] = tree(*pids), resource.getrusage(resource.RUSAGE_SELF)
         out["act_began"] = time.perf_counter()
         await asyncio.gather(*tasks)
-        out["cpu_after"] = tree(pid), resource.getrusage(resource.RUSAGE_SELF)
+        out["cpu_after"] = tree(*pids), resource.getrusage(resource.RUSAGE_SELF)
         out["act_s"] = time.perf_counter() - out["act_began"]
 
     bound = args.timeout * 6 + args.seconds + 0.1 * args.sessions + 30
@@ -201,24 +207,25 @@ def summary(out: dict[str, Any], sampler: Sampler, after_close: int) -> dict[str
 
 
 def measure(args: argparse.Namespace) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Start a server, let the room act, close every session; the tables of :func:`run`."""
+    """Start a server (or ``--workers`` behind nginx), let the room act, close every session;
+    the tables of :func:`run`."""
     extra = ["--unused-session-lifetime", "1000", "--check-unused-sessions", "1000"]
-    if args.setup:
-        extra += START_UP
     env = {"RLX_LAB_MAX_SESSIONS": str(max(40, args.sessions + 1))}
     if args.cache_dir:
         env["RLX_LAB_CACHE_DIR"] = args.cache_dir
-    with PanelServer(APP, env=env, extra=extra, timeout_s=args.timeout * 3) as server:
-        assert server.process is not None
-        pid = server.process.pid
+    with served(args, env, extra) as servers:
+        pids = [s.process.pid for s in servers.workers if s.process is not None]
+        front = getattr(servers, "nginx", None)
+        counted = pids + ([front.process.pid] if front and front.process else [])
         if args.setup:
-            server.wait_for(READY, timeout_s=args.timeout * 5)
-        sampler = Sampler(pid)
+            for server in servers.workers:
+                server.wait_for(READY, timeout_s=args.timeout * 5)
+        sampler = Sampler(counted)
         sampler.start()
         try:
-            out = simulate(server.url, pid, args)
+            out = simulate(servers.url, counted, args)
             time.sleep(args.settle)  # closed sessions are forgotten after about a second
-            after_close = tree(pid)[2]
+            after_close = tree(*counted)[2]
         finally:
             sampler.halt.set()
             sampler.join(5)
@@ -227,8 +234,42 @@ def measure(args: argparse.Namespace) -> tuple[list[dict[str, Any]], dict[str, A
         return rows(out, args), {**summary(out, sampler, after_close), "log": out["errors"]}
 
 
+class _One:
+    """One ``panel serve``, shaped like a :class:`ClassServer` (``workers``, ``url``)."""
+
+    def __init__(self, server: PanelServer) -> None:
+        self.workers, self.url = [server], server.url
+
+
+@contextlib.contextmanager
+def served(args: argparse.Namespace, env: dict[str, str], extra: list[str]) -> Iterator[Any]:
+    """One server on 127.0.0.1 (``--workers 1``), or that many behind nginx (``make
+    serve-class``'s setup, :class:`ClassServer`)."""
+    if args.workers <= 1:
+        start_up = list(START_UP) if args.setup else []
+        with PanelServer(
+            APP, env=env, extra=[*extra, *start_up], timeout_s=args.timeout * 3
+        ) as server:
+            yield _One(server)
+        return
+    front = Upstream("127.0.0.1", free_port())
+    with ClassServer(
+        args.workers,
+        listen=front,
+        apps=(APP,),
+        setup=args.setup,
+        env=env,
+        extra=extra,
+        timeout_s=args.timeout * 3,
+    ) as servers:
+        yield servers
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sessions", type=int, default=10, help="students (one page each)")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="server processes (2 or more: behind nginx)"
+    )
     parser.add_argument("--seconds", type=float, default=60.0, help="how long they act")
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between actions")
     parser.add_argument("--mix", choices=("full", "sliders"), default="full")
@@ -242,8 +283,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     table, total = measure(args)
+    where = "one server" if args.workers <= 1 else f"{args.workers} servers behind nginx"
     print(
-        f"load: {args.sessions} students × {args.seconds:g} s, mix {args.mix}, one action "
+        f"load: {where}, {args.sessions} students × {args.seconds:g} s, mix {args.mix}, one action "
         f"per ≈{args.interval:g} s each (after the previous one's answer)"
     )
     print(_report.format_table(table, list(table[0]) if table else ["action"]))

@@ -66,6 +66,9 @@ class Student:
         self._reader: asyncio.Task[None] | None = None
         self._changed = asyncio.Event()
         self.closed_by_server = False
+        self.cookies: dict[str, str] = {}
+        """Cookies sent with the page's GET and its websocket, and set by the GET (a front's
+        worker pin, say)."""
 
     # --- the connection ------------------------------------------------------------------------
 
@@ -78,9 +81,10 @@ class Student:
             raise RuntimeError("open: no session token in the page")
         host = self.url.split("//", 1)[1].split("/", 1)[0]
         path = self.url.split(host, 1)[1].split("?", 1)[0]  # the session has the query
+        headers = {"Origin": f"http://{host}", **self._cookie_header()}
         request = HTTPRequest(
             f"ws://{host}{path}/ws",
-            headers={"Origin": f"http://{host}"},
+            headers=headers,
             connect_timeout=self.timeout_s,
             request_timeout=self.timeout_s,
         )
@@ -105,8 +109,17 @@ class Student:
         await self.event("document_ready", {})
 
     def _get_page(self) -> str:
-        with urllib.request.urlopen(self.url, timeout=self.timeout_s) as response:
+        request = urllib.request.Request(self.url, headers=self._cookie_header())
+        with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
+            for header in response.headers.get_all("Set-Cookie") or []:
+                name, _, value = header.split(";", 1)[0].partition("=")
+                self.cookies[name.strip()] = value.strip()
             return str(response.read().decode())
+
+    def _cookie_header(self) -> dict[str, str]:
+        if not self.cookies:
+            return {}
+        return {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
 
     async def _receive(self, receiver: Receiver) -> Any:
         while True:

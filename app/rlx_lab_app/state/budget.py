@@ -15,6 +15,9 @@ from dataclasses import dataclass, fields
 
 from rlx_lab.cost import MB, Cost, count, size
 
+MAY_BE_ZERO = frozenset({"heavy_processes", "idle_minutes"})
+"""Budgets where 0 means none: no worker process, never close an idle page."""
+
 
 class OverBudget(ValueError):
     """A job refused before it started: it would take more than a budget allows."""
@@ -45,6 +48,9 @@ class Budgets:
     max_sessions: int = 40
     """Open pages per server process: a class of 30, the teacher and some spares. A visitor
     beyond it gets a page saying the lab is full instead of slowing everyone down."""
+    idle_minutes: float = 30.0
+    """A page nobody has used for this long is closed, freeing its memory and its place under
+    ``max_sessions`` (0: never). Its link keeps its settings: reloading it opens the same lab."""
     cache_mb: int = 512
     """Computed trajectories and nets runs kept for reuse (shared by every session), in MB.
     (The compile cache on disk has its own limit: ``RLX_LAB_CACHE_MAX_MB``.)"""
@@ -71,7 +77,7 @@ class Budgets:
                 if not value.is_integer():
                     raise ValueError(f"{f.name}: expected a whole number, got {text!r}")
                 value = int(value)
-            if not (value > 0 or (value == 0 and f.name == "heavy_processes")):
+            if not (value > 0 or (value == 0 and f.name in MAY_BE_ZERO)):
                 raise ValueError(f"{f.name}: expected a number > 0, got {text!r}")
             values[f.name] = value
         return cls(**values)
