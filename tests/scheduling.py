@@ -28,6 +28,7 @@ START_ORDER = (
     "test_nets_tuning.py",
     "test_app_state.py",
     "test_served_budgets.py",
+    "test_serving.py",
 )
 """Test files by their time on 2 cores (4 min down to 35 s), longest first; the other files
 follow in their order."""
