@@ -35,6 +35,19 @@ out["surface"] = {
     "close": bool(np.allclose(a.losses, b.losses, rtol=1e-5, atol=0, equal_nan=True)),
     "diverged": [a.diverged.tolist(), b.diverged.tolist()],
 }
+kept = [
+    engine.stream.stream_grid(
+        "adam", {}, rows, rosenbrock, [-1.5, 2.0], settings, draws=2, tol=1.0, devices=chosen
+    )
+    for chosen in (one, every)
+]
+out["stream"] = {
+    "close": bool(np.allclose(kept[0].best_loss, kept[1].best_loss, rtol=1e-5, atol=0)),
+    "same": bool(
+        (kept[0].diverged_at == kept[1].diverged_at).all()
+        and (kept[0].steps_to_tol == kept[1].steps_to_tol).all()
+    ),
+}
 scan = engine.tune_lr("sgd", {}, rosenbrock, [-1.5, 2.0], settings, lrs=[1e-4, 1e-3, 1e-2])
 out["tune_devices"] = scan.settings["devices"]
 
@@ -74,6 +87,11 @@ def test_a_sharded_surface_grid_equals_one_device(checked: dict) -> None:
     one, every = surface["diverged"]
     assert one == every
     assert any(at >= 0 for at in one) and any(at < 0 for at in one)
+
+
+def test_a_sharded_streaming_grid_equals_one_device(checked: dict) -> None:
+    assert checked["stream"]["close"]
+    assert checked["stream"]["same"]
 
 
 def test_a_sharded_net_race_equals_one_device(checked: dict) -> None:
