@@ -1,0 +1,107 @@
+"""Headless sweeps (:mod:`rlx_lab.sweep`): the spec's checks, the results file, and a run
+killed mid-way that resumes from its finished chunks to the same results."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from rlx_lab import sweep
+from rlx_lab.sweep import runner
+from tests.multidevice import environment
+
+SPEC = {
+    "world": "surface",
+    "steps": 50,
+    "seeds": 2,
+    "chunk_lanes": 4,
+    "surface": {"name": "rosenbrock", "noise": 0.05},
+    "optimizers": {"sgd": {"momentum": 0.5}, "adam": {}},
+    "axes": {"lr": {"log": [1e-3, 3.0, 6]}},
+    "keep": {"tol": 1.0, "thin": 3},
+}
+"""Two optimizers × 6 settings × 2 seeds, 2 settings per chunk: 6 chunks."""
+
+KILLED = """
+import sys, time
+from rlx_lab.sweep import __main__ as cli, runner
+
+written = []
+def slow(path, arrays, write=runner.write_atomically):
+    write(path, arrays)
+    written.append(path)
+    if len(written) == 2:  # two chunks on disk: say so, then wait to be killed
+        print("two chunks", flush=True)
+        time.sleep(120)
+
+runner.write_atomically = slow
+cli.main([sys.argv[1], "--out", sys.argv[2], "--quiet"])
+"""
+
+
+def test_spec_checks_name_the_field() -> None:
+    with pytest.raises(ValueError, match=r"axes\.lr"):
+        sweep.parse({**SPEC, "axes": {"lr": {"log": [0.0, 1.0, 3]}}})
+    with pytest.raises(ValueError, match=r"optimizers\.sgd: beta2"):
+        sweep.parse({**SPEC, "axes": {"beta2": [0.9]}})
+    with pytest.raises(ValueError, match="world"):
+        sweep.parse({**SPEC, "world": "moon"})
+    with pytest.raises(ValueError, match=r"random\.beta1"):
+        sweep.parse({**SPEC, "random": {"count": 2, "beta1": {"log1m": [0.5, 1.5]}}})
+    with pytest.raises(ValueError, match=r"keep\.every"):
+        sweep.parse({**SPEC, "keep": {"every": 3}})
+
+
+def test_a_killed_run_resumes_to_the_same_results(tmp_path, monkeypatch) -> None:
+    spec_path, out = tmp_path / "spec.json", tmp_path / "out.npz"
+    spec_path.write_text(json.dumps(SPEC))
+    child = subprocess.Popen(
+        [sys.executable, "-c", KILLED, str(spec_path), str(out)],
+        env=environment(1),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout.readline().strip() == "two chunks", child.stderr.read()
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+    parts = runner.parts_folder(out)
+    assert sorted(p.name for p in parts.glob("chunk-*")) == [
+        "chunk-000-000000.npz",
+        "chunk-000-000001.npz",
+    ]
+    assert not out.exists()
+
+    spec = sweep.parse(SPEC)
+    written = []
+    write = runner.write_atomically
+    monkeypatch.setattr(runner, "write_atomically", lambda p, a: (written.append(p), write(p, a)))
+    sweep.run(spec, out, progress=False)
+    assert len(written) == 4 + 1  # the four missing chunks, then the results file
+    assert not parts.exists()
+    whole = sweep.run(spec, tmp_path / "whole.npz", progress=False)
+
+    resumed, fresh = sweep.load(out), sweep.load(whole)
+    assert resumed.dims == ["optimizer", "lr", "seed"]
+    assert resumed.optimizers == ["sgd", "adam"]
+    assert resumed.spec == SPEC
+    assert resumed.versions["devices"] == 1
+    for key in ("final_loss", "best_loss", "steps_to_tol", "diverged_at", "curve"):
+        np.testing.assert_array_equal(resumed.arrays[key], fresh.arrays[key])
+    assert resumed.arrays["final_loss"].shape == (2, 6, 2)
+    assert resumed.arrays["curve"].shape == (2, 6, 2, 3)
+    assert (resumed.arrays["diverged_at"] > 0).any()
+
+
+def test_an_existing_results_file_is_not_overwritten(tmp_path) -> None:
+    out = tmp_path / "out.npz"
+    out.write_bytes(b"")
+    with pytest.raises(FileExistsError):
+        sweep.run(sweep.parse(SPEC), out, progress=False)
