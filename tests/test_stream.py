@@ -75,3 +75,15 @@ def test_bad_requests_name_the_field() -> None:
         stream.plan_grid("sgd", {}, [{}], ROSENBROCK, START, SETTINGS, tol=float("nan"))
     with pytest.raises(ValueError, match="chunk_lanes"):
         stream.plan_grid("sgd", {}, [{}], ROSENBROCK, START, SETTINGS, chunk_lanes=0)
+
+
+def test_columns_give_what_rows_give() -> None:
+    rows = stream.stream_grid("adam", {}, ROWS, ROSENBROCK, START, SETTINGS, draws=2, tol=1.0)
+    columns = {name: [row[name] for row in ROWS] for name in ("lr", "beta1")}
+    kept = stream.stream_grid("adam", {}, columns, ROSENBROCK, START, SETTINGS, draws=2, tol=1.0)
+    for got, want in zip(kept, rows, strict=True):
+        np.testing.assert_array_equal(got, want)
+    with pytest.raises(ValueError, match="beta1"):
+        stream.plan_grid("adam", {}, {"beta1": [0.5, 1.5]}, ROSENBROCK, START, SETTINGS)
+    with pytest.raises(ValueError, match="nesterov"):
+        stream.plan_grid("adam", {}, {"nesterov": [0.5]}, ROSENBROCK, START, SETTINGS)

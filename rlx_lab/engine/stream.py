@@ -34,6 +34,8 @@ from jax.sharding import Mesh
 
 from .. import optim
 from ..surfaces import Surface
+from .columns import as_columns, encode_columns
+from .columns import count as columns_count
 from .devices import device_count, lane_mesh, over_lanes, pad_lanes, padded, place, to_host
 from .programs import dynamics
 from .settings import MAX_DRAWS, VIEWS, RunSettings, bucket, parse_starts
@@ -148,7 +150,8 @@ class StreamPlan:
 
     optimizer: str
     base: dict[str, Any]
-    rows: tuple[dict[str, Any], ...]
+    count: int
+    """How many settings."""
     settings: RunSettings
     tol: float | None
     thin: int
@@ -164,11 +167,11 @@ class StreamPlan:
     @property
     def chunks(self) -> int:
         """How many chunks the grid runs in."""
-        return -(-len(self.rows) // self.chunk_rows)
+        return -(-self.count // self.chunk_rows)
 
     def span(self, k: int) -> tuple[int, int]:
         """The settings (first, past-last) of chunk ``k``."""
-        return k * self.chunk_rows, min((k + 1) * self.chunk_rows, len(self.rows))
+        return k * self.chunk_rows, min((k + 1) * self.chunk_rows, self.count)
 
     def chunk(self, k: int) -> Summary:
         """Run chunk ``k``: numpy arrays with axes (settings of the chunk, draws[, thin])."""
@@ -187,13 +190,13 @@ class StreamPlan:
 
     def lane_steps(self) -> int:
         """Optimizer steps the whole grid computes (padding excluded)."""
-        return len(self.rows) * self.draws * self.settings.steps
+        return self.count * self.draws * self.settings.steps
 
 
 def plan_grid(
     optimizer: str,
     base: Mapping[str, Any] | None,
-    rows: Sequence[Mapping[str, Any]],
+    rows: Sequence[Mapping[str, Any]] | Mapping[str, Any],
     surface: Surface,
     start: Any,
     settings: RunSettings | None = None,
@@ -205,7 +208,10 @@ def plan_grid(
     devices: Sequence[jax.Device] | None = None,
 ) -> StreamPlan:
     """Validate a streaming grid (the arguments of :func:`~rlx_lab.engine.run_grid`, and what
-    to keep) and choose its program; run it with :meth:`StreamPlan.chunk` or :func:`stream`."""
+    to keep) and choose its program; run it with :meth:`StreamPlan.chunk` or :func:`stream`.
+
+    ``rows`` is a list of settings (each ``base`` updated by it), or — for large grids — the
+    same as columns: hyperparameter → one value per setting (:mod:`.columns`)."""
     settings = (settings or RunSettings()).validate()
     if not (isinstance(draws, int) and not isinstance(draws, bool) and 1 <= draws <= MAX_DRAWS):
         raise ValueError(f"draws: expected an integer in [1, {MAX_DRAWS}], got {draws!r}")
@@ -216,18 +222,19 @@ def plan_grid(
     if not (isinstance(chunk_lanes, int) and chunk_lanes >= 1):
         raise ValueError(f"chunk_lanes: expected an integer ≥ 1, got {chunk_lanes!r}")
     opt = optim.get(optimizer)
-    base, rows = dict(base or {}), tuple(dict(row) for row in rows)
-    if not rows:
+    base = dict(base or {})
+    if isinstance(rows, Mapping):
+        shared, batched = encode_columns(opt.name, base, as_columns(rows))
+        size = columns_count(as_columns(rows)) if rows else 0
+    else:
+        shared, batched, size = _encode_rows(opt, base, rows)
+    if size == 0:
         raise ValueError("need at least one setting")
-    encoded = [opt.hparams(**{**base, **row}) for row in rows]
-    grid = {k: np.stack([np.asarray(e[k]) for e in encoded]) for k in encoded[0]}
     # only what varies is batched (see run_grid: a batched switch would run both branches)
-    varying = tuple(sorted(k for k, v in grid.items() if np.any(v != v[:1])))
-    shared = {k: v[0] for k, v in grid.items() if k not in varying}
-    batched = {k: grid[k] for k in varying}
+    varying = tuple(sorted(batched))
     mesh = lane_mesh(devices)
     count = device_count(mesh)
-    per_chunk = padded(min(len(rows), max(1, chunk_lanes // draws)), count)
+    per_chunk = padded(min(size, max(1, chunk_lanes // draws)), count)
     points = np.repeat(parse_starts(start)[:1], draws, axis=0)
     key = (opt.name, surface, settings.view, bucket(settings.steps), settings.probes, draws)
     limits = Limits(
@@ -238,7 +245,7 @@ def plan_grid(
     return StreamPlan(
         optimizer=opt.name,
         base=base,
-        rows=rows,
+        count=size,
         settings=settings,
         tol=tol,
         thin=thin,
@@ -249,6 +256,19 @@ def plan_grid(
         args=(shared, batched, points, dynamics(surface, settings), limits),
         mesh=mesh,
     )
+
+
+def _encode_rows(
+    opt: optim.Optimizer, base: dict[str, Any], rows: Sequence[Mapping[str, Any]]
+) -> tuple[dict[str, Any], dict[str, np.ndarray], int]:
+    """(shared leaves, the varying ones stacked, count) of a list of settings."""
+    encoded = [opt.hparams(**{**base, **dict(row)}) for row in rows]
+    if not encoded:
+        return {}, {}, 0
+    grid = {k: np.stack([np.asarray(e[k]) for e in encoded]) for k in encoded[0]}
+    varying = [k for k, v in grid.items() if np.any(v != v[:1])]
+    shared = {k: v[0] for k, v in grid.items() if k not in varying}
+    return shared, {k: grid[k] for k in varying}, len(encoded)
 
 
 def stream(plan: StreamPlan, skip: Sequence[int] = ()) -> Iterator[tuple[int, Summary]]:

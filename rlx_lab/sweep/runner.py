@@ -88,7 +88,7 @@ def run(
     parts = parts_folder(out)
     done = _agreed(finished_chunks(parts, spec) if lead else set(), worlds)
     count = len(jax.devices() if devices is None else devices)
-    lanes = [len(spec.rows()) * spec.seeds] * len(worlds)
+    lanes = [spec.count() * spec.seeds] * len(worlds)
     rows_done = sum(
         w.span(k)[1] - w.span(k)[0]
         for o, w in enumerate(worlds)

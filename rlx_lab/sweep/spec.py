@@ -37,7 +37,6 @@ field, before anything runs.
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 import tomllib
@@ -90,17 +89,27 @@ class SweepSpec:
         draw = (self.draws,) if self.random else ()
         return (len(self.optimizers), *(len(v) for v in self.axes.values()), *draw, self.seeds)
 
-    def rows(self) -> list[dict[str, float]]:
-        """Every setting each optimizer runs (axes crossed, then the draws), in results order."""
-        grid = [dict(zip(self.axes, values, strict=True)) for values in self._product()]
-        draws = [
-            {name: float(values[i]) for name, values in self.random.items()}
-            for i in range(self.draws)
-        ]
-        return [{**point, **draw} for point in grid for draw in draws]
+    def count(self) -> int:
+        """Settings each optimizer runs: the axes' grid times the random draws."""
+        return math.prod(len(v) for v in self.axes.values()) * self.draws
 
-    def _product(self) -> itertools.product:
-        return itertools.product(*([float(v) for v in vs] for vs in self.axes.values()))
+    def columns(self) -> dict[str, np.ndarray]:
+        """Every setting each optimizer runs as columns (hyperparameter → one value per
+        setting): the axes crossed, then the draws, in results order."""
+        mesh = np.meshgrid(*self.axes.values(), indexing="ij") if self.axes else []
+        columns = {
+            name: np.repeat(g.reshape(-1), self.draws)
+            for name, g in zip(self.axes, mesh, strict=True)
+        }
+        points = self.count() // self.draws
+        columns.update({name: np.tile(v, points) for name, v in self.random.items()})
+        return columns
+
+    def rows(self, first: int = 0, last: int | None = None) -> list[dict[str, float]]:
+        """Settings ``first`` … ``last`` (default: all) as dicts."""
+        columns = self.columns()
+        stop = self.count() if last is None else last
+        return [{k: float(v[i]) for k, v in columns.items()} for i in range(first, stop)]
 
     def canonical(self) -> str:
         """The spec as sorted JSON: what a resumed run must match."""
@@ -151,10 +160,12 @@ def parse(raw: Mapping[str, Any]) -> SweepSpec:
     if not (isinstance(thin, int) and 0 <= thin <= steps + 1):
         raise ValueError(f"keep.thin: expected an integer in [0, steps + 1], got {thin!r}")
     spec = SweepSpec(world, steps, seeds, chunk, options, optimizers, axes, random, tol, thin, raw)
-    rows = spec.rows()
-    for name, base in optimizers.items():  # every setting of every optimizer, checked once
+    if not axes and not random:
+        raise ValueError("axes: name at least one axis (or draw in a [random] table)")
+    ends = [*spec.rows(0, 1), *spec.rows(spec.count() - 1)]
+    for name, base in optimizers.items():  # the first and last settings (plan_grid: all)
         opt = optim.get(name)
-        for row in (rows[0], rows[-1]) if rows else ():
+        for row in ends:
             try:
                 opt.hparams(**{**base, **row})
             except ValueError as error:

@@ -107,9 +107,9 @@ class NetChunks:
 
 def plans(spec: SweepSpec, devices: Sequence[jax.Device] | None = None) -> list[Chunked]:
     """One :class:`Chunked` per optimizer of ``spec``, in its order."""
-    rows = spec.rows()
     options = dict(spec.world_options)
     if spec.world == "surface":
+        rows = spec.columns()
         return [
             _surface(spec, name, base, rows, options, devices)
             for name, base in spec.optimizers.items()
@@ -129,7 +129,7 @@ def _surface(
     spec: SweepSpec,
     name: str,
     base: dict[str, Any],
-    rows: list[dict[str, Any]],
+    rows: dict[str, np.ndarray],
     options: dict[str, Any],
     devices: Sequence[jax.Device] | None,
 ) -> SurfaceChunks:
