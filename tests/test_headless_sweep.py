@@ -57,6 +57,7 @@ def test_spec_checks_name_the_field() -> None:
         sweep.parse({**SPEC, "keep": {"every": 3}})
 
 
+@pytest.mark.slow
 def test_a_killed_run_resumes_to_the_same_results(tmp_path, monkeypatch) -> None:
     spec_path, out = tmp_path / "spec.json", tmp_path / "out.npz"
     spec_path.write_text(json.dumps(SPEC))

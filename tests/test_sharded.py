@@ -15,6 +15,8 @@ import pytest
 
 from tests.multidevice import run_json
 
+pytestmark = pytest.mark.slow  # a child with four devices: ~25 s of CPU
+
 CHECK = """
 import json
 import jax

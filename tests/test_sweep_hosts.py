@@ -9,9 +9,12 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from rlx_lab import sweep
 from tests.multidevice import environment
+
+pytestmark = pytest.mark.slow  # two jax.distributed children: ~15 s of CPU
 
 SPEC = {
     "world": "surface",
@@ -24,6 +27,8 @@ SPEC = {
     "keep": {"tol": 1.0, "thin": 3},
 }
 """14 settings × 2 seeds over 4 devices, 4 settings per chunk: 4 chunks, the last padded."""
+
+pytestmark = pytest.mark.slow  # child processes (jax.distributed), ~15 s of CPU
 
 
 def free_port() -> int:
