@@ -11,7 +11,7 @@ import sys
 import numpy as np
 import pytest
 
-from rlx_lab import sweep
+from rlx_lab import engine, nets, surfaces, sweep
 from rlx_lab.sweep import runner
 from tests.multidevice import environment
 
@@ -106,3 +106,51 @@ def test_an_existing_results_file_is_not_overwritten(tmp_path) -> None:
     out.write_bytes(b"")
     with pytest.raises(FileExistsError):
         sweep.run(sweep.parse(SPEC), out, progress=False)
+
+
+def test_every_optimizer_runs_on_the_spec_surface(tmp_path) -> None:
+    spec = {
+        "steps": 50,
+        "surface": {"name": "booth", "start": [1.0, -2.0]},
+        "optimizers": ["sgd", "lion"],
+        "axes": {"lr": [1e-3, 1e-1]},
+    }
+    got = sweep.load(sweep.run(sweep.parse(spec), tmp_path / "booth.npz", progress=False))
+    booth = surfaces.get("booth")
+    for k, name in enumerate(["sgd", "lion"]):
+        want = engine.stream_grid(
+            name, {}, {"lr": [1e-3, 1e-1]}, booth, [1.0, -2.0], engine.RunSettings(steps=50)
+        )
+        np.testing.assert_array_equal(got.arrays["final_loss"][k], want.final_loss)
+
+
+def test_a_net_sweep_keeps_each_seeds_losses(tmp_path) -> None:
+    spec = {
+        "world": "net",
+        "steps": 50,
+        "seeds": 2,
+        "net": {"dataset": "two_moons", "frames": 5},
+        "optimizers": ["sgd"],
+        "axes": {"lr": [0.1, 1e3]},
+        "keep": {"tol": 10.0, "thin": 3},
+    }
+    got = sweep.load(sweep.run(sweep.parse(spec), tmp_path / "net.npz", progress=False))
+    assert got.dims == ["optimizer", "lr", "seed"]
+    assert got.arrays["final_loss"].shape == got.arrays["test_loss"].shape == (1, 2, 2)
+    race = nets.race(
+        nets.datasets.make("two_moons"),
+        {"sgd": [{"lr": 0.1}, {"lr": 1e3}]},
+        settings=nets.TrainSettings(steps=50, frames=5),
+        seeds=(0, 1),
+    )
+    runs = race.runs_of("sgd")
+    np.testing.assert_allclose(
+        got.arrays["final_loss"][0].ravel(), [r.train_loss[-1] for r in runs], rtol=1e-6
+    )
+    np.testing.assert_array_equal(
+        got.arrays["diverged_at"][0].ravel(), [r.diverged_at for r in runs]
+    )
+    assert (got.arrays["diverged_at"][0, 1] > 0).all() and (
+        got.arrays["diverged_at"][0, 0] < 0
+    ).all()
+    np.testing.assert_allclose(got.arrays["curve"][0, 0, :, 0], [r.train_loss[0] for r in runs[:2]])

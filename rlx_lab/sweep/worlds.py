@@ -107,15 +107,17 @@ class NetChunks:
 
 def plans(spec: SweepSpec, devices: Sequence[jax.Device] | None = None) -> list[Chunked]:
     """One :class:`Chunked` per optimizer of ``spec``, in its order."""
-    options = dict(spec.world_options)
+    # each optimizer gets its own copy of the world's options (the builders pop from them)
     if spec.world == "surface":
-        rows = spec.columns()
+        columns = spec.columns()
         return [
-            _surface(spec, name, base, rows, options, devices)
+            _surface(spec, name, base, columns, dict(spec.world_options), devices)
             for name, base in spec.optimizers.items()
         ]
+    rows = spec.rows()  # a net sweep is small: its settings as dicts
     return [
-        _net(spec, name, base, rows, options, devices) for name, base in spec.optimizers.items()
+        _net(spec, name, base, rows, dict(spec.world_options), devices)
+        for name, base in spec.optimizers.items()
     ]
 
 
