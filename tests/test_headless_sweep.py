@@ -124,6 +124,7 @@ def test_every_optimizer_runs_on_the_spec_surface(tmp_path) -> None:
         np.testing.assert_array_equal(got.arrays["final_loss"][k], want.final_loss)
 
 
+@pytest.mark.slow  # compiles a net race: ~10 s of CPU
 def test_a_net_sweep_keeps_each_seeds_losses(tmp_path) -> None:
     spec = {
         "world": "net",
