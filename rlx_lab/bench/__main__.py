@@ -12,9 +12,9 @@ import argparse
 from collections.abc import Sequence
 from types import ModuleType
 
-from . import core, engine, nets
+from . import core, engine, nets, sweep
 
-COMMANDS: tuple[ModuleType, ...] = (core, engine, nets)
+COMMANDS: tuple[ModuleType, ...] = (core, engine, nets, sweep)
 
 
 def build_parser(

@@ -8,6 +8,7 @@
 """
 
 from ..schedule import LrSchedule
+from . import devices, stream
 from .cache import CACHE_ENV, default_cache_dir, enable_compilation_cache
 from .cost import grid_cost, race_cost
 from .grid import TUNE_LRS, GridRun, run_grid, sweep, tune_lr
@@ -28,11 +29,13 @@ from .results import (
 from .run import race, run
 from .search import KEPT_FIXED, SEARCH_SAMPLES, sample_settings, search, searchable
 from .settings import MAX_STEPS, VIEWS, RunSettings
+from .stream import CHUNK_LANES, StreamPlan, Summary, plan_grid, stream_grid
 from .threads import one_core_per_computation
 
 __all__ = [
     "AS_GIVEN",
     "CACHE_ENV",
+    "CHUNK_LANES",
     "ESTIMATORS",
     "KEPT_FIXED",
     "LR_ALONE",
@@ -47,13 +50,17 @@ __all__ = [
     "LrSchedule",
     "RunSettings",
     "SearchResult",
+    "StreamPlan",
+    "Summary",
     "SweepResult",
     "Trajectory",
     "compiled_programs",
     "default_cache_dir",
+    "devices",
     "enable_compilation_cache",
     "grid_cost",
     "one_core_per_computation",
+    "plan_grid",
     "race",
     "race_cost",
     "run",
@@ -61,6 +68,8 @@ __all__ = [
     "sample_settings",
     "search",
     "searchable",
+    "stream",
+    "stream_grid",
     "sweep",
     "to_csv",
     "to_json",

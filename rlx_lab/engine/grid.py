@@ -1,7 +1,8 @@
 """Grids of settings of one optimizer in one vmapped call of the engine: :func:`run_grid` and
 its uses, the two-hyperparameter :func:`sweep` and the learning-rate scan :func:`tune_lr`.
 
-Only the hyperparameters that vary across the grid are batched; the rest stay shared.
+Only the hyperparameters that vary across the grid are batched; the rest stay shared. The
+settings are spread over every device (:mod:`.devices`); results record how many.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 
 from .. import optim
 from ..surfaces import Surface
+from .devices import device_count, lane_mesh, pad_lanes, padded, place, to_host
 from .programs import dynamics, program, trajectory
 from .results import LrScan, SweepResult, Trajectory
 from .settings import MAX_DRAWS, RunSettings, bucket, parse_starts
@@ -114,13 +116,17 @@ class GridRun:
     """(settings, steps + 1) the loss at every point of each run, averaged over the draws."""
     diverged: np.ndarray
     """(settings,) the first step at which a draw of the setting diverged (−1: none did)."""
+    devices: int = 1
+    """How many devices the settings were spread over."""
 
     def recorded(self) -> dict[str, Any]:
-        """The run settings as a result records them, with the start and the draws."""
+        """The run settings as a result records them, with the start, the draws and the
+        device count."""
         return {
             **asdict(self.settings),
             "start": self.points[0].tolist(),
             "draws": len(self.points),
+            "devices": self.devices,
         }
 
     def trajectory(self, k: int) -> Trajectory:
@@ -146,11 +152,15 @@ def run_grid(
     settings: RunSettings | None = None,
     *,
     draws: int = 1,
+    devices: Sequence[jax.Device] | None = None,
 ) -> GridRun:
     """Every setting of ``rows`` (``base`` updated by the row; each validated first) from the
     first start point, ``draws`` times (with gradient noise, each draw its own noise, the same
     as a race's draws), in one vmapped call of the engine. A setting's loss curve is the mean
-    over its draws, and a setting diverged if any of its draws did."""
+    over its draws, and a setting diverged if any of its draws did.
+
+    The settings are split over ``devices`` (default: all of them, :func:`jax.devices`),
+    padded to a multiple of their number; the result is the same as on one device."""
     settings = (settings or RunSettings()).validate()
     if not (isinstance(draws, int) and not isinstance(draws, bool) and 1 <= draws <= MAX_DRAWS):
         raise ValueError(f"draws: expected an integer in [1, {MAX_DRAWS}], got {draws!r}")
@@ -168,8 +178,17 @@ def run_grid(
     points = np.repeat(parse_starts(start)[:1], draws, axis=0)
     dyn = dynamics(surface, settings)
     key = (opt.name, surface, settings.view, bucket(settings.steps), settings.probes, draws)
+    mesh = lane_mesh(devices)
     if varying:
-        trace = jax.device_get(program(*key, over_hparams=varying)(shared, batched, points, dyn))
+        call = program(*key, over_hparams=varying, mesh=mesh)
+        size = padded(len(rows), device_count(mesh))
+        out = call(
+            place(shared, mesh, split=False),
+            place(pad_lanes(batched, size), mesh, split=True),
+            place(points, mesh, split=False),
+            place(dyn, mesh, split=False),
+        )
+        trace = jax.tree.map(lambda a: a[: len(rows)], to_host(out))
     else:  # every row is the same setting: run it once
         one = jax.device_get(program(*key, over_hparams=None)(shared, points, dyn))
         trace = jax.tree.map(lambda a: np.broadcast_to(a, (len(rows), *np.shape(a))), one)
@@ -187,4 +206,5 @@ def run_grid(
         trace,
         losses.mean(axis=1),
         np.where(at > steps, -1, at),
+        device_count(mesh) if varying else 1,
     )

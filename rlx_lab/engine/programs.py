@@ -2,8 +2,8 @@
 :class:`Dynamics` built from the settings, and the :class:`Trajectory` read back from a trace.
 
 A program is keyed by (optimizer, surface, view, step bucket, start count, probes) and, for a
-grid of settings, by which hyperparameters vary; everything else is traced, so changing it
-never recompiles.
+grid of settings, by which hyperparameters vary and the devices its lanes are spread over
+(:mod:`.devices`); everything else is traced, so changing it never recompiles.
 """
 
 from __future__ import annotations
@@ -15,16 +15,17 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.sharding import Mesh
 
 from .. import optim
 from ..surfaces import Surface
 from . import hessian
+from .devices import over_lanes
 from .results import Trajectory
 from .settings import VIEWS, RunSettings
 from .simulate import Dynamics, Trace, grad_norm, simulate
 
 
-@functools.lru_cache(maxsize=256)
 def program(
     name: str,
     surface: Surface,
@@ -34,8 +35,25 @@ def program(
     count: int,
     *,
     over_hparams: tuple[str, ...] | None,
+    mesh: Mesh | None = None,
 ) -> Callable[..., Trace]:
-    """The jitted, vmapped simulation for one static configuration (memoised)."""
+    """The jitted, vmapped simulation for one static configuration (memoised). A grid's
+    settings (``over_hparams`` not None) are split over ``mesh``'s devices, if given."""
+    # one spelling of the key, however the caller passes the keywords
+    return _program(name, surface, view, length, probes, count, over_hparams, mesh)
+
+
+@functools.lru_cache(maxsize=256)
+def _program(
+    name: str,
+    surface: Surface,
+    view: str,
+    length: int,
+    probes: int,
+    count: int,
+    over_hparams: tuple[str, ...] | None,
+    mesh: Mesh | None,
+) -> Callable[..., Trace]:
     del count  # part of the key only: a new start count is a new program
     opt = optim.get(name)
     shape = VIEWS[view]
@@ -57,12 +75,12 @@ def program(
     ) -> Trace:
         return jax.vmap(lambda b: over_starts({**shared, **b}, starts, dyn))(batched)
 
-    return jax.jit(over_grid)
+    return jax.jit(over_lanes(over_grid, mesh, (False, True, False, False)))
 
 
 def compiled_programs() -> int:
     """How many programs the engine has compiled (for tests that check reuse)."""
-    return program.cache_info().currsize
+    return _program.cache_info().currsize
 
 
 def dynamics(surface: Surface, settings: RunSettings) -> Dynamics:

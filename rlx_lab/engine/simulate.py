@@ -87,6 +87,31 @@ def simulate(
     A run whose loss or position turns non-finite, or leaves the escape box, freezes at its
     last good point; ``diverged_at`` is the 1-based step that failed.
     """
+    init, body = stepper(opt, loss, shape, probes, hp, start, lane, dyn)
+    (*_, end_grad, _, diverged_at), records = jax.lax.scan(body, init, step_inputs(dyn, length))
+    return Trace(init[2], records, diverged_at, end_grad.reshape(2))
+
+
+def step_inputs(dyn: Dynamics, length: int) -> tuple[jax.Array, jax.Array]:
+    """What the scan of :func:`stepper`'s body runs over: the step index and η's multiplier."""
+    # η's multipliers for every step in one vector op, not a chain of scalar ones per step
+    steps = jnp.arange(length)
+    return steps, multiplier(dyn.schedule, steps)
+
+
+def stepper(
+    opt: optim.Optimizer,
+    loss: SurfaceLoss,
+    shape: tuple[int, ...],
+    probes: int,
+    hp: optim.HParamsDict,
+    start: jax.Array,
+    lane: jax.Array,
+    dyn: Dynamics,
+) -> tuple[tuple, Callable[[tuple, tuple[jax.Array, jax.Array]], tuple[tuple, Steps]]]:
+    """The initial carry and the scan body of one run (see :func:`simulate`): the carry is
+    (params, optimizer state, loss, exact gradient, alive, diverged_at), the body's output the
+    step's :class:`Steps` record. Shared with the streaming reductions (:mod:`.stream`)."""
 
     def f(theta: jax.Array) -> jax.Array:
         return loss(theta.reshape(2), dyn.surface_params)
@@ -165,12 +190,7 @@ def simulate(
         return (*keep, moving, diverged_at), record
 
     value, grad = value_and_grad(params["xy"])
-    init = (params, state, value, grad, jnp.bool_(True), jnp.int32(-1))
-    # η's multipliers for every step in one vector op, not a chain of scalar ones per step
-    steps = jnp.arange(length)
-    xs = (steps, multiplier(dyn.schedule, steps))
-    (*_, end_grad, _, diverged_at), records = jax.lax.scan(body, init, xs)
-    return Trace(value, records, diverged_at, end_grad.reshape(2))
+    return (params, state, value, grad, jnp.bool_(True), jnp.int32(-1)), body
 
 
 def _norm2(x: jax.Array) -> jax.Array:

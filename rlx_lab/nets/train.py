@@ -25,8 +25,10 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.sharding import Mesh
 
 from .. import optim
+from ..engine.devices import device_count, lane_mesh, over_lanes, padded, to_host
 from . import hessian, loop
 from . import mlp as mlp_
 from .datasets import Dataset
@@ -48,6 +50,8 @@ class RacePlan:
     grids: dict[str, list[dict[str, Any]]]
     batches: np.ndarray
     init: tuple[dict[str, np.ndarray], ...]
+    devices: int = 1
+    """How many devices each optimizer's settings are split over."""
 
     def run(self) -> RaceResult:
         """Execute the program and collect every run."""
@@ -55,7 +59,7 @@ class RacePlan:
 
     def finish(self, traces: tuple[loop.Trace, ...]) -> RaceResult:
         """The :class:`RaceResult` of the program's output."""
-        traces = jax.device_get(traces)
+        traces = to_host(traces)
         frame_steps = loop.Layout.of(bucket(self.settings.steps), self.settings.frames).frame_steps(
             self.settings.steps
         )
@@ -68,7 +72,7 @@ class RacePlan:
         return RaceResult(
             dataset=self.data.name,
             model=self.model,
-            settings=asdict(self.settings),
+            settings={**asdict(self.settings), "devices": self.devices},
             seeds=self.seeds,
             batches=self.batches[:, : self.settings.steps],
             init_params=self.init,
@@ -84,6 +88,7 @@ def prepare(
     settings: TrainSettings | None = None,
     seeds: Sequence[int] = (0,),
     lab_defaults: bool = True,
+    devices: Sequence[jax.Device] | None = None,
 ) -> RacePlan:
     """Validate everything and build (or fetch) the compiled program; see :func:`race`."""
     model = (model or mlp_.for_dataset(data)).validate()
@@ -104,9 +109,13 @@ def prepare(
     batches = np.stack(
         [batch_indices(len(data.x_train), layout.capacity, settings.batch_size, s) for s in seeds]
     )
-    split = tuple(_split_grid(optim.get(n), settings_) for n, settings_ in grids.items())
-    shape = tuple((len(grids[n]), tuple(v)) for n, (_, v) in zip(grids, split, strict=True))
-    program = _program(tuple(grids), shape, len(seeds), model, layout, settings.probes)
+    mesh = lane_mesh(devices)
+    # each optimizer's settings padded to a multiple of the devices (the padding is dropped)
+    size = {n: padded(len(rows), device_count(mesh)) for n, rows in grids.items()}
+    lanes = {n: rows + rows[-1:] * (size[n] - len(rows)) for n, rows in grids.items()}
+    split = tuple(_split_grid(optim.get(n), rows) for n, rows in lanes.items())
+    shape = tuple((len(lanes[n]), tuple(v)) for n, (_, v) in zip(grids, split, strict=True))
+    program = _program(tuple(grids), shape, len(seeds), model, layout, settings.probes, mesh)
     args = (
         split,
         jax.tree.map(lambda *xs: jnp.stack(xs), *init),
@@ -118,7 +127,9 @@ def prepare(
         _dynamics(settings),
     )
     init_np = tuple({k: np.asarray(v) for k, v in p.items()} for p in init)
-    return RacePlan(program, args, data, model, settings, seeds, grids, batches, init_np)
+    return RacePlan(
+        program, args, data, model, settings, seeds, grids, batches, init_np, device_count(mesh)
+    )
 
 
 def race(
@@ -129,15 +140,23 @@ def race(
     settings: TrainSettings | None = None,
     seeds: Sequence[int] = (0,),
     lab_defaults: bool = True,
+    devices: Sequence[jax.Device] | None = None,
 ) -> RaceResult:
     """Train ``model`` (default: ``data``'s input → 32 → 32 → output, ReLU) with each optimizer.
 
     ``optimizers``: a list of names, or a dict name → overrides (or → list of overrides, a
     grid vmapped in one call). Values start from RLX's defaults, then :data:`NET_DEFAULTS`
     (unless ``lab_defaults=False``), then the overrides. Each setting runs once per seed.
+    Each optimizer's settings are split over ``devices`` (default: all, :func:`jax.devices`).
     """
     return prepare(
-        data, optimizers, model=model, settings=settings, seeds=seeds, lab_defaults=lab_defaults
+        data,
+        optimizers,
+        model=model,
+        settings=settings,
+        seeds=seeds,
+        lab_defaults=lab_defaults,
+        devices=devices,
     ).run()
 
 
@@ -199,14 +218,18 @@ def _program(
     model: MLP,
     layout: loop.Layout,
     probes: int,
+    mesh: Mesh | None = None,
 ) -> Callable[..., tuple[loop.Trace, ...]]:
-    """One jitted program: for each optimizer, vmap over its settings × the seeds.
+    """One jitted program: for each optimizer, vmap over its settings × the seeds, the
+    settings split over ``mesh``'s devices if given (each device vmaps its block).
 
-    ``grids``: per optimizer, (number of settings, names of the hyperparameters that vary).
+    ``grids``: per optimizer, (number of settings — a multiple of the devices —, names of the
+    hyperparameters that vary).
     """
     per_optimizer = []
     for name, (size, _) in zip(names, grids, strict=True):
         opt = optim.get(name)
+        local = size // device_count(mesh)
 
         def one(
             shared: Any,
@@ -224,13 +247,19 @@ def _program(
             return loop.train(opt, model, layout, probes, hp, params, batches, key, data, dyn)
 
         over_seeds = _vmap_or_squeeze(one, (None, None, None, 0, 0, 0, None, None), n_seeds)
-        over_grid = _vmap_or_squeeze(over_seeds, (None, 0, 0, None, None, None, None, None), size)
-        per_optimizer.append((over_grid, size))
+        over_grid = _vmap_or_squeeze(over_seeds, (None, 0, 0, None, None, None, None, None), local)
+
+        def block(*args: Any, over_grid: Callable[..., Any] = over_grid, local: int = local) -> Any:
+            shared, varying, *rest = args
+            return over_grid(shared, varying, jnp.arange(local), *rest)
+
+        split = (False, True, False, False, False, False, False)
+        per_optimizer.append(over_lanes(block, mesh, split))
 
     def program(hps: tuple, params: Any, batches: Any, keys: Any, data: Any, dyn: Any) -> tuple:
         return tuple(
-            f(shared, varying, jnp.arange(size), params, batches, keys, data, dyn)
-            for (f, size), (shared, varying) in zip(per_optimizer, hps, strict=True)
+            f(shared, varying, params, batches, keys, data, dyn)
+            for f, (shared, varying) in zip(per_optimizer, hps, strict=True)
         )
 
     return jax.jit(program)

@@ -3,6 +3,11 @@
 The grid is one vmapped call of :func:`rlx_lab.engine.sweep` from the race's start with the
 race's settings; the other hyperparameters are the optimizer's current values. Picking a cell
 (:meth:`SweepModel.load`) copies that setting into the race.
+
+A headless sweep's results file (``python -m rlx_lab.sweep``) opens here too
+(:meth:`SweepModel.open_file`): its heat map is one optimizer over the file's first two grid
+axes, the other axes held where the lowest final loss is (:func:`rlx_lab.sweep.slices.heatmap`),
+and a click loads that whole setting.
 """
 
 from __future__ import annotations
@@ -13,10 +18,11 @@ from typing import Any
 import numpy as np
 import param
 
-from rlx_lab import engine, optim
+from rlx_lab import engine, optim, sweep
 from rlx_lab.cost import Cost
 from rlx_lab.engine import SweepResult
 from rlx_lab.optim import HParam
+from rlx_lab.sweep import slices
 from rlx_lab_app.state.jobs import JobState
 from rlx_lab_app.state.scales import format_value, sweep_values
 from rlx_lab_app.state.surfaces.race import RaceModel
@@ -68,10 +74,17 @@ class SweepModel(JobState):
     result = param.ClassSelector(class_=SweepResult, default=None, precedence=-1)
     seconds = param.Number(default=0.0, precedence=-1)
     message = param.String(default="", precedence=-1)
+    opened = param.String(default="", precedence=-1, doc="The results file shown ('': none)")
+    file_optimizer = param.Selector(
+        default=None, objects=[], allow_None=True, doc="The opened file's optimizer to show"
+    )
 
     def __init__(self, race: RaceModel, **params: Any) -> None:
         super().__init__(**params)
         self.race = race
+        self._file: sweep.SweepFile | None = None
+        self._fixed: dict[str, float] = {}
+        """The opened file's slice: the values a click loads beside the two axes."""
         self._axes_for_optimizer()
 
     @param.depends("optimizer", watch=True)
@@ -149,7 +162,51 @@ class SweepModel(JobState):
         if result is None:
             self.message = message
             return
-        self.param.update(result=result, seconds=seconds, message=message)
+        self._file, self._fixed = None, {}
+        self.param.update(result=result, seconds=seconds, message=message, opened="")
+
+    def open_file(self, source: Any, name: str) -> bool:
+        """Show the results file ``source`` (a path or a binary file) called ``name``: the
+        optimizer being swept if the file has it, else its first. False (and a message) if it
+        is not a results file or has fewer than two grid axes."""
+        try:
+            file = sweep.load(source)
+        except ValueError as error:
+            self.message = f"{name}: {error}"
+            return False
+        axes = list(file.axes())
+        if len(axes) < 2:
+            self.message = f"{name}: a heat map needs two grid axes; the file has {axes}"
+            return False
+        self._file = file
+        self.opened = name
+        self.param.file_optimizer.objects = file.optimizers
+        pick = self.optimizer if self.optimizer in file.optimizers else file.optimizers[0]
+        if self.file_optimizer == pick:
+            self._show_file()
+        else:
+            self.file_optimizer = pick
+        return True
+
+    @param.depends("file_optimizer", watch=True)
+    def _show_file(self) -> None:
+        if self._file is None or self.file_optimizer is None:
+            return
+        x, y = list(self._file.axes())[:2]
+        result, others = slices.heatmap(self._file, self.file_optimizer, x, y)
+        self._fixed = dict(result.base)  # the file's overrides and the slice's other axes
+        held = ", ".join(f"{k}={format_value(v)}" for k, v in others.items())
+        world = self._file.spec.get("world", "surface")
+        where = self._file.spec.get(world, {}).get("name" if world == "surface" else "dataset")
+        self.param.update(
+            result=result,
+            seconds=0.0,
+            message=(
+                f"{self.opened}: {self._describe(result)}"
+                + (f" Held at the best: {held}." if held else "")
+                + (f" (The file's sweep ran on {where}.)" if where else "")
+            ),
+        )
 
     def compute(self) -> SweepResult | None:
         """Run and publish, synchronously (tests, notebooks)."""
@@ -173,7 +230,11 @@ class SweepModel(JobState):
         if self.result is None:
             return
         name_x, name_y = self.result.axes
-        values = {name_x: float(self.result.values[0][i]), name_y: float(self.result.values[1][j])}
+        values = {
+            **self._fixed,  # an opened file's slice: the rest of the setting
+            name_x: float(self.result.values[0][i]),
+            name_y: float(self.result.values[1][j]),
+        }
         settings = self.race.settings[self.result.optimizer]
         problems = settings.apply(values)
         if self.result.optimizer not in self.race.optimizers:

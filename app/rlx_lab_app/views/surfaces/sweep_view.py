@@ -1,12 +1,15 @@
 """The sweep tab: a heat map over two hyperparameters of one optimizer; a click races a cell.
 
-The controls, the job that runs the sweep and what a click does live here; the heat map itself
-is :class:`~rlx_lab_app.views.surfaces.sweep_plot.SweepPlot`.
+The controls, the job that runs the sweep, opening a headless sweep's results file (an upload
+or a path on the server) and what a click does live here; the heat map itself is
+:class:`~rlx_lab_app.views.surfaces.sweep_plot.SweepPlot`.
 """
 
 from __future__ import annotations
 
+import io
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import panel as pn
@@ -80,12 +83,58 @@ class SweepView(pn.viewable.Viewer):
         self.info = pn.pane.Markdown("", css_classes=["sweep-info"])
         self.plot = SweepPlot()
         self.plot.figure.on_event(events.Tap, self._on_tap)
+        self.upload = pn.widgets.FileInput(accept=".npz", css_classes=["sweep-upload"])
+        self.upload.param.watch(self._uploaded, "value")
+        self.path = pn.widgets.TextInput(placeholder="results.npz on the server", width=220)
+        opener = pn.widgets.Button(label="Open", width=70, css_classes=["sweep-open"])
+        opener.on_click(self._open_path)
+        self.file_optimizer = pn.widgets.Select.from_param(
+            s.file_optimizer, label="The file's optimizer", visible=False
+        )
+        self.files = pn.Card(
+            pn.pane.Markdown("A results file of `python -m rlx_lab.sweep SPEC`:"),
+            self.upload,
+            pn.Row(self.path, opener, margin=0),
+            self.file_optimizer,
+            title="Open a results file",
+            collapsed=True,
+            width=340,
+        )
 
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Row(
-            pn.Column(self.controls, self.button, self.progress, self.note, self.info, width=360),
+            pn.Column(
+                self.controls,
+                self.button,
+                self.progress,
+                self.note,
+                self.files,
+                self.info,
+                width=360,
+            ),
             pn.pane.Bokeh(self.plot.figure),
         )
+
+    def _uploaded(self, event: Any) -> None:
+        if event.new:
+            self.sweep.open_file(io.BytesIO(event.new), self.upload.filename or "upload.npz")
+            self._opened()
+
+    def _open_path(self, _: Any = None) -> None:
+        name = self.path.value.strip()
+        if not name.endswith(".npz"):
+            self.info.object = "Give the path of a results file (.npz) on the server."
+            return
+        self.sweep.open_file(Path(name).expanduser(), name)
+        self._opened()
+
+    def _opened(self) -> None:
+        self.file_optimizer.visible = bool(self.sweep.opened)
+        self.info.object = self.sweep.message
+
+    @param.depends("sweep.file_optimizer", watch=True)
+    def _file_info(self) -> None:
+        self.info.object = self.sweep.message
 
     def _run(self, _: Any = None) -> None:
         sweep = self.sweep
@@ -117,7 +166,9 @@ class SweepView(pn.viewable.Viewer):
         if result is None:
             return
         self.plot.draw(result, self.sweep.metric, self.sweep.tol)
-        self.plot.draw_theory(result, sweep_overlay(self.sweep.race, result))
+        # the theory is the race's surface's: a file's sweep may have run on another
+        overlay = None if self.sweep.opened else sweep_overlay(self.sweep.race, result)
+        self.plot.draw_theory(result, overlay)
         self._show_current()
 
     def _show_current(self) -> None:
