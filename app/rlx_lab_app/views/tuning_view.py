@@ -1,9 +1,9 @@
 """The "Tune η" button: every racing optimizer's learning rate set by one stated rule.
 
-The scan (:meth:`rlx_lab_app.state.surfaces.tuning.TuningModel.run`) runs off the page's thread; the
-sliders move, and the race recomputes, back on the document's loop. The note under the button
-renders the model: what was tuned, how, and to what — marked as history once the race has changed
-since.
+The scan (:meth:`rlx_lab_app.state.tuning.TuningJob.run`, either lab's) runs off the page's
+thread; the sliders move, and the race recomputes, back on the document's loop. The note under
+the button renders the model: what was tuned, how, and to what — marked as history once the race
+has changed since.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 import panel as pn
 
-from rlx_lab_app.state.surfaces.tuning import TuningModel
+from rlx_lab_app.state.tuning import TuningJob
 from rlx_lab_app.views.jobs import JobProgress, jobs_for
 
 
@@ -22,7 +22,7 @@ class TuneButton(pn.viewable.Viewer):
 
     def __init__(
         self,
-        tuning: TuningModel,
+        tuning: TuningJob,
         doc: Any = None,
         *,
         label: str = "Tune η on this surface",
