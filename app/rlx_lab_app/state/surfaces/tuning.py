@@ -21,6 +21,7 @@ from rlx_lab import engine, optim
 from rlx_lab.cost import Cost
 from rlx_lab.engine import Trajectory
 from rlx_lab_app.state.scales import format_value
+from rlx_lab_app.state.surfaces.inputs import INPUTS
 from rlx_lab_app.state.surfaces.race import RaceModel
 from rlx_lab_app.state.tuning import Tuning, TuningJob, tuning_note
 
@@ -62,19 +63,13 @@ def draws_words(draws: int) -> str:
     return f", mean of {draws} noise draws" if draws > 1 else ""
 
 
-STALE_AFTER = (
-    "surface",
-    "formula",
-    "window",
-    "surface_params",
-    "start",
-    "steps",
-    "view",
-    "noise",
-    "seed",
-    "repeats",
+STALE_AFTER = tuple(
+    p for p in INPUTS if p not in ("optimizers", "revision", "many_starts", "grid_size")
 )
-"""Race inputs after whose change the last tuning no longer describes the race."""
+"""Race inputs after whose change the last tuning no longer describes the race: every input
+that calls for a new race (:data:`~rlx_lab_app.state.surfaces.inputs.INPUTS`) and that a tuning
+reads, so the clip, the η schedule and Sophia's estimator too. Not the selection, the grid of
+extra starts, or a hyperparameter moved after tuning (``revision``)."""
 
 
 @dataclass(frozen=True)
