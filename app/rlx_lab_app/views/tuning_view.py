@@ -1,9 +1,9 @@
 """The "Tune η" button: every racing optimizer's learning rate set by one stated rule.
 
 The scan (:meth:`rlx_lab_app.state.tuning.TuningJob.run`, either lab's) runs off the page's
-thread; the sliders move, and the race recomputes, back on the document's loop. The note under
-the button renders the model: what was tuned, how, and to what — marked as history once the race
-has changed since.
+thread; the sliders move, and the race recomputes, back on the document's loop. The button and
+the note under it are bound to the model (``pn.bind``): what was tuned, how, and to what —
+marked as history once the race has changed since.
 """
 
 from __future__ import annotations
@@ -39,12 +39,23 @@ class TuneButton(pn.viewable.Viewer):
         self.busy_text = busy_text
         self.jobs = jobs_for(doc)
         self.progress = JobProgress(tuning, self.jobs, css=f"{css}-progress")
-        self.button = pn.widgets.Button(label=label, css_classes=[css], description=description)
+        self.button = pn.widgets.Button(
+            label=label, css_classes=[css], description=description, disabled=tuning.param.busy
+        )
         self.note = pn.pane.HTML(
-            "", css_classes=[note_css], margin=(0, 10), styles={"color": "#444"}
+            pn.bind(
+                note_html,
+                tuning.param.busy,
+                tuning.param.error,
+                tuning.param.stale,
+                tuning.param.note,
+                busy_text,
+            ),
+            css_classes=[note_css],
+            margin=(0, 10),
+            styles={"color": "#444"},
         )
         self.button.on_click(self.run)
-        tuning.param.watch(self.render, ["note", "busy", "stale", "error"])
 
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Column(
@@ -67,15 +78,15 @@ class TuneButton(pn.viewable.Viewer):
             remote=tuning.task(),
         )
 
-    def render(self, *_: Any) -> None:
-        """Show the model: busy, or the last note (marked when the race has changed since)."""
-        tuning = self.tuning
-        self.button.disabled = tuning.busy
-        if tuning.busy:
-            text = self.busy_text
-        elif tuning.error:
-            text = tuning.error
-        else:
-            text = ("(before the last change) " if tuning.stale else "") + tuning.note
-        lines = html.escape(text).replace("\n", "<br>")  # a note may hold a line per optimizer
-        self.note.object = f"<small>{lines}</small>" if text else ""
+
+def note_html(busy: bool, error: str, stale: bool, note: str, busy_text: str) -> str:
+    """The note under the button: busy, why the last run failed, or the last note (marked as
+    history once the race has changed since)."""
+    if busy:
+        text = busy_text
+    elif error:
+        text = error
+    else:
+        text = ("(before the last change) " if stale else "") + note
+    lines = html.escape(text).replace("\n", "<br>")  # a note may hold a line per optimizer
+    return f"<small>{lines}</small>" if text else ""
