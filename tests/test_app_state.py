@@ -520,7 +520,8 @@ def test_an_empty_race_is_fine() -> None:
 
 
 def test_tuning_sets_each_lr_to_the_lowest_final_loss_of_its_scan() -> None:
-    from rlx_lab_app.state.surfaces.tuning import apply_tuning, tune
+    from rlx_lab_app.state.surfaces.tuning import tune
+    from rlx_lab_app.state.tuning import apply_tuning
 
     race = RaceModel(optimizers=["sgd", "adam"], steps=100)
     race.recompute()
@@ -655,7 +656,7 @@ def test_noise_draws_run_each_optimizer_several_times_and_the_table_gives_median
 
 
 def test_a_tuned_lr_at_an_end_of_the_range_is_flagged() -> None:
-    from rlx_lab_app.state.surfaces.tuning import tuning_note
+    from rlx_lab_app.state.tuning import tuning_note
 
     lrs = (1e-4, 1e-2, 1.0)
     note = tuning_note("Tuned:", {"adam": 1.0, "sgd": 1e-4, "lion": 1e-2}, ["MARS (x)"], lrs)

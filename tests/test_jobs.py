@@ -15,7 +15,7 @@ from rlx_lab_app.state import RaceModel, SweepModel
 from rlx_lab_app.state.budget import Budgets, OverBudget
 from rlx_lab_app.state.jobs import HEAVY, INTERACTIVE, JobState, ManualPage, Server, SessionJobs
 from rlx_lab_app.state.nets.model import NetsModel
-from rlx_lab_app.state.surfaces.plan import TrajectoryCache, nbytes
+from rlx_lab_app.state.plan import TrajectoryCache, nbytes
 
 BIG_NETS_LINK = {
     "tab": "nets",

@@ -131,3 +131,55 @@ def test_the_pictures_are_drawn_without_panel_or_bokeh(module: str) -> None:
 def test_the_import_walk_finds_bokeh_behind_the_app() -> None:
     assert "bokeh" in _loaded_at_import("rlx_lab_app.views.heat_map")
     assert "panel" in _loaded_at_import("rlx_lab_app.views.surfaces.lab")
+
+
+def _imported_modules(tree: ast.AST) -> set[str]:
+    """Every module an import names, lazy imports in functions included (``from a import b``
+    names ``a`` and ``a.b``: ``b`` may be a submodule)."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found |= {node.module, *(f"{node.module}.{a.name}" for a in node.names)}
+    return found
+
+
+WORLDS = ("surfaces", "nets")
+LAYERS = ("state", "views")
+
+
+def _world_sources() -> list[tuple[str, Path]]:
+    return [
+        (world, path)
+        for world in WORLDS
+        for layer in LAYERS
+        for path in _sources(f"app/rlx_lab_app/{layer}/{world}")
+    ]
+
+
+def _crossings(world: str, modules: set[str]) -> list[str]:
+    """The modules of ``modules`` that belong to the other world."""
+    others = [
+        f"rlx_lab_app.{layer}.{other}" for other in WORLDS if other != world for layer in LAYERS
+    ]
+    return sorted(m for m in modules for o in others if m == o or m.startswith(o + "."))
+
+
+@pytest.mark.parametrize(
+    ("world", "path"), _world_sources(), ids=lambda v: v if isinstance(v, str) else v.name
+)
+def test_a_world_imports_nothing_of_the_other(world: str, path: Path) -> None:
+    """The two labs share code through the top of ``state/`` and ``views/`` (the job layer,
+    the plan cache, the tuning job, the link codec…), never through each other's folders."""
+    crossing = _crossings(world, _imported_modules(ast.parse(path.read_text())))
+    assert not crossing, f"{path.relative_to(ROOT)} imports {crossing}"
+
+
+def test_the_world_check_sees_a_crossing() -> None:
+    text = "def f():\n    from rlx_lab_app.state.surfaces.plan import TrajectoryCache\n"
+    assert _crossings("nets", _imported_modules(ast.parse(text)))
+    text = "from rlx_lab_app.views import nets"
+    assert _crossings("surfaces", _imported_modules(ast.parse(text)))
+    assert not _crossings("nets", _imported_modules(ast.parse("import rlx_lab_app.state.plan")))
+    assert len(_world_sources()) > 30

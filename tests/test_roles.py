@@ -13,7 +13,7 @@ from rlx_lab_app.state.nets.inputs import INPUTS as NETS_INPUTS
 from rlx_lab_app.state.nets.inputs import LINKED as NETS_LINKED
 from rlx_lab_app.state.nets.inputs import NetsInputs
 from rlx_lab_app.state.nets.model import NetsModel
-from rlx_lab_app.state.roles import LINK, LOCAL, RUN, names, role
+from rlx_lab_app.state.roles import LINK, LOCAL, RUN, names, query_keys, role
 from rlx_lab_app.state.surfaces.inputs import INPUTS, LINKED, RaceInputs
 
 LABS = (
@@ -93,3 +93,40 @@ def test_turning_the_arrows_on_rewrites_the_link() -> None:
     UrlSync(model, on_link=links.append)
     model.arrows = True
     assert "arrows=1" in links[-1]
+
+
+@pytest.mark.parametrize("model_cls", [RaceModel, NetsModel], ids=["surfaces", "nets"])
+def test_each_declared_link_key_is_written_and_read_back(model_cls: type) -> None:
+    """A parameter that declares a link key (``metadata={"query": key}``) is written under it
+    once changed, and a link with that key alone sets it again."""
+    keys = query_keys(model_cls)
+    assert {"steps", "seed", "schedule", "warmup", "floor", "hessian_every"} <= set(keys)
+    assert all(role(model_cls.param[name]) in (RUN, LINK) for name in keys.values())
+    for key, name in keys.items():
+        model = model_cls()
+        value = _changed(model.param[name])
+        model.param.update({name: value})
+        query = model.to_query()
+        assert key in query, f"{name} changed, but the link has no {key}"
+        copy = model_cls()
+        assert copy.from_query({key: query[key]}) == [] and getattr(copy, name) == value, key
+
+
+def test_a_tuning_goes_stale_after_any_input_it_reads() -> None:
+    """The η note follows the run roles: the clip, the schedule and Sophia's estimator change
+    what a tuning measured (they were missing from a hand-kept list); the selection, the extra
+    starts and the display do not."""
+    from rlx_lab_app.state.surfaces.search import SearchModel
+    from rlx_lab_app.state.surfaces.tuning import TuningModel
+
+    changes = {"clip_on": True, "schedule": "cosine", "hessian": "hutchinson", "steps": 60}
+    for cls in (TuningModel, SearchModel):
+        for name, value in changes.items():
+            race = RaceModel()
+            tuning = cls(race, note="η tuned")  # a result, so a change can make it stale
+            race.param.update({name: value})
+            assert tuning.stale, f"{cls.__name__} not stale after {name}"
+        race = RaceModel()
+        tuning = cls(race, note="η tuned")
+        race.param.update(optimizers=["sgd"], many_starts=True, log_color=False, speed=80)
+        assert not tuning.stale

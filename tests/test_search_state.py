@@ -8,8 +8,9 @@ import pytest
 
 from rlx_lab import engine
 from rlx_lab_app.state import RaceModel
-from rlx_lab_app.state.surfaces.search import SearchModel, compare_line, describe, search_race
+from rlx_lab_app.state.surfaces.search import SearchModel, search_race
 from rlx_lab_app.state.surfaces.surface_source import CUSTOM
+from rlx_lab_app.state.tuning import compare_line, describe
 from rlx_lab_app.views.tuning_view import TuneButton
 
 

@@ -1,8 +1,9 @@
 """The lab's state: plain ``param`` models with no Panel import, testable without a browser."""
 
 from rlx_lab_app.state.palette import PALETTE, assign_colors, color, marker
+from rlx_lab_app.state.plan import Job
 from rlx_lab_app.state.settings import OptimizerSettings, make_settings, settings_class
-from rlx_lab_app.state.surfaces.plan import CACHE, Job, Outcome, RacePlan, compute
+from rlx_lab_app.state.surfaces.plan import CACHE, Outcome, RacePlan, compute
 from rlx_lab_app.state.surfaces.race import DEFAULT_OPTIMIZERS, INPUTS, RaceModel
 from rlx_lab_app.state.surfaces.surface_source import CUSTOM, surface_grid, surface_names
 from rlx_lab_app.state.surfaces.sweep import SweepModel

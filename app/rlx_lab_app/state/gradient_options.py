@@ -15,9 +15,6 @@ import param
 from rlx_lab.schedule import KINDS, MAX_WARMUP, LrSchedule
 from rlx_lab_app.state.roles import RUN
 
-SCHEDULE_FIELDS = ("schedule", "warmup", "floor")
-"""The η schedule's parameters (one link field each, in both labs)."""
-
 
 class GradientOptions(param.Parameterized):
     """Global gradient-norm clip, the η schedule, and how often (with how many probes) Sophia
@@ -39,14 +36,14 @@ class GradientOptions(param.Parameterized):
         bounds=(1, 1000),
         softbounds=(1, 100),
         doc="Sophia: a fresh estimate every k steps",
-        metadata={"role": RUN},
+        metadata={"role": RUN, "query": "hessian_every"},
     )
     probes = param.Integer(
         default=1,
         bounds=(1, 64),
         softbounds=(1, 16),
         doc="Hutchinson probes per estimate",
-        metadata={"role": RUN},
+        metadata={"role": RUN, "query": "probes"},
     )
 
     schedule = param.Selector(
@@ -54,20 +51,20 @@ class GradientOptions(param.Parameterized):
         objects=list(KINDS),
         doc="How η moves over the run: constant, or a cosine or linear decay to the final "
         "fraction (after the warm-up)",
-        metadata={"role": RUN},
+        metadata={"role": RUN, "query": "schedule"},
     )
     warmup = param.Integer(
         default=0,
         bounds=(0, MAX_WARMUP),
         softbounds=(0, 500),
         doc="Steps of linear warm-up from η/W to η (0: none)",
-        metadata={"role": RUN},
+        metadata={"role": RUN, "query": "warmup"},
     )
     floor = param.Number(
         default=0.1,
         bounds=(0.0, 1.0),
         doc="Final fraction of η for the cosine and linear decays",
-        metadata={"role": RUN},
+        metadata={"role": RUN, "query": "floor"},
     )
 
     def lr_schedule(self) -> LrSchedule:

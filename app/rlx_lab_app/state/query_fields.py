@@ -1,4 +1,5 @@
-"""URL query values, read and written the same way for every lab's state.
+"""URL query values, read and written the same way for every lab's state (the whole link:
+:mod:`rlx_lab_app.state.query`).
 
 Numbers are written short (``0.05``, ``300``), flags as ``1``/``0``, tuples comma-separated.
 Readers never raise: a bad value becomes one line in ``problems`` and the model keeps its value.
@@ -13,102 +14,23 @@ from typing import Any
 
 import param
 
-from rlx_lab import optim
 from rlx_lab.optim import FLOAT32_MAX, as_float32
-from rlx_lab_app.state.gradient_options import SCHEDULE_FIELDS
 
 Model = Any
 """A ``param.Parameterized`` lab state with ``settings: dict[str, OptimizerSettings]``."""
 
 
-def race_fields(model: Model, scalars: tuple[str, ...], world: str = "surfaces") -> dict[str, str]:
-    """What every lab's link holds: ``opt``, each racing optimizer's settings that differ from
-    ``world``'s defaults, the ``scalars`` that differ from theirs, the η schedule and the
-    global clip."""
-    out = {"opt": ",".join(model.optimizers)}
-    for name in model.optimizers:
-        for field, value in model.settings[name].changed(world).items():
-            out[f"{name}.{field}"] = query_value(value)
-    for name in (*scalars, *SCHEDULE_FIELDS):
-        value = getattr(model, name)
-        if value != model.param[name].default:
-            out[name] = query_value(value)
-    if model.clip_on:
-        out["clip"] = short_number(model.clip_norm)
-    return out
-
-
-def apply_race_fields(
+def apply_scalar(
     model: Model,
-    query: dict[str, str],
-    scalars: tuple[str, ...],
+    name: str,
+    text: str,
     fields: dict[str, Any],
     problems: list[str],
+    *,
+    key: str = "",
 ) -> None:
-    """The reading twin of :func:`race_fields`, into ``fields`` (the optimizers' own settings
-    follow with :func:`apply_hyperparameters` once ``fields`` are applied)."""
-    apply_optimizers(model, query, fields, problems)
-    for name in (*scalars, *SCHEDULE_FIELDS):
-        if name in query:
-            apply_scalar(model, name, query[name], fields, problems)
-    if "clip" in query:
-        fields["clip_on"] = True
-        apply_scalar(model, "clip_norm", query["clip"], fields, problems)
-
-
-def apply_optimizers(
-    model: Model, query: dict[str, str], fields: dict[str, Any], problems: list[str]
-) -> None:
-    """``opt=adam,lion`` into ``fields["optimizers"]`` (unknown names listed and left out)."""
-    if "opt" not in query:
-        return
-    chosen: list[str] = []
-    for name in (n.strip() for n in query["opt"].split(",")):
-        if not name:
-            continue
-        if name not in optim.names():
-            problems.append(
-                f"opt: unknown optimizer {name!r} ignored; valid names are "
-                f"{', '.join(optim.names())}"
-            )
-        elif name not in chosen:
-            chosen.append(name)
-    if chosen or not query["opt"].strip():
-        fields["optimizers"] = chosen
-
-
-def apply_hyperparameters(
-    model: Model, query: dict[str, str], problems: list[str], skip: tuple[str, ...] = ()
-) -> None:
-    """Apply every ``optimizer.field`` entry (keys starting with a ``skip`` prefix aside)."""
-    grouped: dict[str, dict[str, Any]] = {}
-    for key, text in query.items():
-        if "." not in key or key.startswith(skip):
-            continue
-        name, field = key.split(".", 1)
-        if name not in model.settings:
-            problems.append(f"{key}: unknown optimizer {name!r}, ignored")
-            continue
-        grouped.setdefault(name, {})[field] = parse_value(text, field_kind(model, name, field))
-    for name, values in grouped.items():
-        problems.extend(model.settings[name].apply(values))
-
-
-def field_kind(model: Model, name: str, field: str) -> str:
-    """The kind of optimizer ``name``'s ``field``: its :class:`~rlx_lab.optim.HParam` kind, or
-    ``"bool"`` for the flag an ``optional_float`` switches (Adafactor's ``relative_step``)."""
-    for hp in model.settings[name].spec():
-        if hp.name == field:
-            return hp.kind
-        if hp.kind == "optional_float" and hp.none_flag == field:
-            return "bool"
-    return "float"
-
-
-def apply_scalar(
-    model: Model, name: str, text: str, fields: dict[str, Any], problems: list[str]
-) -> None:
-    """Parameter ``name`` from ``text`` into ``fields`` if valid for it."""
+    """Parameter ``name`` from ``text`` into ``fields`` if valid for it; a problem is named by
+    its link ``key`` (default: ``name``)."""
     parameter = model.param[name]
     value, problem = scalar_value(parameter, text)
     if not problem:
@@ -117,7 +39,7 @@ def apply_scalar(
         except ValueError as error:
             problem = str(error)
     if problem:
-        problems.append(f"{name}: {problem}; kept {getattr(model, name)!r}")
+        problems.append(f"{key or name}: {problem}; kept {getattr(model, name)!r}")
         return
     fields[name] = value
 
@@ -126,8 +48,12 @@ def scalar_value(parameter: param.Parameter, text: str) -> tuple[Any, str]:
     """``text`` read for ``parameter``: ``(value, "")``, or ``(None, what is wrong)``.
 
     A number must be finite and fit float32 (what JAX is handed); an integer may be written
-    ``1e4`` but not ``1.5``; a selector's choice is matched by its link text (``1024``).
+    ``1e4`` but not ``1.5``; a selector's choice is matched by its link text (``1024``); a flag
+    reads the words of :func:`to_bool`.
     """
+    if isinstance(parameter, param.Boolean):
+        flag = to_bool(text)
+        return (flag, "") if flag is not None else (None, bool_expected(text))
     if not isinstance(parameter, param.Number):
         if isinstance(parameter, param.Selector):
             return selector_choice(parameter, text), ""
@@ -209,10 +135,10 @@ def to_bool(text: str) -> bool | None:
     return None
 
 
-def bool_problem(name: str, text: str) -> str:
-    """The problem line for a boolean link field ``name`` that got ``text``."""
+def bool_expected(text: str) -> str:
+    """What is wrong with ``text`` for a flag."""
     words = "/".join(TRUE_WORDS + FALSE_WORDS)
-    return f"{name}: expected a boolean ({words}), got {text!r}"
+    return f"expected a boolean ({words}), got {text!r}"
 
 
 def to_float(text: str) -> float | None:

@@ -12,6 +12,11 @@ Each control of a lab's inputs carries ``metadata={"role": …}``:
 :func:`names` reads the roles back, so the recompute's triggers
 (``INPUTS = names(RaceInputs, RUN)``) and the link's watched fields follow the declarations;
 ``tests/test_roles.py`` fails on a control that declares none.
+
+A parameter the link writes under a key of its own also declares that key
+(``metadata={"role": RUN, "query": "steps"}``); :func:`query_keys` reads them back for the
+codec (:mod:`rlx_lab_app.state.query`). The rest of the link (the optimizers, the surface, the
+dataset…) each lab writes its own way.
 """
 
 from __future__ import annotations
@@ -34,3 +39,13 @@ def role(parameter: param.Parameter) -> Role | None:
 def names(owner: type[param.Parameterized] | param.Parameterized, *roles: Role) -> tuple[str, ...]:
     """``owner``'s parameters with one of ``roles``, in declaration order (inherited first)."""
     return tuple(n for n, p in owner.param.objects("existing").items() if role(p) in roles)
+
+
+def query_keys(owner: type[param.Parameterized] | param.Parameterized) -> dict[str, str]:
+    """Link key → parameter name of ``owner``'s parameters that declare one
+    (``metadata={"query": key}``), in declaration order (inherited first)."""
+    return {
+        p.metadata["query"]: n
+        for n, p in owner.param.objects("existing").items()
+        if "query" in (p.metadata or {})
+    }

@@ -1,9 +1,9 @@
 """The "Tune η" button: every racing optimizer's learning rate set by one stated rule.
 
-The scan (:meth:`rlx_lab_app.state.surfaces.tuning.TuningModel.run`) runs off the page's thread; the
-sliders move, and the race recomputes, back on the document's loop. The note under the button
-renders the model: what was tuned, how, and to what — marked as history once the race has changed
-since.
+The scan (:meth:`rlx_lab_app.state.tuning.TuningJob.run`, either lab's) runs off the page's
+thread; the sliders move, and the race recomputes, back on the document's loop. The button and
+the note under it are bound to the model (``pn.bind``): what was tuned, how, and to what —
+marked as history once the race has changed since.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 import panel as pn
 from bokeh.models import Tooltip
 
-from rlx_lab_app.state.surfaces.tuning import TuningModel
+from rlx_lab_app.state.tuning import TuningJob
 from rlx_lab_app.views import js
 from rlx_lab_app.views.jobs import JobProgress, jobs_for
 
@@ -27,7 +27,7 @@ class TuneButton(pn.viewable.Viewer):
 
     def __init__(
         self,
-        tuning: TuningModel,
+        tuning: TuningJob,
         doc: Any = None,
         *,
         label: str = "Tune η on this surface",
@@ -47,13 +47,24 @@ class TuneButton(pn.viewable.Viewer):
         # The description wraps (one line of it crossed the plots) and a click hides it (else it
         # stayed over them, the button busy under the mouse, for the whole run).
         tip = Tooltip(content=description, position="right", stylesheets=[TIP_STYLE])
-        self.button = pn.widgets.Button(label=label, css_classes=[css], description=tip)
+        self.button = pn.widgets.Button(
+            label=label, css_classes=[css], description=tip, disabled=tuning.param.busy
+        )
         self.button.js_on_click(args={"tip": tip}, code=js.HIDE_TOOLTIP)
         self.note = pn.pane.HTML(
-            "", css_classes=[note_css], margin=(0, 10), styles={"color": "#444"}
+            pn.bind(
+                note_html,
+                tuning.param.busy,
+                tuning.param.error,
+                tuning.param.stale,
+                tuning.param.note,
+                busy_text,
+            ),
+            css_classes=[note_css],
+            margin=(0, 10),
+            styles={"color": "#444"},
         )
         self.button.on_click(self.run)
-        tuning.param.watch(self.render, ["note", "busy", "stale", "error"])
 
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Column(
@@ -76,15 +87,15 @@ class TuneButton(pn.viewable.Viewer):
             remote=tuning.task(),
         )
 
-    def render(self, *_: Any) -> None:
-        """Show the model: busy, or the last note (marked when the race has changed since)."""
-        tuning = self.tuning
-        self.button.disabled = tuning.busy
-        if tuning.busy:
-            text = self.busy_text
-        elif tuning.error:
-            text = tuning.error
-        else:
-            text = ("(before the last change) " if tuning.stale else "") + tuning.note
-        lines = html.escape(text).replace("\n", "<br>")  # a note may hold a line per optimizer
-        self.note.object = f"<small>{lines}</small>" if text else ""
+
+def note_html(busy: bool, error: str, stale: bool, note: str, busy_text: str) -> str:
+    """The note under the button: busy, why the last run failed, or the last note (marked as
+    history once the race has changed since)."""
+    if busy:
+        text = busy_text
+    elif error:
+        text = error
+    else:
+        text = ("(before the last change) " if stale else "") + note
+    lines = html.escape(text).replace("\n", "<br>")  # a note may hold a line per optimizer
+    return f"<small>{lines}</small>" if text else ""

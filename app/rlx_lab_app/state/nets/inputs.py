@@ -90,10 +90,13 @@ class NetsInputs(GradientOptions, JobState):
         default=512,
         objects=list(SAMPLES),
         doc="Training points (and as many test points)",
-        metadata={"role": RUN},
+        metadata={"role": RUN, "query": "samples"},
     )
     data_seed = param.Integer(
-        default=0, bounds=(0, 2**31 - 1), doc="Seed of the data draw", metadata={"role": RUN}
+        default=0,
+        bounds=(0, 2**31 - 1),
+        doc="Seed of the data draw",
+        metadata={"role": RUN, "query": "data_seed"},
     )
     user_points = param.ClassSelector(
         class_=UserPoints,
@@ -104,31 +107,36 @@ class NetsInputs(GradientOptions, JobState):
     )
     data_error = param.String(default="", precedence=-1, doc="What was wrong with your points")
     depth = param.Integer(
-        default=2, bounds=(0, 6), doc="Hidden layers (0: a linear model)", metadata={"role": RUN}
+        default=2,
+        bounds=(0, 6),
+        doc="Hidden layers (0: a linear model)",
+        metadata={"role": RUN, "query": "depth"},
     )
     width = param.Integer(
         default=32,
         bounds=(0, 1024),
         softbounds=(1, 128),
         doc="Units per hidden layer",
-        metadata={"role": RUN},
+        metadata={"role": RUN, "query": "width"},
     )
     activation = param.Selector(
-        default="relu", objects=["relu", "tanh", "gelu"], metadata={"role": RUN}
+        default="relu",
+        objects=["relu", "tanh", "gelu"],
+        metadata={"role": RUN, "query": "activation"},
     )
     batch_size = param.Integer(
         default=64,
         bounds=(0, 4096),
         softbounds=(1, 512),
         doc="Minibatch size (at most the training set)",
-        metadata={"role": RUN},
+        metadata={"role": RUN, "query": "batch_size"},
     )
     steps = param.Integer(
         default=300,
         bounds=(1, MAX_STEPS),
         softbounds=(50, 2000),
         doc="Optimizer steps, the same budget for everyone",
-        metadata={"role": RUN},
+        metadata={"role": RUN, "query": "steps"},
     )
     optimizers = param.ListSelector(
         default=list(DEFAULT_OPTIMIZERS), objects=list(optim.names()), metadata={"role": RUN}
@@ -138,29 +146,32 @@ class NetsInputs(GradientOptions, JobState):
         bounds=(0, 2**31 - 8),
         softbounds=(0, 99),
         doc="First run seed: sets the initial weights and the batch order",
-        metadata={"role": RUN},
+        metadata={"role": RUN, "query": "seed"},
     )
     n_seeds = param.Integer(
-        default=1, bounds=(1, 8), doc="Seeds per optimizer (curves: mean)", metadata={"role": RUN}
+        default=1,
+        bounds=(1, 8),
+        doc="Seeds per optimizer (curves: mean)",
+        metadata={"role": RUN, "query": "n_seeds"},
     )
     hessian = param.Selector(
         default="hutchinson",
         objects=list(ESTIMATORS),
         doc="Sophia's diagonal-Hessian estimator",
-        metadata={"role": RUN},
+        metadata={"role": RUN, "query": "hessian"},
     )
     landscape = param.Selector(
         default="pca",
         objects=["pca", "random"],
         doc="Plane of the loss landscape: PCA of the paths, or random filter-normalised directions",
-        metadata={"role": RUN},
+        metadata={"role": RUN, "query": "landscape"},
     )
     tune_by = param.Selector(
         default="validation",
         objects=["validation", "training"],
         doc="What tuning judges: the loss on a quarter of the training set held out from "
         "training, or the training loss itself",
-        metadata={"role": LINK},
+        metadata={"role": LINK, "query": "tune_by"},
     )
     auto = param.Boolean(
         default=True, doc="Train again shortly after any change", metadata={"role": LOCAL}

@@ -35,7 +35,8 @@ from rlx_lab_app.state.nets.inputs import (
     net_default_values,
     read_points,
 )
-from rlx_lab_app.state.nets.plan import DataSpec, NetsJob, NetsOutcome, NetsPlan, compute
+from rlx_lab_app.state.nets.plan import DataSpec, NetsOutcome, NetsPlan, compute
+from rlx_lab_app.state.plan import Job
 from rlx_lab_app.state.scales import format_value
 from rlx_lab_app.state.settings import OptimizerSettings
 
@@ -102,7 +103,7 @@ class NetsModel(NetsInputs):
             except ValueError as error:
                 skipped.append(f"{optim.get(name).title} left out: {error}")
                 continue
-            jobs.append(NetsJob(name, overrides, self.settings[name].key()))
+            jobs.append(Job(name, overrides, self.settings[name].key()))
         if not jobs:
             fatal.append("optimizers: choose at least one (with valid settings)")
         model = MLP((2, *self.hidden(), self.n_classes()), self.activation)

@@ -1,9 +1,9 @@
 """A small-nets race's immutable snapshot (:class:`NetsPlan`) and how it is computed.
 
-Like :mod:`rlx_lab_app.state.surfaces.plan` for the surfaces: the model snapshots everything a
-training run depends on, so :func:`compute` can run on a worker thread while the user keeps moving
-sliders. Runs are memoised per optimizer in a process-wide LRU keyed by that snapshot, so sessions
-showing the same thing share the work.
+Like the surfaces' race, with the plumbing both share (:mod:`rlx_lab_app.state.plan`): the model
+snapshots everything a training run depends on, so :func:`compute` can run on a worker thread
+while the user keeps moving sliders. Runs are memoised per optimizer in a process-wide LRU keyed
+by that snapshot, so sessions showing the same thing share the work.
 
 Compiling dominates (seconds per optimizer on 2 cores; running 300 steps takes ~0.1 s), so
 whenever anything needs training, the *whole* selection races in one program: it is compiled
@@ -25,7 +25,7 @@ from rlx_lab.nets import MLP, Boundary, Dataset, NetRun, TrainSettings
 from rlx_lab.nets.landscape import Landscape, race_landscape
 from rlx_lab.nets.user_data import UserPoints, user_dataset
 from rlx_lab_app.state.budget import configured
-from rlx_lab_app.state.surfaces.plan import TrajectoryCache
+from rlx_lab_app.state.plan import Job, TrajectoryCache, cache_key, uncached
 
 RESOLUTION = 80
 """Decision-boundary grid points per side (every frame of every optimizer is sent once)."""
@@ -38,15 +38,6 @@ COMPILED_KEPT = 64
 _COMPILED: dict[tuple[Any, ...], None] = {}
 """Program keys already trained in this process (to tell the user whether a run compiles);
 the oldest are forgotten beyond :data:`COMPILED_KEPT` (``nets.train`` keeps at most 64 programs)."""
-
-
-@dataclass(frozen=True)
-class NetsJob:
-    """One optimizer of the race with every hyperparameter's value."""
-
-    optimizer: str
-    overrides: Mapping[str, Any]
-    key: tuple[Any, ...]
 
 
 class DataSpec(NamedTuple):
@@ -68,7 +59,7 @@ class NetsPlan:
     model: MLP
     settings: TrainSettings
     seeds: tuple[int, ...]
-    jobs: tuple[NetsJob, ...]
+    jobs: tuple[Job, ...]
     landscape: str = "pca"
     problems: tuple[str, ...] = field(default=())
     """What was wrong with the inputs; jobs are empty when nothing can be trained."""
@@ -77,9 +68,9 @@ class NetsPlan:
         """The part of every job's cache key that all optimizers share."""
         return (self.data, self.model, self.settings, self.seeds)
 
-    def cache_key(self, job: NetsJob) -> tuple[Any, ...]:
+    def cache_key(self, job: Job) -> tuple[Any, ...]:
         """The memo key of one optimizer's runs."""
-        return (*self.shared_key(), job.optimizer, job.key)
+        return cache_key(self, job)
 
     def program_key(self) -> tuple[Any, ...]:
         """What decides whether training compiles (mirrors ``nets.train``'s program key)."""
@@ -119,7 +110,7 @@ class NetsPlan:
 
     def needs_training(self) -> bool:
         """Whether some optimizer's runs are not cached yet."""
-        return any(CACHE.get(self.cache_key(job)) is None for job in self.jobs)
+        return bool(uncached(self, CACHE))
 
     def compiles(self) -> bool:
         """Whether training would build a new program (a first run, a new architecture…)."""

@@ -12,8 +12,7 @@ ties go to the faster descent. The test set plays no part in the choice.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from functools import partial
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -21,26 +20,20 @@ import numpy as np
 from rlx_lab import engine, optim
 from rlx_lab.engine import AS_GIVEN, LR_ALONE, RANDOM
 from rlx_lab.nets.tuning import NET_TUNE_LRS, best_index, seeds_words, setting_keys
-from rlx_lab_app.state.nets.model import NetsModel
 from rlx_lab_app.state.nets.plan import NetsPlan
-from rlx_lab_app.state.nets.tuning import NetsTuningModel, train_candidates
-from rlx_lab_app.state.surfaces.search import compare_line, search_note
-from rlx_lab_app.state.surfaces.tuning import Tuning
+from rlx_lab_app.state.nets.tuning import NetsTuner, train_candidates
+from rlx_lab_app.state.tuning import Tuning, TuningJob, compare_line, not_tuned, search_note
 
 NET_SEARCH_SAMPLES = 32
 """Random settings per optimizer (fewer than on a surface: each one trains a network)."""
 
 
-def search_nets(model: NetsModel, *, seed: int = 0) -> Tuning:
-    """Search every tunable field of every racing optimizer (reads the model only: safe on a
-    worker thread)."""
-    return search_plan(model.plan(), model.tune_by, seed=seed)
-
-
 def search_plan(plan: NetsPlan, by: str, *, seed: int = 0) -> Tuning:
-    """:func:`search_nets` of a snapshot (picklable: it may run in a worker process)."""
+    """Search every tunable field of every racing optimizer of ``plan``, judged ``by`` the
+    validation or the training loss (a snapshot: safe on a worker thread, picklable for a
+    worker process)."""
     if not plan.jobs:
-        return Tuning({}, (), "Not tuned: " + "; ".join(plan.problems or ("nothing to tune",)))
+        return not_tuned(plan.problems)
     grid: dict[str, list[dict[str, Any]]] = {}
     for job in plan.jobs:
         drawn = engine.sample_settings(job.optimizer, NET_SEARCH_SAMPLES, seed)
@@ -85,17 +78,13 @@ def _loss(keys: Sequence[tuple[float, float]], index: int | None) -> float | Non
     return None if index is None else keys[index][0]
 
 
-class NetsSearchModel(NetsTuningModel):
+SEARCH = NetsTuner("the search", 1 + len(NET_TUNE_LRS) + NET_SEARCH_SAMPLES, search_plan)
+"""The search beyond η of the small nets: as given, the η scan and :data:`NET_SEARCH_SAMPLES`
+random settings per optimizer."""
+
+
+class NetsSearchModel(TuningJob):
     """The nets race's search beyond η: whether it runs, what it last did, whether that still
     holds."""
 
-    candidates = 1 + len(NET_TUNE_LRS) + NET_SEARCH_SAMPLES
-    what = "the search"
-
-    def run(self) -> Tuning:
-        """Search without touching any parameter (safe on a worker thread)."""
-        return search_nets(self.race)
-
-    def task(self) -> Callable[[], Tuning]:
-        """:meth:`run` as a picklable call for a worker process."""
-        return partial(search_plan, self.race.plan(), self.race.tune_by)
+    tuner = SEARCH

@@ -6,12 +6,15 @@ batches, steps and schedule, its other hyperparameters as set. The seeds are the
 to at least :data:`~rlx_lab.nets.tuning.TUNE_SEEDS` (the first run seed and those after it). The
 model's ``tune_by`` judges them (``"validation"``, the default, or ``"training"``); the rule, the
 training and the pick are :mod:`rlx_lab.nets.tuning`'s (:func:`~rlx_lab.nets.tuning.tune_lr`).
-This module snapshots the tab and words the result.
+This module snapshots the tab and words the result; :class:`NetsTuner` is what the small nets
+hand the shared tuning job (:class:`~rlx_lab_app.state.tuning.TuningJob`), and
+:class:`NetsTuningModel` is that job with :data:`ETA`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -20,7 +23,7 @@ from rlx_lab.cost import Cost, nothing
 from rlx_lab.nets.tuning import NET_TUNE_LRS, seeds_words
 from rlx_lab_app.state.nets.model import INPUTS, NetsModel
 from rlx_lab_app.state.nets.plan import NetsPlan, make_data
-from rlx_lab_app.state.surfaces.tuning import Tuning, TuningModel, tuning_note
+from rlx_lab_app.state.tuning import Tuning, TuningJob, not_tuned, tuning_note
 
 STALE_AFTER = (*(p for p in INPUTS if p not in ("optimizers", "landscape", "revision")), "tune_by")
 """Inputs after whose change the last tuning no longer describes the race (the seed count
@@ -47,15 +50,11 @@ def tuning_seeds(plan: NetsPlan) -> tuple[int, ...]:
     return nets.tuning.tuning_seeds(plan.seeds)
 
 
-def tune_nets(model: NetsModel) -> Tuning:
-    """Tune η of every racing optimizer (reads the model only: safe on a worker thread)."""
-    return tune_plan(model.plan(), model.tune_by)
-
-
 def tune_plan(plan: NetsPlan, by: str) -> Tuning:
-    """:func:`tune_nets` of a snapshot (picklable: it may run in a worker process)."""
+    """Tune η of every racing optimizer of ``plan``, judged ``by`` the validation or the
+    training loss (a snapshot: safe on a worker thread, picklable for a worker process)."""
     if not plan.jobs:
-        return Tuning({}, (), "Not tuned: " + "; ".join(plan.problems or ("nothing to tune",)))
+        return not_tuned(plan.problems)
     choice = {job.optimizer: dict(job.overrides) for job in plan.jobs}
     tuned = nets.tuning.tune_lr(
         make_data(plan.data),
@@ -74,17 +73,20 @@ def tune_plan(plan: NetsPlan, by: str) -> Tuning:
     return Tuning(values, tuple(failed), tuning_note(head, values, failed, NET_TUNE_LRS))
 
 
-class NetsTuningModel(TuningModel):
-    """The nets race's η tuning: whether it runs, what it last did, whether that still holds."""
+@dataclass(frozen=True)
+class NetsTuner:
+    """A tuning of the small-nets race: ``candidates`` settings per racing optimizer, each
+    trained with the race's network, data and settings on the :func:`tuning_seeds`, chosen by
+    ``tune`` (a snapshot's function: picklable, so it may run in a worker process)."""
 
-    def __init__(self, model: NetsModel, **params: Any) -> None:
-        super().__init__(model, STALE_AFTER, **params)  # type: ignore[arg-type]
+    what: str
+    candidates: int
+    tune: Callable[[NetsPlan, str], Tuning]
+    stale_after: Sequence[str] = STALE_AFTER
 
-    candidates = len(NET_TUNE_LRS)
-
-    def cost(self) -> Cost:
+    def cost(self, model: NetsModel) -> Cost:
         """Every racing optimizer's :attr:`candidates` settings × the tuning seeds, trained."""
-        plan = self.race.plan()
+        plan = model.plan()
         if not plan.jobs:
             return nothing(self.what)
         return nets.cost.race_cost(
@@ -97,10 +99,18 @@ class NetsTuningModel(TuningModel):
             what=self.what,
         )
 
-    def run(self) -> Tuning:
-        """Tune without touching any parameter (safe on a worker thread)."""
-        return tune_nets(self.race)
+    def run(self, model: NetsModel) -> Tuning:
+        return self.tune(model.plan(), model.tune_by)
 
-    def task(self) -> Callable[[], Tuning]:
-        """:meth:`run` as a picklable call for a worker process."""
-        return partial(tune_plan, self.race.plan(), self.race.tune_by)
+    def task(self, model: NetsModel) -> Callable[[], Tuning]:
+        return partial(self.tune, model.plan(), model.tune_by)
+
+
+ETA = NetsTuner("tuning η", len(NET_TUNE_LRS), tune_plan)
+"""η tuning of the small nets: :data:`~rlx_lab.nets.tuning.NET_TUNE_LRS` per optimizer."""
+
+
+class NetsTuningModel(TuningJob):
+    """The nets race's η tuning: whether it runs, what it last did, whether that still holds."""
+
+    tuner = ETA

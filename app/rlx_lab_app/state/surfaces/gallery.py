@@ -22,8 +22,8 @@ from rlx_lab import engine, optim
 from rlx_lab.cost import Cost
 from rlx_lab.engine import Trajectory
 from rlx_lab.surfaces import Surface
+from rlx_lab_app.state.race_job import RaceJob
 from rlx_lab_app.state.surfaces.race import INPUTS, RaceModel
-from rlx_lab_app.state.surfaces.race_job import RaceJob
 from rlx_lab_app.state.surfaces.tuning import tune
 
 STALE_AFTER = tuple(p for p in INPUTS if p not in ("optimizers", "many_starts", "grid_size"))

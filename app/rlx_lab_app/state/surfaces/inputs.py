@@ -66,23 +66,29 @@ class RaceInputs(GradientOptions, JobState):
         metadata={"role": RUN},
     )
     steps = param.Integer(
-        default=500, bounds=(1, MAX_STEPS), softbounds=(10, 2000), metadata={"role": RUN}
+        default=500,
+        bounds=(1, MAX_STEPS),
+        softbounds=(10, 2000),
+        metadata={"role": RUN, "query": "steps"},
     )
     view = param.Selector(
         default="vector",
         objects=list(VIEWS),
         doc="The point as a vector (2,), a row (1,2) or a column (2,1)",
-        metadata={"role": RUN},
+        metadata={"role": RUN, "query": "view"},
     )
     noise = param.Number(
         default=0.0,
         bounds=(0.0, None),
         softbounds=(0.0, 5.0),
         doc="σ of Gaussian noise added to every gradient",
-        metadata={"role": RUN},
+        metadata={"role": RUN, "query": "noise"},
     )
     seed = param.Integer(
-        default=0, bounds=(0, 2**31 - 1), softbounds=(0, 99), metadata={"role": RUN}
+        default=0,
+        bounds=(0, 2**31 - 1),
+        softbounds=(0, 99),
+        metadata={"role": RUN, "query": "seed"},
     )
     repeats = param.Integer(
         default=1,
@@ -90,44 +96,53 @@ class RaceInputs(GradientOptions, JobState):
         softbounds=(1, 16),
         doc="Runs of each optimizer from the chosen start, each with its own noise draw (with "
         "noise σ > 0): the scoreboard gives their median and range",
-        metadata={"role": RUN},
+        metadata={"role": RUN, "query": "repeats"},
     )
     hessian = param.Selector(
         default="exact",
         objects=list(ESTIMATORS),
         doc="Sophia's diagonal-Hessian estimator",
-        metadata={"role": RUN},
+        metadata={"role": RUN, "query": "hessian"},
     )
     many_starts = param.Boolean(
-        default=False, doc="Add a grid of starts over the window", metadata={"role": RUN}
+        default=False,
+        doc="Add a grid of starts over the window",
+        metadata={"role": RUN, "query": "many"},
     )
     grid_size = param.Integer(
-        default=3, bounds=(2, 5), doc="Starts per side of the grid", metadata={"role": RUN}
+        default=3,
+        bounds=(2, 5),
+        doc="Starts per side of the grid",
+        metadata={"role": RUN, "query": "grid_size"},
     )
     log_color = param.Boolean(
-        default=True, doc="Colour the surface by log loss", metadata={"role": LINK}
+        default=True,
+        doc="Colour the surface by log loss",
+        metadata={"role": LINK, "query": "log"},
     )
     ghosts_on = param.Boolean(
-        default=True, doc="Show the previous setting's paths faintly", metadata={"role": LINK}
+        default=True,
+        doc="Show the previous setting's paths faintly",
+        metadata={"role": LINK, "query": "ghosts"},
     )
     arrows = param.Boolean(
         default=False,
         doc="Arrows at the playhead: −g, the gradient each optimizer is given there (dashed), "
         "and the direction of its step",
-        metadata={"role": LINK},
+        metadata={"role": LINK, "query": "arrows"},
     )
     lecture = param.Boolean(
         default=False,
         doc="Lecture mode: a larger surface and no export row; a link with it opens with the "
         "sidebar folded",
-        metadata={"role": LINK},
+        metadata={"role": LINK, "query": "lecture"},
     )
     speed = param.Integer(
         default=50,
         bounds=(1, 2000),
         softbounds=(5, 500),
         doc="Playback speed in steps per second",
-        metadata={"role": LINK},
+        metadata={"role": LINK, "query": "speed"},
     )
     frame = param.Integer(
         default=500, bounds=(0, None), doc="Playback position (step)", metadata={"role": LOCAL}

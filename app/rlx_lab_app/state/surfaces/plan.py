@@ -1,38 +1,29 @@
 """A race's immutable snapshot (:class:`RacePlan`) and how it is computed.
 
 The model takes a snapshot of everything a run depends on, so the computation can run on a
-worker thread while the user keeps moving sliders. Trajectories are memoised in a small
-process-wide LRU keyed by that snapshot, so a recompute only runs optimizers whose settings (or
+worker thread while the user keeps moving sliders. Trajectories are memoised in a process-wide
+:class:`~rlx_lab_app.state.plan.TrajectoryCache` keyed by that snapshot (the plumbing both labs
+share, :mod:`rlx_lab_app.state.plan`), so a recompute only runs optimizers whose settings (or
 the shared settings) changed, and sessions showing the same thing share the work.
 """
 
 from __future__ import annotations
 
 import functools
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
-from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 
 from rlx_lab import engine
-from rlx_lab.cost import MB, Cost, Term, nothing
+from rlx_lab.cost import MB, Cost, nothing
 from rlx_lab.engine import RunSettings, Trajectory
 from rlx_lab.surfaces import Surface
 from rlx_lab_app.state.budget import configured
+from rlx_lab_app.state.plan import Job, TrajectoryCache, cache_key, uncached
 from rlx_lab_app.state.surfaces.surface_source import params_key, surface_grid
-
-
-@dataclass(frozen=True)
-class Job:
-    """One optimizer of the race with its hyperparameters."""
-
-    optimizer: str
-    overrides: Mapping[str, Any]
-    key: tuple[Any, ...]
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,11 +52,11 @@ class RacePlan:
 
     def cache_key(self, job: Job) -> tuple[Any, ...]:
         """The memo key of one job's trajectory."""
-        return (*self.shared_key(), job.optimizer, job.key)
+        return cache_key(self, job)
 
     def uncomputed(self) -> int:
         """How many jobs have no trajectory in the shared cache yet."""
-        return sum(CACHE.get(self.cache_key(job)) is None for job in self.jobs)
+        return len(uncached(self, CACHE))
 
     def computed(self) -> bool:
         """Whether every job's trajectory is in the shared cache already (nothing to run)."""
@@ -88,106 +79,6 @@ class Outcome:
     computed: int = 0
     cached: int = 0
     seconds: float = 0.0
-
-
-class TrajectoryCache:
-    """A thread-safe LRU of computed results, bounded by their bytes (and a count).
-
-    Entries are sized by :func:`nbytes` (the numpy arrays they hold); one larger than the whole
-    cache is not kept. :meth:`get_or_compute` computes a key once however many threads ask for
-    it at the same time (sessions with the same race, the server's warm-up).
-    """
-
-    def __init__(self, max_bytes: int, size: int = 256) -> None:
-        self._size = size
-        self.max_bytes = max_bytes
-        self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-        self._pending: dict[Hashable, threading.Event] = {}
-
-    def get(self, key: Hashable) -> Any:
-        """The cached value for ``key``, refreshed as most recent; None if absent."""
-        with self._lock:
-            item = self._items.get(key)
-            if item is None:
-                return None
-            self._items.move_to_end(key)
-            return item[0]
-
-    def get_or_compute(self, key: Hashable, make: Callable[[], Any]) -> tuple[Any, bool]:
-        """``(value, computed here)``: the cached value, or ``make()``'s, stored.
-
-        While another thread computes the same key this one waits for it rather than compute
-        it twice; if that thread failed (or its value was too big to keep) this one computes.
-        ``make``'s exceptions propagate.
-        """
-        while True:
-            with self._lock:
-                item = self._items.get(key)
-                if item is not None:
-                    self._items.move_to_end(key)
-                    return item[0], False
-                pending = self._pending.get(key)
-                if pending is None:
-                    pending = self._pending[key] = threading.Event()
-                    break
-            pending.wait()
-        try:
-            value = make()
-            self.put(key, value)
-            return value, True
-        finally:
-            with self._lock:
-                del self._pending[key]
-            pending.set()
-
-    def put(self, key: Hashable, value: Any) -> None:
-        """Store ``value``; evict the least recently used entries beyond the bounds."""
-        weight = nbytes(value)
-        with self._lock:
-            old = self._items.pop(key, None)
-            if old is not None:
-                self._bytes -= old[1]
-            if weight > self.max_bytes:
-                return
-            self._items[key] = (value, weight)
-            self._bytes += weight
-            while len(self._items) > self._size or self._bytes > self.max_bytes:
-                self._bytes -= self._items.popitem(last=False)[1][1]
-
-    def bytes(self) -> int:
-        """Bytes held."""
-        with self._lock:
-            return self._bytes
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._items)
-
-    def clear(self) -> None:
-        """Forget everything."""
-        with self._lock:
-            self._items.clear()
-            self._bytes = 0
-
-
-def export_cost(what: str, value: Any) -> Cost:
-    """Writing ``value``'s arrays out as text (CSV or JSON): about ten characters a number."""
-    return Cost(what, (Term("the text", 10 * nbytes(value), "", "fewer optimizers or steps"),))
-
-
-def nbytes(value: Any) -> int:
-    """Bytes of the numpy arrays inside ``value`` (dataclasses, tuples, lists and dicts)."""
-    if isinstance(value, np.ndarray):
-        return int(value.nbytes)
-    if isinstance(value, Mapping):
-        return sum(nbytes(v) for v in value.values())
-    if isinstance(value, tuple | list):
-        return sum(nbytes(v) for v in value)
-    if is_dataclass(value):
-        return sum(nbytes(getattr(value, f.name)) for f in fields(value))
-    return 0
 
 
 CACHE = TrajectoryCache(configured().cache_mb * MB // 2)

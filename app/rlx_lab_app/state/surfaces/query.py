@@ -1,11 +1,13 @@
-"""The race's state as URL query parameters, and back.
+"""The race's state as URL query parameters, and back: what the surfaces write their own way.
 
-Only values that differ from the defaults are written, so links stay short::
+The codec is the one both labs share (:mod:`rlx_lab_app.state.query`: ``opt``, the optimizers'
+settings, ``clip`` and every parameter that declares a link key, such as ``steps`` or
+``many``). The surfaces add the surface and its parameters, the custom formula and window, and
+the start::
 
-    ?surface=himmelblau&opt=adam,lion&adam.lr=0.05&start=1.5,-2&steps=300&view=row
+    ?surface=custom&formula=x^2+3*y^2&window=-2,2,-1,1&sp.a=2&start=1.5,-2
 
-:func:`from_query` never raises: each bad entry (NaN, an unknown optimizer or field, a value
-out of range) is skipped and described in the returned list, and the rest is applied.
+A new surface resets the start and the surface's parameters, so it is applied first.
 """
 
 from __future__ import annotations
@@ -13,45 +15,72 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from rlx_lab_app.state.gradient_options import SCHEDULE_FIELDS
+from rlx_lab_app.state import query as codec
 from rlx_lab_app.state.query_fields import (
     apply_fields,
-    apply_hyperparameters,
-    apply_race_fields,
-    bool_problem,
     float32_problem,
-    last_value,
     parse_numbers,
-    race_fields,
     short_number,
-    to_bool,
     to_float,
 )
 from rlx_lab_app.state.surfaces.inputs import LINKED, RaceInputs
 
-SCALARS = (
-    "steps",
-    "view",
-    "noise",
-    "seed",
-    "repeats",
-    "hessian",
-    "hessian_every",
-    "probes",
-    "grid_size",
-    "speed",
-)
-"""Model parameters written under their own name."""
 SET_FIRST = ("surface", "formula", "window")
 """Set first when a link is restored (:func:`restore`): a new surface resets its parameters
 and start."""
-FLAGS = {
-    "many": "many_starts",
-    "log": "log_color",
-    "ghosts": "ghosts_on",
-    "arrows": "arrows",
-    "lecture": "lecture",
-}
+
+
+class Surfaces:
+    """The surfaces lab's own link keys (a :class:`~rlx_lab_app.state.query.World`)."""
+
+    name = "surfaces"
+    keys = ("surface", "formula", "window", "start")
+    prefixes = ("sp.",)
+
+    def write(self, model: RaceInputs) -> dict[str, str]:
+        out: dict[str, str] = {"surface": model.surface}
+        if model.surface == "custom":
+            out["formula"] = model.formula
+            if tuple(model.window) != model.param.window.default:
+                out["window"] = ",".join(short_number(v) for v in model.window)
+        for key, value in sorted(model.surface_params.items()):
+            out[f"sp.{key}"] = short_number(value)
+        if model.start is not None:
+            out["start"] = ",".join(short_number(v) for v in model.start)
+        return out
+
+    def read_first(self, model: RaceInputs, query: dict[str, str], problems: list[str]) -> None:
+        """The surface, its formula and window (a new one resets the start)."""
+        fields: dict[str, Any] = {}
+        if "surface" in query:
+            if query["surface"] in model.param.surface.objects:
+                fields["surface"] = query["surface"]
+            else:
+                problems.append(
+                    f"surface: unknown surface {query['surface']!r}; kept {model.surface!r}"
+                )
+        if "formula" in query:
+            fields["formula"] = query["formula"]
+        if "window" in query:
+            window = parse_numbers(query["window"], 4, "window", problems)
+            if window is not None:
+                fields["window"] = window
+        apply_fields(model, fields, problems)
+        if model.formula_error:
+            problems.append(f"formula: {model.formula_error.splitlines()[0]}")
+
+    def read(
+        self, model: RaceInputs, query: dict[str, str], fields: dict[str, Any], problems: list[str]
+    ) -> None:
+        """The surface's parameters (``sp.a``) and the start."""
+        _surface_params(model, query, fields, problems)
+        if "start" in query:
+            start = parse_numbers(query["start"], 2, "start", problems)
+            if start is not None:
+                fields["start"] = start
+
+
+SURFACES = Surfaces()
 
 
 LINK_FIELDS = LINKED  # what each parameter declares (state/roles.py)
@@ -60,74 +89,12 @@ LINK_FIELDS = LINKED  # what each parameter declares (state/roles.py)
 
 def to_query(model: RaceInputs) -> dict[str, str]:
     """``model``'s state as query parameters (defaults omitted, numbers in short form)."""
-    out: dict[str, str] = {"surface": model.surface}
-    if model.surface == "custom":
-        out["formula"] = model.formula
-        if tuple(model.window) != model.param.window.default:
-            out["window"] = ",".join(short_number(v) for v in model.window)
-    for key, value in sorted(model.surface_params.items()):
-        out[f"sp.{key}"] = short_number(value)
-    out.update(race_fields(model, SCALARS))
-    if model.start is not None:
-        out["start"] = ",".join(short_number(v) for v in model.start)
-    for key, name in FLAGS.items():
-        if getattr(model, name) != model.param[name].default:
-            out[key] = "1" if getattr(model, name) else "0"
-    return out
+    return codec.to_query(model, SURFACES)
 
 
 def from_query(model: RaceInputs, params: Mapping[str, Any]) -> list[str]:
     """Apply ``params`` (values may be strings or lists of strings) to ``model``."""
-    query = {str(k): last_value(v) for k, v in params.items()}
-    problems: list[str] = []
-    surface_fields: dict[str, Any] = {}
-    if "surface" in query:
-        if query["surface"] in model.param.surface.objects:
-            surface_fields["surface"] = query["surface"]
-        else:
-            problems.append(
-                f"surface: unknown surface {query['surface']!r}; kept {model.surface!r}"
-            )
-    if "formula" in query:
-        surface_fields["formula"] = query["formula"]
-    if "window" in query:
-        window = parse_numbers(query["window"], 4, "window", problems)
-        if window is not None:
-            surface_fields["window"] = window
-    apply_fields(model, surface_fields, problems)
-    if model.formula_error:
-        problems.append(f"formula: {model.formula_error.splitlines()[0]}")
-    fields: dict[str, Any] = {}
-    _surface_params(model, query, fields, problems)
-    apply_race_fields(model, query, SCALARS, fields, problems)
-    if "start" in query:
-        start = parse_numbers(query["start"], 2, "start", problems)
-        if start is not None:
-            fields["start"] = start
-    for key, name in FLAGS.items():
-        if key in query:
-            flag = to_bool(query[key])
-            if flag is None:
-                problems.append(f"{bool_problem(key, query[key])}; kept {getattr(model, name)}")
-            else:
-                fields[name] = flag
-    apply_fields(model, fields, problems)
-    apply_hyperparameters(model, query, problems, skip=("sp.",))
-    known = {
-        "surface",
-        "formula",
-        "window",
-        "opt",
-        "start",
-        "clip",
-        *SCALARS,
-        *FLAGS,
-        *SCHEDULE_FIELDS,
-    }
-    for key in query:
-        if key not in known and "." not in key:
-            problems.append(f"{key}: unknown URL parameter, ignored")
-    return problems
+    return codec.from_query(model, params, SURFACES)
 
 
 def _surface_params(

@@ -16,9 +16,10 @@ import param
 from rlx_lab.engine import Trajectory, to_csv, to_json
 from rlx_lab.surfaces import Surface
 from rlx_lab_app.state import link_restore
+from rlx_lab_app.state.plan import Job
 from rlx_lab_app.state.surfaces import query
 from rlx_lab_app.state.surfaces.inputs import DEFAULT_OPTIMIZERS, INPUTS, RaceInputs
-from rlx_lab_app.state.surfaces.plan import Job, Outcome, RacePlan, compute
+from rlx_lab_app.state.surfaces.plan import Outcome, RacePlan, compute
 from rlx_lab_app.state.surfaces.report import messages, summary_rows
 from rlx_lab_app.state.surfaces.surface_source import CUSTOM
 

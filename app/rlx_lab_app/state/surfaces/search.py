@@ -5,7 +5,8 @@ optimizer as set, its η scan, and 128 random settings of every tunable field, i
 call from the race's start with the race's steps, view and settings — and keeps the setting
 whose run ends lowest without diverging. The note states both baselines beside the winner, so
 it shows what tuning beyond η bought (often nothing: then the η scan's setting wins), and the
-seed, so the search reproduces. :class:`SearchModel` moves the sliders there.
+seed, so the search reproduces. :class:`SearchModel` (the shared tuning job with
+:data:`SEARCH`) moves the sliders there.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from typing import Any
 
 from rlx_lab import engine, optim
 from rlx_lab.engine import AS_GIVEN, LR_ALONE, SearchResult, Trajectory
-from rlx_lab_app.state.scales import format_value, unicode_symbol
+from rlx_lab_app.state.scales import format_value
 from rlx_lab_app.state.surfaces.race import RaceModel
-from rlx_lab_app.state.surfaces.tuning import Tuning, TuningModel, draws_words
+from rlx_lab_app.state.surfaces.tuning import RaceTuner, draws_words
+from rlx_lab_app.state.tuning import Tuning, TuningJob, compare_line, search_note
 
 
 def search_race(race: RaceModel, names: Sequence[str] | None = None, *, seed: int = 0) -> Tuning:
@@ -66,12 +68,6 @@ def search_race(race: RaceModel, names: Sequence[str] | None = None, *, seed: in
     return Tuning(values, tuple(failed), search_note(head, lines, failed), runs, others)
 
 
-def search_note(head: str, lines: Sequence[str], failed: Sequence[str]) -> str:
-    """``head``, then a line per tuned optimizer, then what could not be tuned."""
-    note = "\n".join([head, *(line + "." for line in lines)])
-    return note + (f"\nNot tuned: {'; '.join(failed)}." if failed else "")
-
-
 def search_line(result: SearchResult) -> str:
     """``as given 4.2 → η alone 1.7e-4 (η 0.0316) → searched 7.8e-5 (η 0.141, β₁ 0.93, …)``."""
     alone = result.best(LR_ALONE) or {}
@@ -84,49 +80,13 @@ def search_line(result: SearchResult) -> str:
     )
 
 
-def compare_line(
-    optimizer: str,
-    losses: tuple[float | None, float | None, float | None],
-    lr_alone: float | None,
-    setting: dict[str, Any],
-    fields: Sequence[str],
-) -> str:
-    """The best loss as given, with η alone tuned and with every field searched (None:
-    diverged), and the searched setting."""
-    # (+ 0.0: a perfect fit's loss can come out as −0.0)
-    given, alone, searched = ("diverged" if v is None else format_value(v + 0.0) for v in losses)
-    return " → ".join(
-        [
-            f"as given {given}",
-            f"η alone {alone}" + (f" (η {format_value(lr_alone)})" if lr_alone is not None else ""),
-            f"searched {searched} ({describe(optimizer, setting, fields)})",
-        ]
-    )
+SEARCH = RaceTuner("the search", 1 + len(engine.TUNE_LRS) + engine.SEARCH_SAMPLES, search_race)
+"""The search beyond η on the surfaces: as given, the η scan, and
+:data:`rlx_lab.engine.SEARCH_SAMPLES` random settings per optimizer."""
 
 
-def describe(optimizer: str, setting: dict[str, Any], fields: Sequence[str]) -> str:
-    """``η 0.141, β₁ 0.93, nesterov on``: ``fields`` of ``setting`` by their symbols."""
-    specs = {p.name: p for p in optim.get(optimizer).spec}
-    out = []
-    for name in fields:
-        spec = specs[name]
-        value = setting.get(name, spec.default)  # a field not in the setting is at its default
-        shown = (
-            f"{value:.6g}"
-            if spec.scale == "log1m" and isinstance(value, float)
-            else (format_value(value))
-        )
-        out.append(f"{unicode_symbol(spec.symbol)} {shown}")
-    return ", ".join(out)
-
-
-class SearchModel(TuningModel):
+class SearchModel(TuningJob):
     """The race's search beyond η: whether it runs, what it last did, whether that still
     holds."""
 
-    candidates = 1 + len(engine.TUNE_LRS) + engine.SEARCH_SAMPLES
-    what = "the search"
-
-    def run(self) -> Tuning:
-        """Search without touching any parameter (safe on a worker thread)."""
-        return search_race(self.race)
+    tuner = SEARCH

@@ -4,42 +4,26 @@ For every selected optimizer, :func:`tune` runs :func:`rlx_lab.engine.tune_lr` �
 rates from 1e-4 to 1 in one vmapped call, from the race's start with the race's steps, view and
 settings and the optimizer's other hyperparameters — and keeps the η whose run ends lowest
 without diverging (with gradient noise, the lowest mean over the race's noise draws, none of
-which may diverge). :func:`apply_tuning` moves the sliders there. Same budget, same start, and a
-stated rule for choosing η: the fair comparison the optimizer galleries make by hand.
-:class:`TuningModel` is the state the page shows: busy, the last note, and whether the race has
-changed since.
+which may diverge). Same budget, same start, and a stated rule for choosing η: the fair
+comparison the optimizer galleries make by hand.
+
+:class:`RaceTuner` is what the surfaces hand the shared tuning job
+(:class:`~rlx_lab_app.state.tuning.TuningJob`): how a surfaces tuning costs and runs.
+:class:`TuningModel` is that job with :data:`ETA`, the state the page shows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
-
-import param
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from rlx_lab import engine, optim
 from rlx_lab.cost import Cost
 from rlx_lab.engine import Trajectory
 from rlx_lab_app.state.scales import format_value
+from rlx_lab_app.state.surfaces.inputs import INPUTS
 from rlx_lab_app.state.surfaces.race import RaceModel
-from rlx_lab_app.state.surfaces.race_job import RaceJob
-
-
-@dataclass(frozen=True)
-class Tuning:
-    """The outcome of :func:`tune`."""
-
-    values: dict[str, float]
-    """optimizer → tuned learning rate."""
-    failed: tuple[str, ...]
-    """Optimizers with no usable η (every run diverged, or a bad setting), in words."""
-    note: str
-    """What was tuned, how, and the result, for the page."""
-    runs: dict[str, Trajectory] = field(default_factory=dict)
-    """optimizer → its run at the tuned η (out of the scan's own call)."""
-    others: dict[str, dict[str, Any]] = field(default_factory=dict)
-    """optimizer → the other hyperparameters tuned with η (a search beyond η)."""
+from rlx_lab_app.state.tuning import Tuning, TuningJob, tuning_note
 
 
 def tune(race: RaceModel, names: Sequence[str] | None = None) -> Tuning:
@@ -79,71 +63,27 @@ def draws_words(draws: int) -> str:
     return f", mean of {draws} noise draws" if draws > 1 else ""
 
 
-def tuning_note(
-    head: str, values: dict[str, float], failed: Sequence[str], lrs: Sequence[float]
-) -> str:
-    """``head`` + the range tried + each tuned η (flagged at an end of the range, where the
-    best may lie outside it) + what could not be tuned."""
-
-    def value(lr: float) -> str:
-        edge = (
-            " (the top of the range: a larger η may do better)"
-            if lr == lrs[-1]
-            else " (the bottom of the range: a smaller η may do better)"
-            if lr == lrs[0]
-            else ""
-        )
-        return format_value(lr) + edge
-
-    found = ", ".join(f"{optim.get(n).title} {value(v)}" for n, v in values.items())
-    note = (
-        f"{head} {len(lrs)} values from {format_value(lrs[0])} to {format_value(lrs[-1])}"
-        f"{' — ' + found if found else ''}."
-    )
-    return note + (f" Not tuned: {'; '.join(failed)}." if failed else "")
-
-
-def apply_tuning(race: RaceModel, tuning: Tuning) -> list[str]:
-    """Move each tuned optimizer's η slider (and any other tuned field) to its value; return
-    any problems in words."""
-    problems: list[str] = []
-    for name, lr in tuning.values.items():
-        problems.extend(race.settings[name].apply({**tuning.others.get(name, {}), "lr": lr}))
-    return problems
-
-
-STALE_AFTER = (
-    "surface",
-    "formula",
-    "window",
-    "surface_params",
-    "start",
-    "steps",
-    "view",
-    "noise",
-    "seed",
-    "repeats",
+STALE_AFTER = tuple(
+    p for p in INPUTS if p not in ("optimizers", "revision", "many_starts", "grid_size")
 )
-"""Race inputs after whose change the last tuning no longer describes the race."""
+"""Race inputs after whose change the last tuning no longer describes the race: every input
+that calls for a new race (:data:`~rlx_lab_app.state.surfaces.inputs.INPUTS`) and that a tuning
+reads, so the clip, the η schedule and Sophia's estimator too. Not the selection, the grid of
+extra starts, or a hyperparameter moved after tuning (``revision``)."""
 
 
-class TuningModel(RaceJob):
-    """The race's η tuning: whether it runs, what it last did, and whether that still holds."""
+@dataclass(frozen=True)
+class RaceTuner:
+    """A tuning of the surfaces race: ``candidates`` settings per racing optimizer, each run
+    from the race's start (× its noise draws), chosen by ``tune``."""
 
-    note = param.String(default="", precedence=-1, doc="What the last tuning did, in words")
+    what: str
+    candidates: int
+    tune: Callable[[RaceModel], Tuning]
+    stale_after: Sequence[str] = STALE_AFTER
 
-    def __init__(
-        self, race: RaceModel, stale_after: Sequence[str] = STALE_AFTER, **params: Any
-    ) -> None:
-        super().__init__(race, stale_after, **params)
-
-    candidates = len(engine.TUNE_LRS)
-    """Settings each optimizer runs (its cost)."""
-    what = "tuning η"
-
-    def cost(self) -> Cost:
+    def cost(self, race: RaceModel) -> Cost:
         """One grid of :attr:`candidates` settings × noise draws per racing optimizer."""
-        race = self.race
         return engine.grid_cost(
             self.candidates,
             race.draws(),
@@ -152,16 +92,20 @@ class TuningModel(RaceJob):
             what=self.what,
         )
 
-    def run(self) -> Tuning:
-        """Tune without touching any parameter (safe on a worker thread)."""
-        return tune(self.race)
+    def run(self, race: RaceModel) -> Tuning:
+        return self.tune(race)
 
-    def show(self, tuning: Tuning) -> None:
-        """Move the sliders to ``tuning`` and publish its note."""
-        problems = apply_tuning(self.race, tuning)
-        self.param.update(
-            note=" ".join([tuning.note, *problems]), busy=False, stale=False, error=""
-        )
+    def task(self, race: RaceModel) -> Callable[[], Tuning] | None:
+        """None: a surface's tuning takes well under a second, not worth a worker process."""
+        del race
+        return None
 
-    def has_result(self) -> bool:
-        return bool(self.note)
+
+ETA = RaceTuner("tuning η", len(engine.TUNE_LRS), tune)
+"""η tuning on the surfaces: :data:`rlx_lab.engine.TUNE_LRS` per optimizer."""
+
+
+class TuningModel(TuningJob):
+    """The race's η tuning: whether it runs, what it last did, and whether that still holds."""
+
+    tuner = ETA

@@ -12,7 +12,7 @@ import param
 
 from rlx_lab_app.state.jobs import JobState, SessionJobs
 from rlx_lab_app.state.nets.model import NetsModel
-from rlx_lab_app.state.surfaces.plan import export_cost
+from rlx_lab_app.state.plan import export_cost
 from rlx_lab_app.views.jobs import JobProgress
 from rlx_lab_app.views.nets.gif import nets_gif, nets_gif_cost
 from rlx_lab_app.views.widgets import download

@@ -12,8 +12,8 @@ import param
 from rlx_lab.cost import Cost
 from rlx_lab_app.state import RaceModel
 from rlx_lab_app.state.jobs import JobState
+from rlx_lab_app.state.plan import export_cost
 from rlx_lab_app.state.scales import format_value
-from rlx_lab_app.state.surfaces.plan import export_cost
 from rlx_lab_app.views import js
 from rlx_lab_app.views.jobs import JobProgress, jobs_for
 from rlx_lab_app.views.surfaces.race_gif import gif_cost, race_gif
