@@ -183,3 +183,14 @@ def test_the_world_check_sees_a_crossing() -> None:
     assert _crossings("surfaces", _imported_modules(ast.parse(text)))
     assert not _crossings("nets", _imported_modules(ast.parse("import rlx_lab_app.state.plan")))
     assert len(_world_sources()) > 30
+
+
+def test_no_source_file_is_over_300_lines() -> None:
+    """Small modules, one job each (tests aside)."""
+    long = {
+        str(path.relative_to(ROOT)): n
+        for folder in ("rlx_lab", "app")
+        for path in (ROOT / folder).rglob("*.py")
+        if (n := len(path.read_text().splitlines())) > 300
+    }
+    assert not long, f"over 300 lines: {long}"

@@ -127,9 +127,8 @@ def prepare(
         _dynamics(settings),
     )
     init_np = tuple({k: np.asarray(v) for k, v in p.items()} for p in init)
-    return RacePlan(
-        program, args, data, model, settings, seeds, grids, batches, init_np, device_count(mesh)
-    )
+    n_dev = device_count(mesh)
+    return RacePlan(program, args, data, model, settings, seeds, grids, batches, init_np, n_dev)
 
 
 def race(
