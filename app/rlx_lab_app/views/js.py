@@ -59,3 +59,11 @@ PLAYER_RANGE = read("player_range.js")
 KEYS = read("keys.js")
 """Keyboard control of the visible player (installed once per page, on document ready): it
 sets the player model's value and direction, as its own buttons do."""
+
+SCRUB = read("scrub.js")
+"""A scrubbable slider's ``value`` callback: its optimizer's path from the scrub table's row
+nearest the value, with no server round trip (:mod:`rlx_lab_app.views.surfaces.scrub_link`)."""
+
+SCRUB_GRAB = read("scrub_grab.js")
+"""On document ready: a press on (or the focus entering) a scrubbable slider asks the server
+for its scrub table and arms the slider's scrubbing."""

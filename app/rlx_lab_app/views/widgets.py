@@ -20,7 +20,7 @@ from bokeh.models import CustomJSTickFormatter
 from rlx_lab.cost import Cost, Term
 from rlx_lab.optim import HParam
 from rlx_lab_app.state.jobs import JobState
-from rlx_lab_app.state.scales import from_position, to_position, unicode_symbol
+from rlx_lab_app.state.scales import from_position, slider_track, to_position, unicode_symbol
 from rlx_lab_app.views import js
 from rlx_lab_app.views.jobs import jobs_for
 
@@ -56,8 +56,7 @@ def scaled_slider(
     **kwargs: Any,
 ) -> FloatSlider:
     """A slider over ``value`` on ``scale`` that calls ``on_change(new value)`` on release."""
-    low, high = to_position(start, scale), to_position(end, scale)
-    step = 0.01 if scale != "linear" else (high - low) / 200
+    low, high, step = slider_track(start, end, scale)
     fmt = CustomJSTickFormatter(code=FORMATS[scale]) if scale in FORMATS else "0[.]000"
     slider = FloatSlider(
         label=label,
@@ -119,8 +118,14 @@ def switch(obj: param.Parameterized, name: str, label: str, **kwargs: Any) -> pn
     return pn.widgets.Switch.from_param(obj.param[name], label=label, **kwargs)
 
 
-def hparam_widget(settings: param.Parameterized, hp: HParam, css: str) -> pn.viewable.Viewable:
-    """The control for one hyperparameter, chosen from its kind, scale and tag."""
+def hparam_widget(
+    settings: param.Parameterized,
+    hp: HParam,
+    css: str,
+    on_slider: Callable[[FloatSlider, HParam], None] | None = None,
+) -> pn.viewable.Viewable:
+    """The control for one hyperparameter, chosen from its kind, scale and tag;
+    ``on_slider(slider, hp)`` is told of each float slider built (to scrub it)."""
     label = hparam_label(hp)
     classes = [f"{css}-{hp.name}"]
     if hp.kind == "bool":
@@ -138,6 +143,8 @@ def hparam_widget(settings: param.Parameterized, hp: HParam, css: str) -> pn.vie
             disabled=hp.tag == "inert",
         )
     slider = param_slider(settings, hp.name, hp.scale, label, css_classes=classes)
+    if on_slider is not None:
+        on_slider(slider, hp)
     if hp.kind != "optional_float":
         return slider
     flag = hp.none_flag
