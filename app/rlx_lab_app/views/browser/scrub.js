@@ -35,7 +35,7 @@ if (at >= 0) {
   C.step = step;
   curves.change.emit();
 }
-frame_cb.execute(cb_obj, {update: true});
+frame_cb.execute(cb_obj, {update: true, playing: true});
 const lab = (window.rlxLab = window.rlxLab || {frames: 0, updates: 0});
 lab.scrubs = (lab.scrubs || 0) + 1;
 lab.scrubRow = row;
