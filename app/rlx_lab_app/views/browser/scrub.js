@@ -3,8 +3,9 @@
 // nearest the slider's value — no server round trip. The row's full columns replace the
 // optimizer's full source in place (mutated: nothing is sent back), its
 // loss and step-size curves replace its curves in the linked plots, and the frame is redrawn
-// (paths, heads, hover points, linked markers). On release the server computes the exact
-// value and sends it, which replaces the scrubbed row.
+// (paths, heads, ✕ marks, linked markers, arrows). Hover points wait for the release, as they
+// wait for a pause in playback (rebuilding them doubled a drag step's repaint). On release
+// the server computes the exact value and sends it, which replaces the scrubbed row.
 const T = table.data;
 if (table._rlx_armed !== css || !T.css || T.css.length === 0 || T.css[0] !== css) return;
 const k = T.slot[0];
