@@ -10,8 +10,10 @@ slider is dragged, with no server round trip; the release computes the exact val
 * The slider's ``value`` callback (``js.SCRUB``, not ``value_throttled``) shows the row nearest
   the value: the path, its head and hover points at the frame, its loss and step-size curves
   and markers in the linked plots. The scoreboard and the clip strip follow on release only.
-* On release, when the exact value's path is the one already sent (the slider came back to
-  where it was), it is sent again, replacing the scrubbed row.
+* The release (``value_throttled``) disarms the slider until it is pressed, focused or keyed
+  again (``js.SCRUB_GRAB``), so the value the server sets back (the release's, rounded) swaps
+  nothing over the exact run. When the exact value's path is the one already sent (the slider
+  came back to where it was), it is sent again, replacing the scrubbed row.
 
 A table that no longer matches the race (another setting, surface, start or step count) is
 dropped, so a later drag works as without one until the next grab.
@@ -99,17 +101,15 @@ class ScrubLink:
         self._sliders[css] = (optimizer, hp.name)
         self._css[(optimizer, hp.name)] = css
         slider.css_classes = [*slider.css_classes, "scrub"]
-        slider.jscallback(
-            args={
-                "table": self.table,
-                "fulls": self.sources.fulls,
-                "curves": self.sources.curves,
-                "style": self.sources.style,
-                "frame_cb": self.sources.frame_cb,
-                "css": css,
-            },
-            value=js.SCRUB,
-        )
+        args = {
+            "table": self.table,
+            "fulls": self.sources.fulls,
+            "curves": self.sources.curves,
+            "style": self.sources.style,
+            "frame_cb": self.sources.frame_cb,
+            "css": css,
+        }
+        slider.jscallback(args=args, value=js.SCRUB)
         slider.param.watch(lambda _: self._released(optimizer), "value_throttled")
 
     def grab(self, css: str) -> None:
