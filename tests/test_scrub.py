@@ -95,3 +95,36 @@ def test_no_table_when_too_big_or_refused_and_a_slider_without_one_says_why() ->
     tight = ScrubModel(race, SessionJobs(server=Server(Budgets(job_mb=1, heavy_processes=0))))
     tight.grab("adam", "lr")  # refused by the job layer before anything runs
     assert tight.table is None and "limit" in tight.error
+
+
+def test_the_link_sends_the_table_resends_an_unchanged_release_and_drops_a_stale_table(
+    race: RaceModel,
+) -> None:
+    import param
+
+    from rlx_lab import optim
+    from rlx_lab_app.views.surfaces.race_sources import RaceSources
+    from rlx_lab_app.views.surfaces.scrub_link import ScrubLink
+    from rlx_lab_app.views.widgets import param_slider
+
+    race.recompute()
+    scrub, resent = ScrubModel(race), []
+    link = ScrubLink(race, scrub, RaceSources(), lambda: (0.0, None, False), resent.append)
+    beta1 = next(hp for hp in optim.get("adam").spec if hp.name == "beta1")
+    slider = param_slider(race.settings["adam"], "beta1", "log1m", "β₁", css_classes=["hp-b1"])
+    link.attach("adam", slider, beta1)
+    assert "scrub" in slider.css_classes
+    link.grab("hp-b1")
+    assert list(link.table.data["css"][:1]) == ["hp-b1"] and len(link.table.data["xs"]) == ROWS
+    with param.edit_constant(slider):
+        slider.value_throttled = slider.value + 1e-7  # released at the same value, rounded
+        assert resent == ["adam"], "the exact path again, over the scrubbed row"
+        slider.value = slider.value - 0.3
+        slider.value = slider.value_throttled  # dragged back: no release comes
+        assert resent == ["adam", "adam"]
+        slider.value_throttled = slider.value - 0.5  # a new value: its recompute sends it
+    assert len(resent) == 2
+    assert race.settings["adam"].beta1 != race.results["adam"].hparams["beta1"]
+    race.steps = STEPS + 1
+    link.refresh()  # the race moved on: no table on the page
+    assert scrub.table is None and len(link.table.data["css"]) == 0

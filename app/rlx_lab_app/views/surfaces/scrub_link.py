@@ -12,8 +12,9 @@ slider is dragged, with no server round trip; the release computes the exact val
   and markers in the linked plots. The scoreboard and the clip strip follow on release only.
 * The release (``value_throttled``) disarms the slider until it is pressed, focused or keyed
   again (``js.SCRUB_GRAB``), so the value the server sets back (the release's, rounded) swaps
-  nothing over the exact run. When the exact value's path is the one already sent (the slider
-  came back to where it was), it is sent again, replacing the scrubbed row.
+  nothing over the exact run. When the exact value's path is the one already sent (released
+  at a position that rounds to the same value, or dragged back to where it was last released,
+  which sends no release at all), it is sent again, replacing the scrubbed row.
 
 A table that no longer matches the race (another setting, surface, start or step count) is
 dropped, so a later drag works as without one until the next grab.
@@ -111,6 +112,13 @@ class ScrubLink:
         }
         slider.jscallback(args=args, value=js.SCRUB)
         slider.param.watch(lambda _: self._released(optimizer), "value_throttled")
+
+        def moved(event: Any) -> None:
+            # a drag back to where the slider was last released sends no release at all
+            if event.new == slider.value_throttled:
+                self._released(optimizer)
+
+        slider.param.watch(moved, "value")
 
     def grab(self, css: str) -> None:
         """The slider with class ``css`` was grabbed or focused: have its table."""
