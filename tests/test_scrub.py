@@ -116,6 +116,7 @@ def test_the_link_sends_the_table_resends_an_unchanged_release_and_drops_a_stale
     assert "scrub" in slider.css_classes
     link.grab("hp-b1")
     assert list(link.table.data["css"][:1]) == ["hp-b1"] and len(link.table.data["xs"]) == ROWS
+    assert scrub.prepared[0][0] == scrub.table.key, "the columns were made beside the table"
     with param.edit_constant(slider):
         slider.value_throttled = slider.value + 1e-7  # released at the same value, rounded
         assert resent == ["adam"], "the exact path again, over the scrubbed row"

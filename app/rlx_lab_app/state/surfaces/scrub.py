@@ -16,7 +16,7 @@ thread. Plain ``param``: no Panel.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +27,7 @@ from rlx_lab import engine, optim
 from rlx_lab.cost import MB, Cost, Term, size
 from rlx_lab.engine import Trajectory
 from rlx_lab_app.state.budget import configured
-from rlx_lab_app.state.jobs import HEAVY, JobState, SessionJobs
+from rlx_lab_app.state.jobs import HEAVY, JobState, Report, SessionJobs
 from rlx_lab_app.state.scales import from_position, slider_track, track_positions
 from rlx_lab_app.state.surfaces.plan import RacePlan, TrajectoryCache
 
@@ -197,6 +197,9 @@ class ScrubModel(JobState):
     """
 
     table = param.Parameter(default=None, precedence=-1, doc="The latest ScrubTable (or None)")
+    prepared = param.Parameter(
+        default=None, precedence=-1, doc="What the grab's ``prepare`` made of the table"
+    )
     error = param.String(default="", precedence=-1, doc="Why the latest grab has no table")
 
     def __init__(self, race: Any, jobs: SessionJobs | None = None, **params: Any) -> None:
@@ -205,24 +208,36 @@ class ScrubModel(JobState):
         self.jobs = jobs or SessionJobs()
         self._asked: tuple[Any, ...] | None = None
 
-    def grab(self, optimizer: str, field: str) -> None:
-        """A slider was grabbed or focused: have its table (unless it is here or coming)."""
+    def grab(
+        self, optimizer: str, field: str, prepare: Callable[[ScrubTable], Any] | None = None
+    ) -> None:
+        """A slider was grabbed or focused: have its table (unless it is here or coming).
+
+        ``prepare(table)`` runs beside the computation, off the page's thread, and its result
+        is kept in :attr:`prepared` (the page's columns: making them takes longer than the
+        table itself)."""
         plan = plan_scrub(self.race, optimizer, field)
         if isinstance(plan, str):
             self.jobs.cancel(self)
             self._asked = None
-            self.param.update(table=None, error=plan)
+            self.param.update(table=None, prepared=None, error=plan)
             return
         key = plan.key()
         if key in (self._asked, getattr(self.table, "key", None)):
             return
         self._asked = key
-        if self.table is not None:
-            self.table = None  # another slider's, or stale: the page must not scrub with it
+        if self.table is not None:  # another slider's, or stale: the page must not scrub with it
+            self.param.update(table=None, prepared=None)
+
+        def work(report: Report) -> tuple[ScrubTable, Any]:
+            table = compute_table(plan)
+            report.check()
+            return table, None if prepare is None else prepare(table)
+
         self.jobs.submit(
             self,
             plan.cost(),
-            lambda report: compute_table(plan),
+            work,
             self._show,
             self._refuse,
             lane=HEAVY,
@@ -242,12 +257,12 @@ class ScrubModel(JobState):
         """Forget the table (the race moved on)."""
         self.jobs.cancel(self)
         self._asked = None
-        self.table = None
+        self.param.update(table=None, prepared=None)
 
-    def _show(self, table: ScrubTable) -> None:
+    def _show(self, result: tuple[ScrubTable, Any]) -> None:
         self._asked = None
-        self.param.update(table=table, error="")
+        self.param.update(table=result[0], prepared=result[1], error="")
 
     def _refuse(self, words: str) -> None:
         self._asked = None
-        self.param.update(table=None, error=words)
+        self.param.update(table=None, prepared=None, error=words)

@@ -121,9 +121,17 @@ class ScrubLink:
         slider.param.watch(moved, "value")
 
     def grab(self, css: str) -> None:
-        """The slider with class ``css`` was grabbed or focused: have its table."""
-        if css in self._sliders:
-            self.scrub.grab(*self._sliders[css])
+        """The slider with class ``css`` was grabbed or focused: have its table, and its
+        columns as the race is drawn now (made off the page's thread)."""
+        if css not in self._sliders:
+            return
+        optimizer, field = self._sliders[css]
+        slot, view = self.sources.slot[optimizer], self._view()
+
+        def prepare(table: ScrubTable) -> tuple[tuple[Any, ...], Columns]:
+            return (table.key, css, view), table_columns(table, css, slot, view)
+
+        self.scrub.grab(optimizer, field, prepare)
 
     def refresh(self) -> None:
         """Send the table when it is new or the race is drawn differently now; drop it when
@@ -141,8 +149,12 @@ class ScrubLink:
         view = self._view()
         sent = (table.key, css, view)
         if sent != self._sent:
-            slot = self.sources.slot[table.optimizer]
-            self.table.data = table_columns(table, css, slot, view)
+            prepared = self.scrub.prepared
+            if prepared is not None and prepared[0] == sent:
+                columns = prepared[1]
+            else:  # drawn differently since the grab (a new loss offset, arrows)
+                columns = table_columns(table, css, self.sources.slot[table.optimizer], view)
+            self.table.data = columns
             self._sent = sent
 
     def _asked(self, attr: str, old: Any, new: Any) -> None:
