@@ -552,6 +552,10 @@ def test_with_noise_a_grid_setting_is_the_mean_of_the_race_draws_and_diverged_if
     for bad in (0, 65, 2.0, True):
         with pytest.raises(ValueError, match="draws"):
             engine.run_grid("sgd", None, rows, ROSENBROCK, [0.0, 0.0], draws=bad)
+    with pytest.raises(ValueError, match="every_start"):
+        engine.run_grid("sgd", None, rows, ROSENBROCK, [0.0, 0.0], every_start=True, draws=2)
+    with pytest.raises(ValueError, match="no hyperparameter 'beta9'"):
+        engine.run_grid("sgd", None, rows, ROSENBROCK, [0.0, 0.0], batch=["lr", "beta9"])
 
 
 def test_tune_lr_says_none_when_every_run_diverges_and_rejects_bad_rows() -> None:

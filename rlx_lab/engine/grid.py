@@ -109,7 +109,8 @@ class GridRun:
     surface: Surface
     settings: RunSettings
     points: np.ndarray
-    """(draws, 2) the start, once per noise draw (each its own lane of noise, as in a race)."""
+    """(lanes, 2) the start, once per noise draw (each its own lane of noise, as in a race), or
+    every start given (``every_start``)."""
     trace: Trace
     """numpy; axes: setting, draw, …"""
     losses: np.ndarray
@@ -153,17 +154,27 @@ def run_grid(
     *,
     draws: int = 1,
     devices: Sequence[jax.Device] | None = None,
+    every_start: bool = False,
+    batch: Sequence[str] = (),
 ) -> GridRun:
     """Every setting of ``rows`` (``base`` updated by the row; each validated first) from the
     first start point, ``draws`` times (with gradient noise, each draw its own noise, the same
     as a race's draws), in one vmapped call of the engine. A setting's loss curve is the mean
     over its draws, and a setting diverged if any of its draws did.
 
+    ``every_start``: run from every start point given instead (as :func:`race` does, each its
+    own lane of noise; ``draws`` must be 1), so that ``trajectory(k)`` is the race of setting
+    ``k``. ``batch``: hyperparameters batched even where every row agrees, so that grids over
+    different fields of one optimizer share one compiled program (each field batched is an
+    array per row instead of a constant in the program).
+
     The settings are split over ``devices`` (default: all of them, :func:`jax.devices`),
     padded to a multiple of their number; the result is the same as on one device."""
     settings = (settings or RunSettings()).validate()
     if not (isinstance(draws, int) and not isinstance(draws, bool) and 1 <= draws <= MAX_DRAWS):
         raise ValueError(f"draws: expected an integer in [1, {MAX_DRAWS}], got {draws!r}")
+    if every_start and draws != 1:
+        raise ValueError(f"draws: every_start runs each start once, got draws={draws!r}")
     opt = optim.get(optimizer)
     base, rows = dict(base or {}), tuple(dict(row) for row in rows)
     if not rows:
@@ -172,12 +183,16 @@ def run_grid(
     grid = {k: np.stack([np.asarray(e[k]) for e in encoded]) for k in encoded[0]}
     # Only the fields that vary are batched: a batched SOAP precond_freq, say, would turn its
     # basis recompute into a select that runs eigh every step for every lane.
-    varying = tuple(sorted(k for k, v in grid.items() if np.any(v != v[:1])))
+    unknown = sorted(set(batch) - set(grid))
+    if unknown:
+        raise ValueError(f"batch: {opt.name} has no hyperparameter {unknown[0]!r}")
+    varying = tuple(sorted(k for k, v in grid.items() if k in batch or np.any(v != v[:1])))
     shared = {k: v[0] for k, v in grid.items() if k not in varying}
     batched = {k: grid[k] for k in varying}
-    points = np.repeat(parse_starts(start)[:1], draws, axis=0)
+    points = parse_starts(start)
+    points = points if every_start else np.repeat(points[:1], draws, axis=0)
     dyn = dynamics(surface, settings)
-    key = (opt.name, surface, settings.view, bucket(settings.steps), settings.probes, draws)
+    key = (opt.name, surface, settings.view, bucket(settings.steps), settings.probes, len(points))
     mesh = lane_mesh(devices)
     if varying:
         call = program(*key, over_hparams=varying, mesh=mesh)

@@ -9,10 +9,16 @@
   with the compile cache warm / empty;
 * ``slider_p50_ms`` / ``slider_p95_ms`` — from a learning-rate slider change (as a release sends
   it) to the surface plot repainted with the new path, over ``--moves`` distinct values;
+* ``scrub_p50_ms`` / ``scrub_p95_ms`` — from a drag step of a grabbed learning-rate slider (its
+  model's ``value`` set, as a drag sets it; the scrub table already on the page) to the surface
+  plot's next repaint, with the path swapped from the table in the browser, over ``--moves``
+  rows of the table;
 * ``playback_fps`` — surface-plot repaints per second while playing at one step per frame;
 * ``sweep_s`` — a 32 × 32 sweep (one vmapped engine call), compiled program reused.
 
 Default race: 6 optimizers × 500 steps on Rosenbrock. Timings are reports, never assertions.
+``--quick`` runs one server only (no warm-up run, no class visits, no sweep) and reports the
+slider, scrub and playback figures.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from typing import Any
 
 from rlx_lab.bench import _report
 from rlx_lab.engine.cache import CACHE_ENV as ENV_CACHE
+from rlx_lab_app.bench.scrub import scrub_latencies
 from rlx_lab_app.harness import START_UP
 from rlx_lab_app.state.warm_up import READY
 
@@ -41,6 +48,8 @@ GOALS = {
     "first_plot_s": ("<=", 5.0),
     "first_plot_warm_s": ("<=", 2.0),
     "first_plot_cold_s": ("<=", 3.5),
+    "scrub_p50_ms": ("<=", 16.0),
+    "scrub_p95_ms": ("<=", 33.0),
     "playback_fps": (">=", 30.0),
     "sweep_s": ("<=", 2.0),
 }
@@ -85,6 +94,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--play-seconds", type=float, default=4.0, help="playback to time")
     parser.add_argument("--sweep", type=int, default=32, help="cells per side of the sweep")
     parser.add_argument("--cache-dir", help="compile cache (default: rlx_lab's user cache)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="one server: slider, scrub and playback only (no first-plot figures, no sweep)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -101,7 +115,8 @@ def run(args: argparse.Namespace) -> int:
     names = [n.strip() for n in args.optimizers.split(",") if n.strip()]
     query = f"?opt={','.join(names)}&steps={args.steps}"
     results = _browser_metrics(query, names, args)
-    results.update(_sweep_metrics(args.steps, args.sweep))
+    if not args.quick:
+        results.update(_sweep_metrics(args.steps, args.sweep))
     rows = [
         {
             "metric": key,
@@ -141,10 +156,11 @@ def _browser_metrics(query: str, names: list[str], args: argparse.Namespace) -> 
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         try:
-            with PanelServer() as server:  # warm the compile cache; untimed
-                page = browser.new_page()
-                _open(page, server.url + query, titles, DRAWN_PATHS)
-                page.close()
+            if not args.quick:
+                with PanelServer() as server:  # warm the compile cache; untimed
+                    page = browser.new_page()
+                    _open(page, server.url + query, titles, DRAWN_PATHS)
+                    page.close()
             server = PanelServer(extra=START_UP)
             began = time.perf_counter()
             with server.start():
@@ -161,22 +177,31 @@ def _browser_metrics(query: str, names: list[str], args: argparse.Namespace) -> 
                         raise RuntimeError(f"slider move {i} was never drawn")
                     latencies.append(latency)
                     page.wait_for_timeout(150)
+                scrubs, table_s = scrub_latencies(page, f"hp-{names[0]}-lr", slider, args.moves)
                 fps, frames = _playback(page, args.play_seconds)
                 page.close()
-            visits = _class_visits(browser, query, titles)
+            visits = {} if args.quick else _class_visits(browser, query, titles)
         finally:
             browser.close()
     latencies.sort()
+    firsts = {} if args.quick else {"first_plot_s": first_plot, "full_race_drawn_s": full_race}
     return {
         "slider_p50_ms": statistics.median(latencies),
-        "slider_p95_ms": latencies[min(len(latencies) - 1, round(0.95 * (len(latencies) - 1)))],
-        "first_plot_s": first_plot,
-        "full_race_drawn_s": full_race,
+        "slider_p95_ms": _p95(latencies),
+        "scrub_p50_ms": statistics.median(scrubs),
+        "scrub_p95_ms": _p95(scrubs),
+        **firsts,
         "playback_fps": fps,
         "slider_max_ms": latencies[-1],
+        "scrub_max_ms": scrubs[-1],
+        "scrub_table_s": table_s,
         "playback_frame_callbacks_per_s": frames,
         **visits,
     }
+
+
+def _p95(sorted_values: list[float]) -> float:
+    return sorted_values[min(len(sorted_values) - 1, round(0.95 * (len(sorted_values) - 1)))]
 
 
 def _class_visits(browser: Any, query: str, titles: list[str]) -> dict[str, float]:

@@ -59,6 +59,23 @@ def round_sig(value: float, digits: int = 4) -> float:
     return float(f"{value:.{digits}g}")
 
 
+def slider_track(start: float, end: float, scale: str) -> tuple[float, float, float]:
+    """(first position, last position, step) of a slider over values ``start`` … ``end`` on
+    ``scale``: a hundredth of a decade on the log scales, 200 steps on a linear one."""
+    low, high = to_position(start, scale), to_position(end, scale)
+    return low, high, 0.01 if scale != "linear" else (high - low) / 200
+
+
+def track_positions(low: float, high: float, step: float, count: int) -> np.ndarray:
+    """About ``count`` positions evenly spread over a slider's track, each on its ``step``
+    lattice (where a drag can stop): the ends and every position between, no repeats."""
+    if count < 2:
+        raise ValueError(f"count: need at least 2, got {count}")
+    steps = max(round((high - low) / step), 1)
+    ticks = np.unique(np.round(np.linspace(0, steps, count)).astype(np.int64))
+    return np.minimum(low + ticks * step, high)
+
+
 def sweep_values(low: float, high: float, count: int, scale: str) -> np.ndarray:
     """``count`` values from ``low`` to ``high``, evenly spaced in slider positions."""
     if count < 1:

@@ -75,3 +75,11 @@ HOVER_NEAREST = read("hover_nearest.js")
 
 HIDE_TOOLTIP = read("hide_tooltip.js")
 """A button's click hides its description tooltip (``tip``)."""
+
+SCRUB = read("scrub.js")
+"""A scrubbable slider's ``value`` callback: its optimizer's path from the scrub table's row
+nearest the value, with no server round trip (:mod:`rlx_lab_app.views.surfaces.scrub_link`)."""
+
+SCRUB_GRAB = read("scrub_grab.js")
+"""On document ready: a press on (or the focus entering) a scrubbable slider asks the server
+for its scrub table and arms the slider's scrubbing."""

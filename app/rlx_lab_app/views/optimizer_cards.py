@@ -10,12 +10,14 @@ also holds the curvature-estimate controls, which are run settings.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import panel as pn
 import param
 
 from rlx_lab import optim
+from rlx_lab.optim import HParam
 from rlx_lab_app.state import RaceModel, color
 from rlx_lab_app.views.widgets import hparam_widget
 
@@ -27,6 +29,8 @@ GROUPS = (
     ("inert", "Accepted for RLX compatibility"),
 )
 Extras = dict[str, Callable[[], list[pn.viewable.Viewable]]]
+OnSlider = Callable[[str, Any, HParam], None]
+"""Told of each float hyperparameter slider built: (optimizer, the slider, its field)."""
 
 
 class OptimizerCards(pn.viewable.Viewer):
@@ -34,9 +38,16 @@ class OptimizerCards(pn.viewable.Viewer):
 
     model = param.ClassSelector(class_=RaceModel)
 
-    def __init__(self, model: RaceModel, extras: Extras | None = None, **params: Any) -> None:
+    def __init__(
+        self,
+        model: RaceModel,
+        extras: Extras | None = None,
+        on_slider: OnSlider | None = None,
+        **params: Any,
+    ) -> None:
         super().__init__(model=model, **params)
         self._extras = extras or {}
+        self._on_slider = on_slider
         self._cards: dict[str, pn.Card] = {}
         self._headers: dict[str, pn.pane.HTML] = {}
         self.column = pn.Column(sizing_mode="stretch_width", margin=0)
@@ -102,7 +113,8 @@ class OptimizerCards(pn.viewable.Viewer):
             parts.append(pn.pane.Markdown(f"**{heading}**", margin=(6, 8, 0, 8)))
             if tag == "paper" and opt.departures:
                 parts.append(_departures(opt.departures))
-            parts.extend(hparam_widget(settings, hp, css) for hp in specs)
+            on_slider = partial(self._on_slider, name) if self._on_slider else None
+            parts.extend(hparam_widget(settings, hp, css, on_slider) for hp in specs)
         if opt.departures and not any(hp.tag == "paper" for hp in opt.spec):
             parts.append(_departures(opt.departures))
         if name in self._extras:

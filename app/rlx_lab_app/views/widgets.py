@@ -8,9 +8,6 @@ Sliders report on release (``value_throttled``), so a drag costs one recompute.
 
 from __future__ import annotations
 
-import asyncio
-import io
-import time
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -18,17 +15,15 @@ import panel as pn
 import param
 from bokeh.models import CustomJSTickFormatter
 
-from rlx_lab.cost import Cost, Term
 from rlx_lab.optim import HParam
-from rlx_lab_app.state.jobs import JobState
 from rlx_lab_app.state.scales import (
     SLIDER_DIGITS,
     from_position,
+    slider_track,
     to_position,
     unicode_symbol,
 )
 from rlx_lab_app.views import js
-from rlx_lab_app.views.jobs import jobs_for
 
 
 class FloatSlider(pn.widgets.FloatSlider):
@@ -60,8 +55,7 @@ def scaled_slider(
     **kwargs: Any,
 ) -> FloatSlider:
     """A slider over ``value`` on ``scale`` that calls ``on_change(new value)`` on release."""
-    low, high = to_position(start, scale), to_position(end, scale)
-    step = 0.01 if scale != "linear" else (high - low) / 200
+    low, high, step = slider_track(start, end, scale)
     fmt = CustomJSTickFormatter(
         code=js.SLIDER_LABEL, args={"scale": scale, "digits": SLIDER_DIGITS}
     )  # the label shows the value as stored (from_position)
@@ -125,8 +119,14 @@ def switch(obj: param.Parameterized, name: str, label: str, **kwargs: Any) -> pn
     return pn.widgets.Switch.from_param(obj.param[name], label=label, **kwargs)
 
 
-def hparam_widget(settings: param.Parameterized, hp: HParam, css: str) -> pn.viewable.Viewable:
-    """The control for one hyperparameter, chosen from its kind, scale and tag."""
+def hparam_widget(
+    settings: param.Parameterized,
+    hp: HParam,
+    css: str,
+    on_slider: Callable[[FloatSlider, HParam], None] | None = None,
+) -> pn.viewable.Viewable:
+    """The control for one hyperparameter, chosen from its kind, scale and tag;
+    ``on_slider(slider, hp)`` is told of each float slider built (to scrub it)."""
     label = hparam_label(hp)
     classes = [f"{css}-{hp.name}"]
     if hp.kind == "bool":
@@ -144,6 +144,8 @@ def hparam_widget(settings: param.Parameterized, hp: HParam, css: str) -> pn.vie
             disabled=hp.tag == "inert",
         )
     slider = param_slider(settings, hp.name, hp.scale, label, css_classes=classes)
+    if on_slider is not None:
+        on_slider(slider, hp)
     if hp.kind != "optional_float":
         return slider
     flag = hp.none_flag
@@ -221,76 +223,3 @@ class ScheduleControls(pn.viewable.Viewer):
             self.summary,
             margin=0,
         )
-
-
-def download(
-    label: str,
-    filename: str,
-    make: Callable[[], str | bytes | None],
-    *,
-    cost: Callable[[], Cost] | None = None,
-    failed: Callable[[str], None] | None = None,
-    slot: JobState | None = None,
-    **params: Any,
-) -> pn.widgets.FileDownload:
-    """An export button: ``make()`` gives the file's text or bytes when it is clicked.
-
-    Served, making the file is a job (:mod:`rlx_lab_app.state.jobs`): checked against the budgets
-    with
-    ``cost()`` (default: the bytes ``make`` reads, ×10 as text), made on a worker thread, its
-    failure or refusal said by ``failed(words)``; without a page it is made at once. ``slot``
-    (shared by a row of buttons, shown by a :class:`~rlx_lab_app.views.jobs.JobProgress`) shows the
-    making; its Cancel gives the file up.
-    """
-    jobs = jobs_for()
-    slot = slot or JobState()
-    estimate = cost or (lambda: Cost(f"the {label} file", (Term("the file", 0),)))
-    say = failed or (lambda words: None)
-
-    def wrap(content: str | bytes | None) -> io.IOBase | None:
-        if content is None:
-            return None
-        return io.StringIO(content) if isinstance(content, str) else io.BytesIO(content)
-
-    def now() -> io.IOBase | None:
-        return wrap(make())
-
-    async def later() -> io.IOBase | None:
-        result: asyncio.Future[str | bytes | None] = asyncio.get_running_loop().create_future()
-
-        def settle(value: str | bytes | None) -> None:
-            if not result.done():
-                result.set_result(value)
-
-        def refuse(words: str) -> None:
-            say(words)
-            settle(None)
-
-        jobs.submit(
-            slot,
-            estimate(),
-            lambda report: make(),
-            settle,
-            refuse,
-            phase=f"making the {label} file…",
-        )
-        deadline = time.monotonic() + DOWNLOAD_TIMEOUT_S
-        while not result.done():  # cancelled (the slot is free, no result): give up
-            if not slot.busy or time.monotonic() > deadline:
-                jobs.cancel(slot)
-                return None
-            await asyncio.sleep(0.05)
-        return wrap(result.result())
-
-    return pn.widgets.FileDownload(
-        callback=now if jobs.page is None else later,
-        filename=filename,
-        label=label,
-        color="light",
-        width=90,
-        **params,
-    )
-
-
-DOWNLOAD_TIMEOUT_S = 300.0
-"""A file not made by then is given up (its job cancelled)."""

@@ -1,5 +1,5 @@
 """The small-nets tab's export row: the shown runs' curves as CSV or JSON and the decision
-boundaries over training as a GIF, each made as a job (:func:`~rlx_lab_app.views.widgets.download`)
+boundaries over training as a GIF, each made as a job (:func:`~rlx_lab_app.views.download.download`)
 that reports through one shared slot.
 """
 
@@ -13,9 +13,9 @@ import param
 from rlx_lab_app.state.jobs import JobState, SessionJobs
 from rlx_lab_app.state.nets.model import NetsModel
 from rlx_lab_app.state.plan import export_cost
+from rlx_lab_app.views.download import download
 from rlx_lab_app.views.jobs import JobProgress
 from rlx_lab_app.views.nets.gif import nets_gif, nets_gif_cost
-from rlx_lab_app.views.widgets import download
 
 
 class NetsExport(pn.viewable.Viewer):

@@ -14,9 +14,9 @@ from typing import Any
 import panel as pn
 
 from rlx_lab_app.state.surfaces.gallery import GalleryModel
+from rlx_lab_app.views.download import download
 from rlx_lab_app.views.jobs import JobProgress, jobs_for
 from rlx_lab_app.views.surfaces.gallery_image import gallery_png
-from rlx_lab_app.views.widgets import download
 
 INTRO = (
     "**Every optimizer at its own best η**, on the race's surface, from its start, with its "

@@ -18,6 +18,7 @@ import param
 from rlx_lab import engine, optim
 from rlx_lab_app.state import RaceModel, SweepModel, color, marker
 from rlx_lab_app.state.surfaces.gallery import GalleryModel
+from rlx_lab_app.state.surfaces.scrub import ScrubModel
 from rlx_lab_app.state.surfaces.search import SearchModel
 from rlx_lab_app.state.surfaces.surface_source import surface_grid
 from rlx_lab_app.state.surfaces.theory import TheoryModel
@@ -33,6 +34,7 @@ from rlx_lab_app.views.surfaces.gallery_view import GalleryView
 from rlx_lab_app.views.surfaces.linked_plots import LinkedPlots
 from rlx_lab_app.views.surfaces.race_sources import RaceSources, grid_min
 from rlx_lab_app.views.surfaces.report_view import Export, Messages, Scoreboard, now
+from rlx_lab_app.views.surfaces.scrub_link import ScrubLink
 from rlx_lab_app.views.surfaces.sources import Style, loss_offset, offset_label
 from rlx_lab_app.views.surfaces.surface_plot import SurfacePlot
 from rlx_lab_app.views.surfaces.sweep_view import SweepView
@@ -75,7 +77,15 @@ class SurfacesLab(pn.viewable.Viewer):
         self.linked = LinkedPlots(model, self.sources)
         self.player = FramePlayer(model, self.sources)
         self.controls = Controls(model)
-        self.cards = OptimizerCards(model, extras={"sophia": partial(sophia_controls, model)})
+        self.scrub = ScrubModel(model, jobs_for(doc))
+        self.scrub_link = ScrubLink(
+            model, self.scrub, self.sources, self._drawn_view, self._resend, doc
+        )
+        self.cards = OptimizerCards(
+            model,
+            extras={"sophia": partial(sophia_controls, model)},
+            on_slider=self.scrub_link.attach if doc is not None else None,
+        )
         defer = partial(_after, doc) if doc is not None else now
         self.messages = Messages(model, defer)
         self.scoreboard = Scoreboard(model, defer)
@@ -132,11 +142,23 @@ class SurfacesLab(pn.viewable.Viewer):
             base = location.href.split("?")[0]
         self.export.link.value = f"{base}{search}"
 
-    def _render(self, *events: Any) -> None:
+    def _drawn_view(self) -> tuple[float, Any, bool]:
+        """How the race is drawn now: (loss offset, window, arrows)."""
         model = self.model
         surface = model.shown_surface or model.current_surface
         z = surface_grid(surface, dict(model.shown_params))[2]
         offset = loss_offset(list(model.results.values()), surface.min_value, grid_min(z))
+        return offset, surface.window, bool(model.arrows)
+
+    def _resend(self, name: str) -> None:
+        """Send ``name``'s path again (the page drew a scrubbed row over it)."""
+        self.sources.forget(name)
+        self._render()
+
+    def _render(self, *events: Any) -> None:
+        model = self.model
+        surface = model.shown_surface or model.current_surface
+        offset = self._drawn_view()[0]
         ghosts = model.ghosts if model.ghosts_on else {}
         styles = [
             Style(
@@ -163,6 +185,7 @@ class SurfacesLab(pn.viewable.Viewer):
         # a slider move does not re-lay-out the plot
         self.surface_plot.refresh(styles)
         self.linked.refresh([s.title for s in styles], offset_label(surface.min_value, offset))
+        self.scrub_link.refresh()
 
     @functools.cached_property
     def sweep_view(self) -> SweepView:

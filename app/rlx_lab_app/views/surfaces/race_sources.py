@@ -119,6 +119,11 @@ class RaceSources:
             self._curve_styles = list(styles)
         return changed
 
+    def forget(self, name: str) -> None:
+        """Send ``name``'s full columns again at the next :meth:`show`, even if its trajectory
+        is the one sent (the page drew something else over it: a scrubbed row)."""
+        self._sent.pop(name, None)
+
     def draw_on_load(self, doc: Any) -> None:
         """Have the browser draw every frame once its document is ready.
 

@@ -15,9 +15,9 @@ from rlx_lab_app.state.jobs import JobState
 from rlx_lab_app.state.plan import export_cost
 from rlx_lab_app.state.scales import format_value
 from rlx_lab_app.views import js
+from rlx_lab_app.views.download import download
 from rlx_lab_app.views.jobs import JobProgress, jobs_for
 from rlx_lab_app.views.surfaces.race_gif import gif_cost, race_gif
-from rlx_lab_app.views.widgets import download
 
 Defer = Callable[[Callable[[], None]], None]
 
