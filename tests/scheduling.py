@@ -29,6 +29,10 @@ START_ORDER = (
     "test_app_state.py",
     "test_served_budgets.py",
     "test_serving.py",
+    "test_scrub_browser.py",
+    "test_headless_sweep.py",
+    "test_sharded.py",
+    "test_sweep_hosts.py",
 )
 """Test files by their time on 2 cores (4 min down to 35 s), longest first; the other files
 follow in their order."""
