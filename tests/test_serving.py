@@ -28,7 +28,7 @@ ECHO = Path(__file__).parent / "apps" / "echo.py"
 ROOM = 10
 LAB_WORKER = {COOKIE: "w0"}
 """The worker that serves the tests' lab and idle pages: only that one imports the lab."""
-THREE = [Upstream("127.0.0.1", 5101), Upstream("127.0.0.1", 5102), Upstream("10.0.0.12", 5101)]
+THREE = [Upstream("127.0.0.1", 5101), Upstream("127.0.0.1", 5102), Upstream("127.0.0.12", 5101)]
 
 
 def require_nginx() -> Path:
@@ -46,7 +46,7 @@ def require_nginx() -> Path:
 
 
 def test_config_balances_new_visitors_and_pins_each_to_its_worker(tmp_path: Path) -> None:
-    text = config(THREE, Upstream("0.0.0.0", 5006), tmp_path)
+    text = config(THREE, Upstream("127.0.0.5", 5006), tmp_path)
     group = re.search(r"upstream rlx_lab_workers \{(.*?)\}", text, re.S)
     assert group is not None
     assert group.group(1).split() == [
@@ -61,7 +61,7 @@ def test_config_balances_new_visitors_and_pins_each_to_its_worker(tmp_path: Path
         assert sorted(lines[1:]) == sorted(f"server {o.address} backup;" for o in THREE if o != own)
         assert f"    w{i} rlx_lab_w{i};" in text  # the cookie's value picks the upstream
         assert f'"{COOKIE}=w{i}; Path=/; SameSite=Lax"' in text  # and is set from the answer
-    assert "listen 0.0.0.0:5006;" in text
+    assert "listen 127.0.0.5:5006;" in text
     assert f"map $cookie_{COOKIE} $rlx_lab_backend" in text
     assert "proxy_pass http://$rlx_lab_backend;" in text
     assert "proxy_set_header Upgrade $http_upgrade;" in text
@@ -85,12 +85,12 @@ def test_config_refuses_no_worker_or_one_twice(tmp_path: Path) -> None:
 
 
 def test_upstreams_parse_and_origins_cover_the_front() -> None:
-    assert Upstream.parse("10.0.0.12:5101") == Upstream("10.0.0.12", 5101)
-    for bad in ("10.0.0.12", ":5101", "host:port"):
+    assert Upstream.parse("127.0.0.12:5101") == Upstream("127.0.0.12", 5101)
+    for bad in ("127.0.0.12", ":5101", "host:port"):
         with pytest.raises(ValueError, match="HOST:PORT"):
             Upstream.parse(bad)
     assert origins(Upstream("127.0.0.1", 5006)) == ["127.0.0.1:5006", "localhost:5006"]
-    assert origins(Upstream("10.0.0.5", 80)) == ["10.0.0.5:80"]
+    assert origins(Upstream("127.0.0.5", 80)) == ["127.0.0.5:80"]
 
 
 def test_workers_split_the_job_memory_unless_it_is_given() -> None:
@@ -99,16 +99,16 @@ def test_workers_split_the_job_memory_unless_it_is_given() -> None:
 
 
 def test_each_worker_serves_the_lab_for_the_front_as_make_serve_does(tmp_path: Path) -> None:
-    front = Upstream("10.0.0.5", 5006)
+    front = Upstream("127.0.0.5", 5006)
     served = ClassServer(3, listen=front, folder=tmp_path, extra=["--num-threads", "2"])
     assert len(served.workers) == 3 and len({w.port for w in served.workers}) == 3
     for worker in served.workers:
         assert worker.more_apps == (STATUS,)
         options = list(worker.extra)
-        assert "--allow-websocket-origin=10.0.0.5:5006" in options
+        assert "--allow-websocket-origin=127.0.0.5:5006" in options
         assert "--setup" in options and options[-2:] == ["--num-threads", "2"]
         assert worker.env["RLX_LAB_SERVER_MB"] == str(12_288 // 3)
-    assert served.url == "http://10.0.0.5:5006/app"
+    assert served.url == "http://127.0.0.5:5006/app"
 
 
 def test_nginx_accepts_the_config(tmp_path: Path) -> None:
