@@ -28,8 +28,9 @@ from rlx_lab.cost import MB, Cost, Term, size
 from rlx_lab.engine import Trajectory
 from rlx_lab_app.state.budget import configured
 from rlx_lab_app.state.jobs import HEAVY, JobState, Report, SessionJobs
+from rlx_lab_app.state.plan import TrajectoryCache
 from rlx_lab_app.state.scales import from_position, slider_track, track_positions
-from rlx_lab_app.state.surfaces.plan import RacePlan, TrajectoryCache
+from rlx_lab_app.state.surfaces.plan import RacePlan
 
 ROWS = 64
 """Positions of a full table along the slider's track."""
