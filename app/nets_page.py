@@ -8,6 +8,7 @@ from rlx_lab import engine
 from rlx_lab_app.state.jobs import warm_workers
 from rlx_lab_app.views.history import BrowserHistory
 from rlx_lab_app.views.nets.tab import NetsTab
+from rlx_lab_app.views.runner import served
 from rlx_lab_app.views.templates import page_template
 
 engine.one_core_per_computation()  # before the first computation: a core per job (docs/serving.md)
@@ -29,5 +30,5 @@ def build() -> pn.template.BaseTemplate:
     return template
 
 
-if pn.state.served:
+if served(__name__):
     build().servable()

@@ -7,6 +7,7 @@ import panel as pn
 
 from rlx_lab_app.state.health import CpuMeter, describe, health
 from rlx_lab_app.state.jobs import default_server
+from rlx_lab_app.views.runner import served
 from rlx_lab_app.views.templates import page_template
 
 REFRESH_MS = 2000
@@ -26,5 +27,5 @@ def build() -> pn.template.BaseTemplate:
     return template
 
 
-if pn.state.served:
+if served(__name__):
     build().servable()

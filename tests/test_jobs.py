@@ -305,12 +305,12 @@ def test_a_failed_computation_lets_the_next_asker_compute() -> None:
 
 def test_the_warm_up_waits_while_a_page_is_built_and_not_forever() -> None:
     server = Server(Budgets())
-    server.wait_while_pages_build(timeout_s=5)  # no page: at once
+    server.wait_for_visitors(timeout_s=5)  # no page: at once
     waited: list[float] = []
 
     def wait() -> None:
         began = time.perf_counter()
-        server.wait_while_pages_build(timeout_s=5)
+        server.wait_for_visitors(timeout_s=5)
         waited.append(time.perf_counter() - began)
 
     with server.building_page():
@@ -322,8 +322,21 @@ def test_the_warm_up_waits_while_a_page_is_built_and_not_forever() -> None:
     assert waited and waited[0] >= 0.2
     began = time.perf_counter()
     with server.building_page():
-        server.wait_while_pages_build(timeout_s=0.1)
+        server.wait_for_visitors(timeout_s=0.1)
     assert time.perf_counter() - began < 2, "a page that never finishes does not hold it"
+
+
+def test_the_warm_up_waits_while_a_visitor_s_job_is_in_flight() -> None:
+    server = Server(Budgets())
+    job = cost(1, "a race")
+    server.admit(job)
+    thread = threading.Thread(target=server.wait_for_visitors, args=(5,))
+    thread.start()
+    time.sleep(0.2)
+    assert thread.is_alive(), "it waits while the job runs"
+    server.release(job)
+    thread.join(2)
+    assert not thread.is_alive(), "the job's end wakes it"
 
 
 def test_the_compile_cache_has_a_size_limit(tmp_path: Any) -> None:

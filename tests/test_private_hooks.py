@@ -62,3 +62,13 @@ def test_bokeh_sessions_still_hold_their_connections_and_sockets() -> None:
     assert "self._socket = socket" in inspect.getsource(ServerConnection.__init__)
     assert callable(ServerSession.request_expiration)
     assert isinstance(BokehSessionContext.session, property)
+
+
+def test_panel_still_cleans_up_a_document_with_cleanup_doc() -> None:
+    """``views.page.rehearse`` lets go of its document as Panel's server lets go of a closed
+    session's: ``panel.io.document._cleanup_doc(doc, destroy=True)``."""
+    from panel.io import document
+
+    source = inspect.getsource(document._cleanup_doc)
+    assert list(inspect.signature(document._cleanup_doc).parameters) == ["doc", "destroy"]
+    assert "session_destroyed_callbacks" in source and "state._views" in source

@@ -42,7 +42,8 @@ class Server:
         self._in_flight = 0
         self._sessions = 0
         self._pages_building = 0
-        self._no_page_building = threading.Condition(self._lock)
+        self._quiet = threading.Condition(self._lock)
+        """Notified when no page is being built and no job is in flight."""
         self.problems: deque[tuple[float, str]] = deque(maxlen=RECENT_PROBLEMS)
         """The latest failures and refusals, (time, words), newest last (the operator's view)."""
 
@@ -66,6 +67,8 @@ class Server:
         with self._lock:
             self._admitted -= cost.bytes
             self._in_flight -= 1
+            if not self._in_flight and not self._pages_building:
+                self._quiet.notify_all()
 
     def jobs_in_flight(self) -> int:
         """Jobs admitted and not finished (queued or running), every session together."""
@@ -99,19 +102,23 @@ class Server:
         finally:
             with self._lock:
                 self._pages_building -= 1
-                if not self._pages_building:
-                    self._no_page_building.notify_all()
+                if not self._pages_building and not self._in_flight:
+                    self._quiet.notify_all()
 
-    def wait_while_pages_build(self, timeout_s: float) -> None:
-        """Return once no page is being built, or after ``timeout_s`` seconds at most.
+    def wait_for_visitors(self, timeout_s: float) -> None:
+        """Return once no page is being built and no visitor's job is in flight, or after
+        ``timeout_s`` seconds at most.
 
         For the server's own background work (the warm-up): building a page is Python work
-        that holds the interpreter, so work beside it slows the page a visitor waits for.
+        that holds the interpreter, and a race beside another shares the cores, so work
+        beside them slows what a visitor waits for.
         """
         deadline = time.monotonic() + timeout_s
-        with self._no_page_building:
-            while self._pages_building and (left := deadline - time.monotonic()) > 0:
-                self._no_page_building.wait(left)
+        with self._quiet:
+            while (self._pages_building or self._in_flight) and (
+                left := deadline - time.monotonic()
+            ) > 0:
+                self._quiet.wait(left)
 
     def full(self) -> bool:
         """Whether a new page would exceed :attr:`Budgets.max_sessions`."""

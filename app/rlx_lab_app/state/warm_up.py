@@ -1,16 +1,20 @@
-"""The server's own work at start-up: its worker process and the default race, ready before
-any visitor asks.
+"""The server's own work at start-up: the default race, a rehearsal of the page and the worker
+process, ready before any visitor asks.
 
 ``panel serve app/app.py --setup app/server_start.py`` (``make serve``) calls :func:`start` once
 per server process. On a background thread (the server listens meanwhile) it computes the
 default surface's race for every optimizer — the default page's four first — into the shared
-trajectory cache and the compile caches, then starts the worker process. It steps aside while a
-page is being built (:meth:`Server.wait_while_pages_build`): a visitor's page comes first, and a
-race the page asks for meanwhile is computed once, by whichever thread started it
-(:meth:`TrajectoryCache.get_or_compute`). The first visitor's page, and
-any link that keeps the default surface, start and settings, then finds compiled programs and
-computed paths instead of paying for them. It is the server's fixed cost, not a visitor's job:
-no budget applies, and it runs once whether zero or thirty pages open.
+trajectory cache and the compile caches, then starts the worker process. Before each optimizer
+it steps aside while a page is being built or a visitor's job runs
+(:meth:`Server.wait_for_visitors`): a visitor who comes at once is served first, and a race the
+page asks for meanwhile is computed once, by whichever thread started it
+(:meth:`TrajectoryCache.get_or_compute`). The first visitor's page, and any link that keeps the
+default surface, start and settings, then finds compiled programs and computed paths instead of
+paying for them. Then, unless a visitor has already opened a page, it rehearses the page —
+builds one into a document no browser sees (:func:`rlx_lab_app.views.page.rehearse`) — so that
+the first visitor's page costs what every later one does (Python's first imports and first
+instances of each part). It is the server's fixed cost, not a visitor's job: no budget applies,
+and it runs once whether zero or thirty pages open.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from __future__ import annotations
 import functools
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rlx_lab import engine, optim
 from rlx_lab_app.state.jobs import default_server, warm_workers
@@ -28,7 +32,7 @@ from rlx_lab_app.state.surfaces.race import DEFAULT_OPTIMIZERS, RaceModel
 READY = "rlx_lab: the default race is ready"
 """Printed (to the server's console) when the warm-up is done; benchmarks wait for it."""
 PAGE_WAIT_S = 10.0
-"""The longest the warm-up waits, before each optimizer, for pages being built to finish."""
+"""The longest the warm-up waits, before each optimizer, for visitors' pages and jobs."""
 
 
 def default_race_order() -> list[str]:
@@ -48,22 +52,30 @@ def warm_default_race(optimizers: Sequence[str] | None = None) -> int:
     server = default_server()
     outcome = compute(
         RaceModel(optimizers=names).plan(),
-        check=functools.partial(server.wait_while_pages_build, PAGE_WAIT_S),
+        check=functools.partial(server.wait_for_visitors, PAGE_WAIT_S),
     )
     seconds = time.perf_counter() - began
-    print(f"{READY}: {len(outcome.results)} optimizers in {seconds:.1f} s", flush=True)
+    print(f"rlx_lab: {len(outcome.results)} optimizers raced in {seconds:.1f} s", flush=True)
     return len(outcome.results)
 
 
-def warm_up() -> None:
-    """The default race, then the worker process (it imports in its own interpreter: a core's
-    work that the first page does not need)."""
-    warm_default_race()
+def warm_up(rehearse: Callable[[], float] | None = None) -> None:
+    """The default race; then ``rehearse()`` (the page's rehearsal, its seconds returned)
+    unless a visitor has opened a page already; then :data:`READY`, and the worker process (it
+    imports in its own interpreter: a core's work that the first page does not need)."""
+    began = time.perf_counter()
+    count = warm_default_race()
+    server = default_server()
+    if rehearse is not None and not server.sessions():
+        server.wait_for_visitors(PAGE_WAIT_S)
+        print(f"rlx_lab: the page rehearsed in {rehearse():.1f} s", flush=True)
+    seconds = time.perf_counter() - began
+    print(f"{READY}: {count} optimizers, start-up done in {seconds:.1f} s", flush=True)
     warm_workers()
 
 
-def start() -> threading.Thread:
-    """Run :func:`warm_up` on a daemon thread."""
-    thread = threading.Thread(target=warm_up, name="rlx-lab-warm-up", daemon=True)
+def start(rehearse: Callable[[], float] | None = None) -> threading.Thread:
+    """Run :func:`warm_up` (with ``rehearse``) on a daemon thread."""
+    thread = threading.Thread(target=warm_up, args=(rehearse,), name="rlx-lab-warm-up", daemon=True)
     thread.start()
     return thread
