@@ -11,7 +11,7 @@ from rlx_lab_app.state.nets.model import USER_DATA, NetsModel, read_points
 from rlx_lab_app.state.nets.review import NetsTuningJob, comparison, worse
 from rlx_lab_app.state.nets.tuning import tune_plan
 from rlx_lab_app.state.tuning import Tuning
-from rlx_lab_app.views.tuning_view import note_html
+from rlx_lab_app.views.tuning_view import TuneButton, note_html
 
 
 @dataclass(frozen=True)
@@ -58,14 +58,18 @@ def test_a_tuning_that_hurts_the_test_set_says_so_and_undo_puts_eta_back() -> No
     model.train()
     before = model.settings["adam"].lr
     job = NetsTuningJob(model, Fixed({"adam": 1e-4}))
+    button = TuneButton(job, undo=True)
+    assert not button.undo.visible, "nothing to undo yet"
     job.compute()
+    assert button.undo.visible
     assert model.settings["adam"].lr == 1e-4 and job.previous == {"adam": {"lr": before}}
     assert "Test loss" not in job.note, "no race of the tuned η yet"
     model.train()
     assert "Test loss (accuracy) before → after tuning: Adam" in job.note
     assert "⚠ Tuning made Adam worse on the test set" in job.note, job.note
-    job.undo()
+    button.undo.clicks += 1
     assert model.settings["adam"].lr == before and job.previous == {}
+    assert not button.undo.visible
     assert job.note == f"Tuning undone: Adam η {before:g}."
 
 
