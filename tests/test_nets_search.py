@@ -41,6 +41,7 @@ def test_the_search_sets_the_winner_and_beats_the_lr_scan() -> None:
     search = NetsSearchModel(model)
     button = TuneButton(search)
     button.run()
+    assert search.note.startswith("Every tunable hyperparameter searched on Two moons, 60 steps")
     assert "\nAdam: as given" in search.note and "\nSGD: as given" in search.note
     assert "<br>Adam: as given" in button.note.object
     assert model.settings["sgd"].weight_decay == 0.001

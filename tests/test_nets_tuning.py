@@ -33,7 +33,7 @@ def test_each_racing_optimizer_gets_the_lr_with_the_lowest_final_training_loss()
         assert model.settings[name].lr == NET_TUNE_LRS[_best(runs, "train_loss")], name
     assert model.settings["sgd"].momentum == 0.9
     assert "seeds 0–2 (scores averaged); the lowest final training loss of 9 values" in tuning.note
-    assert tuning.note.startswith("η tuned on two moons,"), "the data in words"
+    assert tuning.note.startswith("η tuned on Two moons,"), "the data as the picker names it"
     assert "Adam" in button.note.object and not tuning.stale
     model.dataset = "spirals"
     assert tuning.stale and "before the last change" in button.note.object

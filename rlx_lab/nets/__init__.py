@@ -10,7 +10,8 @@
 Modules: :mod:`datasets` (numpy toy data), :mod:`mlp` (the model), :mod:`loop` (one traced
 training run), :mod:`train` (the race), :mod:`hessian` (Sophia's estimates),
 :mod:`landscape` (loss slices and projected paths), :mod:`tuning` (candidate settings
-trained at once and judged on held-out data), :mod:`boundary` (decision boundaries),
+trained at once and judged on held-out data), :mod:`folds` (k-fold cross-validation, when the
+data is too small to hold out), :mod:`boundary` (decision boundaries),
 :mod:`cost` (what a race will allocate), :mod:`defaults` (lab-default hyperparameters for
 nets), :mod:`user_data` (your own points from CSV), :mod:`export` (runs as CSV and JSON).
 """
@@ -21,6 +22,7 @@ from . import (
     cost,
     datasets,
     export,
+    folds,
     hessian,
     landscape,
     loop,
@@ -65,6 +67,7 @@ __all__ = [
     "decision_boundary",
     "decision_frames",
     "export",
+    "folds",
     "hessian",
     "hparam_values",
     "landscape",

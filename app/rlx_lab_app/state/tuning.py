@@ -10,7 +10,8 @@ world names its jobs (``TuningModel``, ``SearchModel``, ``NetsTuningModel``,
 
 The rule is the same everywhere: for each racing optimizer, the candidate whose run ends lowest
 without diverging wins; the note states what was tried, the winner, and a winner at an end of
-the range (where the best may lie beyond it).
+the range (where the best may lie beyond it). A tuning keeps the values it replaced
+(:attr:`TuningJob.previous`), so :meth:`TuningJob.undo` puts them back.
 """
 
 from __future__ import annotations
@@ -69,6 +70,16 @@ class TuningJob(RaceJob):
     holds. ``tuner`` (or the class's :attr:`tuner`) says what it is."""
 
     note = param.String(default="", precedence=-1, doc="What the last tuning did, in words")
+    previous = param.Dict(
+        default={},
+        precedence=-1,
+        doc="optimizer → the fields the last tuning moved, at their values before it (Undo)",
+    )
+    caveat = param.String(
+        default="",
+        precedence=-1,
+        doc="Why the tuned values may not fit the race any more, in words (shown while stale)",
+    )
 
     tuner: Tuner
     """The world's tuning: passed in, or bound by a subclass (``tuner = ETA``)."""
@@ -98,14 +109,52 @@ class TuningJob(RaceJob):
         return self.tuner.task(self.race)
 
     def show(self, tuning: Tuning) -> None:
-        """Move the sliders to ``tuning`` and publish its note."""
+        """Move the sliders to ``tuning`` (keeping the values they leave in :attr:`previous`)
+        and publish its note."""
+        previous = replaced(self.race, tuning)
         problems = apply_tuning(self.race, tuning)
         self.param.update(
-            note=" ".join([tuning.note, *problems]), busy=False, stale=False, error=""
+            note=" ".join([tuning.note, *problems]),
+            previous=previous,
+            caveat="",
+            busy=False,
+            stale=False,
+            error="",
+        )
+
+    def undo(self) -> None:
+        """Put back the values the last tuning replaced, and say so."""
+        if not self.previous:
+            return
+        restored = Tuning(
+            {n: v["lr"] for n, v in self.previous.items()},
+            (),
+            "",
+            others={n: {k: x for k, x in v.items() if k != "lr"} for n, v in self.previous.items()},
+        )
+        problems = apply_tuning(self.race, restored)
+        words = ", ".join(
+            f"{optim.get(n).title} {describe(n, v, list(v))}" for n, v in self.previous.items()
+        )
+        self.param.update(
+            note=" ".join([f"Tuning undone: {words}.", *problems]),
+            previous={},
+            caveat="",
+            stale=False,
         )
 
     def has_result(self) -> bool:
         return bool(self.note)
+
+
+def replaced(race: Any, tuning: Tuning) -> dict[str, dict[str, Any]]:
+    """optimizer → the fields ``tuning`` moves, at their current values (``race``: either lab's
+    model), for :meth:`TuningJob.undo`."""
+    out: dict[str, dict[str, Any]] = {}
+    for name in tuning.values:
+        now = race.settings[name].overrides()
+        out[name] = {k: now[k] for k in ("lr", *tuning.others.get(name, {})) if k in now}
+    return out
 
 
 def apply_tuning(race: Any, tuning: Tuning) -> list[str]:

@@ -3,7 +3,9 @@
 The scan (:meth:`rlx_lab_app.state.tuning.TuningJob.run`, either lab's) runs off the page's
 thread; the sliders move, and the race recomputes, back on the document's loop. The button and
 the note under it are bound to the model (``pn.bind``): what was tuned, how, and to what —
-marked as history once the race has changed since.
+marked as history once the race has changed since, led by the job's caveat where it has one
+(the data changed under tuned values). With ``undo=True``, an *Undo tuning* button puts back
+the values the last tuning replaced (:meth:`~rlx_lab_app.state.tuning.TuningJob.undo`).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class TuneButton(pn.viewable.Viewer):
         busy_text: str = "Tuning η… (25 runs per optimizer in one call)",
         css: str = "tune-lr",
         note_css: str = "tune-note",
+        undo: bool = False,
         **params: Any,
     ) -> None:
         super().__init__(**params)
@@ -59,16 +62,27 @@ class TuneButton(pn.viewable.Viewer):
                 tuning.param.stale,
                 tuning.param.note,
                 busy_text,
+                tuning.param.caveat,
             ),
             css_classes=[note_css],
             margin=(0, 10),
             styles={"color": "#444"},
         )
         self.button.on_click(self.run)
+        shown = pn.bind(_can_undo, tuning.param.previous, tuning.param.busy) if undo else False
+        self.undo = pn.widgets.Button(
+            label="Undo tuning", color="light", css_classes=[f"{css}-undo"], visible=shown
+        )
+        self.undo.on_click(lambda _: tuning.undo())
 
     def __panel__(self) -> pn.viewable.Viewable:
         return pn.Column(
-            self.button, self.progress, self.note, margin=0, sizing_mode="stretch_width"
+            self.button,
+            self.progress,
+            self.note,
+            self.undo,
+            margin=0,
+            sizing_mode="stretch_width",
         )
 
     def run(self, _: Any = None) -> None:
@@ -88,14 +102,23 @@ class TuneButton(pn.viewable.Viewer):
         )
 
 
-def note_html(busy: bool, error: str, stale: bool, note: str, busy_text: str) -> str:
+def _can_undo(previous: dict[str, Any], busy: bool) -> bool:
+    """Whether the last tuning left values to put back (and none is running)."""
+    return bool(previous) and not busy
+
+
+def note_html(
+    busy: bool, error: str, stale: bool, note: str, busy_text: str, caveat: str = ""
+) -> str:
     """The note under the button: busy, why the last run failed, or the last note (marked as
-    history once the race has changed since)."""
+    history once the race has changed since, after the ``caveat`` if there is one)."""
     if busy:
         text = busy_text
     elif error:
         text = error
     else:
         text = ("(before the last change) " if stale else "") + note
+        if stale and caveat:
+            text = f"⚠ {caveat}\n{text}"
     lines = html.escape(text).replace("\n", "<br>")  # a note may hold a line per optimizer
     return f"<small>{lines}</small>" if text else ""

@@ -6,8 +6,10 @@ Each racing optimizer trains once as set, once per η of the η scan
 (:func:`rlx_lab.engine.sample_settings`: the same draws as the surfaces lab's search), all in one
 vmapped race with the tab's data, network, batches, steps, schedule and seeds. They are judged as η
 tuning judges (:mod:`rlx_lab.nets.tuning`: by default the validation loss on a held-out
-quarter of the training set; or the training loss): the lowest final loss without diverging wins,
-ties go to the faster descent. The test set plays no part in the choice.
+quarter of the training set, or by 5-fold cross-validation where that quarter is too small; or
+the training loss): the lowest final loss without diverging wins, ties go to the faster
+descent. The test set plays no part in the choice; the review afterwards
+(:mod:`rlx_lab_app.state.nets.review`) compares the test figures before and after.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ import numpy as np
 
 from rlx_lab import engine, optim
 from rlx_lab.engine import AS_GIVEN, LR_ALONE, RANDOM
+from rlx_lab.nets.folds import CannotJudge
 from rlx_lab.nets.tuning import NET_TUNE_LRS, best_index, seeds_words, setting_keys
 from rlx_lab_app.state.nets.plan import NetsPlan
+from rlx_lab_app.state.nets.review import NetsTuningJob, data_title
 from rlx_lab_app.state.nets.tuning import NetsTuner, train_candidates
-from rlx_lab_app.state.tuning import Tuning, TuningJob, compare_line, not_tuned, search_note
+from rlx_lab_app.state.tuning import Tuning, compare_line, not_tuned, search_note
 
 NET_SEARCH_SAMPLES = 32
 """Random settings per optimizer (fewer than on a surface: each one trains a network)."""
@@ -43,7 +47,10 @@ def search_plan(plan: NetsPlan, by: str, *, seed: int = 0) -> Tuning:
             *({**job.overrides, **setting} for setting in drawn),
         ]
     group = np.repeat([AS_GIVEN, LR_ALONE, RANDOM], [1, len(NET_TUNE_LRS), NET_SEARCH_SAMPLES])
-    tried = train_candidates(plan, grid, by)
+    try:
+        tried = train_candidates(plan, grid, by)
+    except CannotJudge as refused:
+        return not_tuned([str(refused)])
     values: dict[str, float] = {}
     others: dict[str, dict[str, Any]] = {}
     failed: list[str] = []
@@ -65,7 +72,7 @@ def search_plan(plan: NetsPlan, by: str, *, seed: int = 0) -> Tuning:
         line = compare_line(name, losses, lr_alone, setting, fields)
         lines.append(f"{optim.get(name).title}: {line}")
     head = (
-        f"Every tunable hyperparameter searched on {tried.data.name}, {plan.settings.steps} "
+        f"Every tunable hyperparameter searched on {data_title(plan.data)}, {plan.settings.steps} "
         f"steps, {seeds_words(tried.result.seeds)}, draws seeded {seed}: for each optimizer, its "
         f"settings as given, its η scan ({len(NET_TUNE_LRS)} values) and {NET_SEARCH_SAMPLES} "
         f"random settings in one training call; {tried.words} wins (ties: the faster "
@@ -83,8 +90,9 @@ SEARCH = NetsTuner("the search", 1 + len(NET_TUNE_LRS) + NET_SEARCH_SAMPLES, sea
 random settings per optimizer."""
 
 
-class NetsSearchModel(TuningJob):
+class NetsSearchModel(NetsTuningJob):
     """The nets race's search beyond η: whether it runs, what it last did, whether that still
     holds."""
 
     tuner = SEARCH
+    tuned_words = "The searched values were"

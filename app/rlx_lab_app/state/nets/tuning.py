@@ -5,10 +5,14 @@ half-decades from 1e-4 to 1) and run seed, all in one vmapped race with the tab'
 batches, steps and schedule, its other hyperparameters as set. The seeds are the race's, extended
 to at least :data:`~rlx_lab.nets.tuning.TUNE_SEEDS` (the first run seed and those after it). The
 model's ``tune_by`` judges them (``"validation"``, the default, or ``"training"``); the rule, the
-training and the pick are :mod:`rlx_lab.nets.tuning`'s (:func:`~rlx_lab.nets.tuning.tune_lr`).
-This module snapshots the tab and words the result; :class:`NetsTuner` is what the small nets
-hand the shared tuning job (:class:`~rlx_lab_app.state.tuning.TuningJob`), and
-:class:`NetsTuningModel` is that job with :data:`ETA`.
+training and the pick are :mod:`rlx_lab.nets.tuning`'s (:func:`~rlx_lab.nets.tuning.tune_lr`):
+a held-out quarter of the training set, or 5-fold cross-validation when that quarter would hold
+fewer than :data:`~rlx_lab.nets.tuning.MIN_VALIDATION` points; too few points to judge at all
+is a refusal, in the note. This module snapshots the tab and words the result; :class:`NetsTuner`
+is what the small nets hand the shared tuning job (:class:`~rlx_lab_app.state.tuning.TuningJob`),
+and :class:`NetsTuningModel` is that job with :data:`ETA`, reviewed afterwards
+(:class:`~rlx_lab_app.state.nets.review.NetsTuningJob`: the test figures before and after, and
+the data the values belong to).
 """
 
 from __future__ import annotations
@@ -20,10 +24,12 @@ from typing import Any
 
 from rlx_lab import nets, optim
 from rlx_lab.cost import Cost, nothing
-from rlx_lab.nets.tuning import NET_TUNE_LRS, seeds_words
+from rlx_lab.nets.folds import FOLDS, CannotJudge
+from rlx_lab.nets.tuning import NET_TUNE_LRS, cross_validates, seeds_words
 from rlx_lab_app.state.nets.model import INPUTS, NetsModel
 from rlx_lab_app.state.nets.plan import NetsPlan, make_data
-from rlx_lab_app.state.tuning import Tuning, TuningJob, not_tuned, tuning_note
+from rlx_lab_app.state.nets.review import NetsTuningJob, data_title
+from rlx_lab_app.state.tuning import Tuning, not_tuned, tuning_note
 
 STALE_AFTER = (*(p for p in INPUTS if p not in ("optimizers", "landscape", "revision")), "tune_by")
 """Inputs after whose change the last tuning no longer describes the race (the seed count
@@ -56,20 +62,23 @@ def tune_plan(plan: NetsPlan, by: str) -> Tuning:
     if not plan.jobs:
         return not_tuned(plan.problems)
     choice = {job.optimizer: dict(job.overrides) for job in plan.jobs}
-    tuned = nets.tuning.tune_lr(
-        make_data(plan.data),
-        choice,
-        model=plan.model,
-        settings=plan.settings,
-        seeds=tuning_seeds(plan),
-        by=by,  # type: ignore[arg-type]  # a str: tuning validates it
-        lrs=NET_TUNE_LRS,
-    )
+    try:
+        tuned = nets.tuning.tune_lr(
+            make_data(plan.data),
+            choice,
+            model=plan.model,
+            settings=plan.settings,
+            seeds=tuning_seeds(plan),
+            by=by,  # type: ignore[arg-type]  # a str: tuning validates it
+            lrs=NET_TUNE_LRS,
+        )
+    except CannotJudge as refused:
+        return not_tuned([str(refused)])
     values = tuned.lrs
     failed = [f"{optim.get(name).title} (diverged at every η)" for name in tuned.failed]
     tried = tuned.candidates
     runs = f"{plan.settings.steps} steps, {seeds_words(tried.result.seeds)}"
-    head = f"η tuned on {nets.datasets.title(tried.data.name)}, {runs}; {tried.words} of"
+    head = f"η tuned on {data_title(plan.data)}, {runs}; {tried.words} of"
     return Tuning(values, tuple(failed), tuning_note(head, values, failed, NET_TUNE_LRS))
 
 
@@ -85,17 +94,19 @@ class NetsTuner:
     stale_after: Sequence[str] = STALE_AFTER
 
     def cost(self, model: NetsModel) -> Cost:
-        """Every racing optimizer's :attr:`candidates` settings × the tuning seeds, trained."""
+        """Every racing optimizer's :attr:`candidates` settings × the tuning seeds, trained
+        (once per fold under cross-validation)."""
         plan = model.plan()
         if not plan.jobs:
             return nothing(self.what)
+        folds = FOLDS if cross_validates(make_data(plan.data), model.tune_by) else 1
         return nets.cost.race_cost(
             plan.model,
             plan.settings,
             seeds=len(tuning_seeds(plan)),
             optimizers=len(plan.jobs),
             samples=plan.data.samples,
-            settings_each=self.candidates,
+            settings_each=self.candidates * folds,
             what=self.what,
         )
 
@@ -110,7 +121,7 @@ ETA = NetsTuner("tuning η", len(NET_TUNE_LRS), tune_plan)
 """η tuning of the small nets: :data:`~rlx_lab.nets.tuning.NET_TUNE_LRS` per optimizer."""
 
 
-class NetsTuningModel(TuningJob):
+class NetsTuningModel(NetsTuningJob):
     """The nets race's η tuning: whether it runs, what it last did, whether that still holds."""
 
     tuner = ETA

@@ -18,7 +18,8 @@ import param
 
 from rlx_lab import optim
 from rlx_lab.nets.datasets import DATASETS
-from rlx_lab.nets.tuning import HELD_OUT, NET_TUNE_LRS
+from rlx_lab.nets.folds import FOLDS, MIN_POINTS
+from rlx_lab.nets.tuning import HELD_OUT, MIN_VALIDATION, NET_TUNE_LRS
 from rlx_lab_app.state.nets.model import BOUNDARY_DATASETS, USER_DATA, NetsModel
 from rlx_lab_app.state.nets.search import NET_SEARCH_SAMPLES, NetsSearchModel
 from rlx_lab_app.state.nets.tuning import NetsTuningModel
@@ -129,18 +130,21 @@ class NetsControls(pn.viewable.Viewer):
             busy_text="Tuning η… (9 runs per optimizer and seed, all in one training call)",
             css="nets-tune-lr",
             note_css="nets-tune-note",
+            undo=True,
         )
         self.tune_by = w.Select.from_param(
             m.tune_by,
             options={
-                f"validation loss ({HELD_OUT:.0%} held out)": "validation",
+                f"validation loss ({HELD_OUT:.0%} held out, or 5-fold)": "validation",
                 "training loss": "training",
             },
             name="Tuning judges by",
             description="Validation: each candidate trains without a held-out part of the "
             "training set and is judged on it, so a setting that memorises the training points "
-            "does not win. Training: judged on the loss it is trained on. The test set never "
-            "plays a part.",
+            f"does not win; where that part would hold fewer than {MIN_VALIDATION} points, "
+            f"{FOLDS}-fold cross-validation judges instead (fewer than {MIN_POINTS} training "
+            "points: not tuned). Training: judged on the loss it is trained on. The test set "
+            "never plays a part in the choice; the note compares the test figures after.",
             css_classes=["nets-tune-by"],
         )
         self.search = NetsSearchModel(model)
@@ -155,6 +159,7 @@ class NetsControls(pn.viewable.Viewer):
             "optimizer and seed, all in one training call)",
             css="nets-tune-all",
             note_css="nets-tune-all-note",
+            undo=True,
         )
         extras = {name: self._extras(name) for name in optim.names()}
         self.cards = NetsCards(model, extras=extras)
