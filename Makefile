@@ -11,6 +11,10 @@ PORT ?= 5006
 TEST_WORKERS ?= 2
 # `make serve-class`: this many panel serve processes behind nginx (docs/serving.md).
 WORKERS ?= 2
+# A page's session waits 60 s for its browser (and outlives its closing as long): a class
+# opening the lab at once is served in turn, and under Bokeh's 15 s default the last pages
+# were discarded before their browsers connected, then built again (rlx_lab_app/harness.py).
+SESSIONS := --unused-session-lifetime 60000 --check-unused-sessions 5000
 
 .PHONY: serve serve-room serve-class serve-worker test lint bench chromium nginx clean
 
@@ -21,14 +25,14 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 serve: $(STAMP)
-	$(VENV)/bin/panel serve app/app.py app/status.py --setup app/server_start.py \
+	$(VENV)/bin/panel serve app/app.py app/status.py --setup app/server_start.py $(SESSIONS) \
 		--port $(PORT) --address localhost \
 		--allow-websocket-origin=localhost:$(PORT) --allow-websocket-origin=127.0.0.1:$(PORT)
 
 # Serving a room is explicit: `make serve-room ADDRESS=<this machine's address on the LAN>`.
 serve-room: $(STAMP)
 	@test -n "$(ADDRESS)" || { echo "usage: make serve-room ADDRESS=<address students reach>"; exit 2; }
-	$(VENV)/bin/panel serve app/app.py app/status.py --setup app/server_start.py \
+	$(VENV)/bin/panel serve app/app.py app/status.py --setup app/server_start.py $(SESSIONS) \
 		--port $(PORT) --address $(ADDRESS) \
 		--allow-websocket-origin=$(ADDRESS):$(PORT)
 
@@ -43,7 +47,7 @@ serve-class: $(STAMP) nginx
 # FRONT=<front address>:<front port>`.
 serve-worker: $(STAMP)
 	@test -n "$(ADDRESS)" -a -n "$(FRONT)" || { echo "usage: make serve-worker ADDRESS=<this machine's address> FRONT=<front host:port> [PORT=5101]"; exit 2; }
-	$(VENV)/bin/panel serve app/app.py app/status.py --setup app/server_start.py \
+	$(VENV)/bin/panel serve app/app.py app/status.py --setup app/server_start.py $(SESSIONS) \
 		--port $(PORT) --address $(ADDRESS) --use-xheaders \
 		--allow-websocket-origin=$(FRONT) --allow-websocket-origin=$(ADDRESS):$(PORT)
 

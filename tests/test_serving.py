@@ -230,3 +230,14 @@ def test_an_idle_page_is_closed_and_let_go(room: ClassServer) -> None:
     assert "closed" in last_words
     worker = room.workers[int(cookie.removeprefix("w"))]
     worker.wait_for(f"echo: let {session_id.strip()} go", timeout_s=20)
+
+
+def test_make_serve_and_the_harness_give_sessions_the_same_lifetime() -> None:
+    """One lifetime for a page's session, whether ``make serve`` or a test or benchmark
+    (``harness.SESSION_OPTIONS``, which ``ClassServer`` and ``bench load`` use) starts it."""
+    from rlx_lab_app.harness import ROOT, SESSION_OPTIONS
+
+    makefile = (ROOT / "Makefile").read_text()
+    assert f"SESSIONS := {' '.join(SESSION_OPTIONS)}\n" in makefile
+    serving = [line for line in makefile.splitlines() if "panel serve app/app.py" in line]
+    assert len(serving) == 3 and all("$(SESSIONS)" in line for line in serving)

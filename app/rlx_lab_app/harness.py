@@ -30,6 +30,20 @@ ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app" / "app.py"
 START_UP = ("--setup", str(ROOT / "app" / "server_start.py"))
 """``panel serve``'s options for the server's start-up work, as ``make serve`` runs it."""
+UNUSED_SESSION_S = 60
+"""How long a served page's session waits for its browser (and outlives its closing), as
+``make serve`` sets it. A page is built for its GET; its browser's websocket comes after. When
+a class opens the lab at once the server builds the pages one after another (about a second
+each on this machine), so the last students' sockets arrive half a minute after their GETs:
+under Bokeh's default (15 s) their sessions were discarded and built again, doubling the
+work of the crowd."""
+SESSION_OPTIONS = (
+    "--unused-session-lifetime",
+    str(UNUSED_SESSION_S * 1000),
+    "--check-unused-sessions",
+    "5000",
+)
+"""``panel serve``'s options for :data:`UNUSED_SESSION_S` (checked every 5 s)."""
 
 
 LAUNCHER = (

@@ -34,7 +34,14 @@ from typing import Any
 from rlx_lab.bench import _report
 from rlx_lab_app.bench.actions import ACTIONS, choose
 from rlx_lab_app.bench.student import Student
-from rlx_lab_app.harness import APP, START_UP, PanelServer, free_port
+from rlx_lab_app.harness import (
+    APP,
+    SESSION_OPTIONS,
+    START_UP,
+    UNUSED_SESSION_S,
+    PanelServer,
+    free_port,
+)
 from rlx_lab_app.serving.class_server import ClassServer
 from rlx_lab_app.serving.nginx import Upstream
 from rlx_lab_app.state.warm_up import READY
@@ -209,7 +216,7 @@ def summary(out: dict[str, Any], sampler: Sampler, after_close: int) -> dict[str
 def measure(args: argparse.Namespace) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Start a server (or ``--workers`` behind nginx), let the room act, close every session;
     the tables of :func:`run`."""
-    extra = ["--unused-session-lifetime", "1000", "--check-unused-sessions", "1000"]
+    extra = list(SESSION_OPTIONS)  # as make serve: closed sessions go after ≈65 s (--settle)
     env = {"RLX_LAB_MAX_SESSIONS": str(max(40, args.sessions + 1))}
     if args.cache_dir:
         env["RLX_LAB_CACHE_DIR"] = args.cache_dir
@@ -224,7 +231,7 @@ def measure(args: argparse.Namespace) -> tuple[list[dict[str, Any]], dict[str, A
         sampler.start()
         try:
             out = simulate(servers.url, counted, args)
-            time.sleep(args.settle)  # closed sessions are forgotten after about a second
+            time.sleep(args.settle)  # closed sessions are forgotten after UNUSED_SESSION_S
             after_close = tree(*counted)[2]
         finally:
             sampler.halt.set()
@@ -274,7 +281,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between actions")
     parser.add_argument("--mix", choices=("full", "sliders"), default="full")
     parser.add_argument("--timeout", type=float, default=60.0, help="per wait, in seconds")
-    parser.add_argument("--settle", type=float, default=4.0, help="seconds after closing")
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=UNUSED_SESSION_S + 10.0,
+        help="seconds after closing (the server lets go of a closed session after "
+        f"{UNUSED_SESSION_S} s, checking every 5 s)",
+    )
     parser.add_argument("--query", default="", help="the page's link, e.g. '?opt=adam'")
     parser.add_argument("--no-setup", dest="setup", action="store_false", help="no start-up")
     parser.add_argument("--cache-dir", help="the server's compile cache (default: the user's)")

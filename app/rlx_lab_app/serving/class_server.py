@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import FrameType
 
-from rlx_lab_app.harness import APP, ROOT, START_UP, PanelServer
+from rlx_lab_app.harness import APP, ROOT, SESSION_OPTIONS, START_UP, PanelServer
 from rlx_lab_app.serving.nginx import Nginx, Upstream
 from rlx_lab_app.state.warm_up import READY
 
@@ -70,7 +70,7 @@ class ClassServer:
         self.listen, self.remote = listen, list(remote)
         self.folder = folder or Path(tempfile.mkdtemp(prefix="rlx_lab-class-"))
         options = [f"--allow-websocket-origin={o}" for o in origins(listen)]
-        options += ["--use-xheaders", *(START_UP if setup else ()), *extra]
+        options += ["--use-xheaders", *SESSION_OPTIONS, *(START_UP if setup else ()), *extra]
         shared = worker_env(workers + len(remote), {**os.environ, **(env or {})})
         self.workers = [
             PanelServer(apps[0], more_apps=apps[1:], env=shared, extra=options, timeout_s=timeout_s)
