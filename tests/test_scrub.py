@@ -14,7 +14,8 @@ from rlx_lab_app.state.budget import Budgets
 from rlx_lab_app.state.jobs import Server, SessionJobs
 from rlx_lab_app.state.scales import from_position, slider_track, track_positions
 from rlx_lab_app.state.surfaces.scrub import ROWS, ScrubModel, plan_scrub, scrub_fields
-from rlx_lab_app.views.surfaces.scrub_link import table_columns
+from rlx_lab_app.views.surfaces.race_sources import RaceSources
+from rlx_lab_app.views.surfaces.scrub_link import ScrubLink, table_columns
 from rlx_lab_app.views.surfaces.sources import full
 
 STEPS = 100
@@ -88,13 +89,28 @@ def test_no_table_when_too_big_or_refused_and_a_slider_without_one_says_why() ->
     assert "fewer steps or starts" in plan_scrub(huge, "adam", "lr")
     scrub = ScrubModel(huge)
     scrub.grab("adam", "lr")
-    assert scrub.table is None and "MB" in scrub.error
+    assert scrub.table is None and "MB" in scrub.error and scrub.notice == scrub.error
     race = RaceModel(optimizers=["adam", "adafactor"], steps=2000)
     assert "is off" in plan_scrub(race, "adafactor", "lr")  # relative step: no slider
     assert "not racing" in plan_scrub(race, "sgd", "lr")
+    off = ScrubModel(race)
+    off.grab("adafactor", "lr")
+    assert "is off" in off.error and off.notice == ""  # nothing to tell: no slider to scrub
     tight = ScrubModel(race, SessionJobs(server=Server(Budgets(job_mb=1, heavy_processes=0))))
     tight.grab("adam", "lr")  # refused by the job layer before anything runs
-    assert tight.table is None and "limit" in tight.error
+    assert tight.table is None and "limit" in tight.error and "limit" in tight.notice
+
+
+def test_the_page_says_when_a_grabbed_slider_has_no_table() -> None:
+    huge = RaceModel(optimizers=["adam"], steps=10_000, many_starts=True, grid_size=5)
+    scrub = ScrubModel(huge)
+    link = ScrubLink(huge, scrub, RaceSources(), lambda: (0.0, None, False), print)
+    assert not link.note.visible
+    scrub.grab("adam", "lr")
+    assert link.note.visible and "fewer steps or starts" in link.note.object
+    assert "on release" in link.note.object
+    scrub.param.update(notice="")
+    assert not link.note.visible
 
 
 def test_the_link_sends_the_table_resends_an_unchanged_release_and_drops_a_stale_table(

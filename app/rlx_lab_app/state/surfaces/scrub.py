@@ -41,6 +41,8 @@ TABLE_MB = 16
 BYTES_PER_POINT = 56
 """What the page receives per row, start and point: 13 float32 columns and the clipped path's
 extra points (:func:`rlx_lab_app.views.surfaces.sources.full`, arrows included)."""
+NO_TABLE = "No scrub table"
+"""How the words of a grab left without a table (too big, or refused) begin."""
 
 TABLES = TrajectoryCache(configured().cache_mb * MB // 8, size=32)
 """Computed tables, shared by every session (a second grab, another visitor's same race)."""
@@ -136,7 +138,7 @@ def plan_scrub(race: Any, optimizer: str, field: str) -> ScrubPlan | str:
     rows = min(ROWS, TABLE_MB * MB // per_row)
     if rows < MIN_ROWS:
         return (
-            f"No scrub table: {MIN_ROWS} positions would send ≈{size(MIN_ROWS * per_row)} to "
+            f"{NO_TABLE}: {MIN_ROWS} positions would send ≈{size(MIN_ROWS * per_row)} to "
             f"the page (the limit is {TABLE_MB} MB): fewer steps or starts"
         )
     low, high = settings.param[field].get_soft_bounds()
@@ -202,6 +204,12 @@ class ScrubModel(JobState):
         default=None, precedence=-1, doc="What the grab's ``prepare`` made of the table"
     )
     error = param.String(default="", precedence=-1, doc="Why the latest grab has no table")
+    notice = param.String(
+        default="",
+        precedence=-1,
+        doc="What the page tells the user of a grab that has no table (a table too big for "
+        "the page or refused by the job layer; not a slider that has none to scrub)",
+    )
 
     def __init__(self, race: Any, jobs: SessionJobs | None = None, **params: Any) -> None:
         super().__init__(**params)
@@ -221,7 +229,8 @@ class ScrubModel(JobState):
         if isinstance(plan, str):
             self.jobs.cancel(self)
             self._asked = None
-            self.param.update(table=None, prepared=None, error=plan)
+            notice = plan if plan.startswith(NO_TABLE) else ""
+            self.param.update(table=None, prepared=None, error=plan, notice=notice)
             return
         key = plan.key()
         if key in (self._asked, getattr(self.table, "key", None)):
@@ -262,8 +271,8 @@ class ScrubModel(JobState):
 
     def _show(self, result: tuple[ScrubTable, Any]) -> None:
         self._asked = None
-        self.param.update(table=result[0], prepared=result[1], error="")
+        self.param.update(table=result[0], prepared=result[1], error="", notice="")
 
     def _refuse(self, words: str) -> None:
         self._asked = None
-        self.param.update(table=None, prepared=None, error=words)
+        self.param.update(table=None, prepared=None, error=words, notice=f"{NO_TABLE}: {words}")

@@ -201,6 +201,7 @@ class SurfacesLab(pn.viewable.Viewer):
             pn.pane.Markdown("### Optimizers", margin=(10, 10, 0, 10)),
             self.tune_button,
             self.search_button,
+            self.scrub_link.note,
             self.cards,
             sizing_mode="stretch_width",
         )

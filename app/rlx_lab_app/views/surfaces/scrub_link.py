@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import panel as pn
 from bokeh.models import ColumnDataSource, CustomJS
 
 from rlx_lab.optim import HParam
@@ -86,6 +87,11 @@ class ScrubLink:
         self._sent: tuple[Any, ...] | None = None
         """(table key, css, view) of the table on the page (None: none)."""
         self._css: dict[tuple[str, str], str] = {}
+        self.note = pn.pane.Markdown(
+            "", visible=False, css_classes=["scrub-note"], margin=(0, 10), max_width=340
+        )
+        """Says so when a grabbed slider has no table (place it near the sliders)."""
+        scrub.param.watch(self._notice, "notice")
         if doc is not None:
             self.ask.on_change("data", self._asked)
             grab = CustomJS(args={"ask": self.ask, "table": self.table}, code=js.SCRUB_GRAB)
@@ -156,6 +162,11 @@ class ScrubLink:
                 columns = table_columns(table, css, self.sources.slot[table.optimizer], view)
             self.table.data = columns
             self._sent = sent
+
+    def _notice(self, event: Any) -> None:
+        words = str(event.new)
+        self.note.object = f"⚠ {words} — the path follows the slider on release." if words else ""
+        self.note.visible = bool(words)
 
     def _asked(self, attr: str, old: Any, new: Any) -> None:
         del attr, old
