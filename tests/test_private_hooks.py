@@ -72,3 +72,16 @@ def test_panel_still_cleans_up_a_document_with_cleanup_doc() -> None:
     source = inspect.getsource(document._cleanup_doc)
     assert list(inspect.signature(document._cleanup_doc).parameters) == ["doc", "destroy"]
     assert "session_destroyed_callbacks" in source and "state._views" in source
+
+
+def test_bokehjs_properties_still_have_their_own_change_signal() -> None:
+    """``scrub_grab.js`` listens to one property of a slider
+    (``model.properties.value_throttled.change``): each BokehJS property still makes its own
+    ``change`` signal, with the model and the attribute it belongs to."""
+    import bokeh
+
+    bundle = Path(bokeh.__file__).parent / "server" / "static" / "js" / "bokeh.min.js"
+    signal = re.compile(r"this\.obj=\w+,this\.attr=\w+,.{0,80}this\.change=new \w+\.Signal0\(")
+    assert signal.search(bundle.read_text()), "BokehJS changed how a property signals a change"
+    users = sorted(p.name for p in js.FOLDER.glob("*.js") if ".properties." in p.read_text())
+    assert users == ["scrub_grab.js"], "a new use of a BokehJS property's signal: pin it here"
