@@ -401,3 +401,41 @@ def test_the_operator_sees_pages_jobs_memory_and_recent_problems() -> None:
     gate.set()
     page.run_until(lambda: not slot.busy)
     assert server.jobs_in_flight() == 0
+
+
+def test_a_live_recompute_cancelled_from_its_progress_bar_recomputes_on_the_next_change() -> None:
+    """The Cancel button of a recompute (``JobProgress``) cancels through the session's jobs;
+    the recompute must hear of it, or it would wait for its cancelled job forever and never
+    run again."""
+    import param
+
+    from rlx_lab_app.views.jobs import LiveRecompute
+
+    class Slot(JobState):
+        x = param.Integer(default=0)
+
+    jobs, page = served()
+    slot, release, shown = Slot(), threading.Event(), []
+
+    def compute(plan: int, report: Any) -> int:
+        release.wait(5)
+        return plan
+
+    live = LiveRecompute(
+        jobs,
+        slot,
+        ["x"],
+        plan=lambda: slot.x,
+        cost=lambda plan: cost(1),
+        compute=compute,
+        apply=lambda plan, result: shown.append(result),
+        refuse=lambda plan, words: shown.append(words),
+        lane=INTERACTIVE,
+    )
+    live.request()
+    page.run_until(lambda: slot.busy)
+    jobs.cancel(slot)  # the Cancel button
+    release.set()
+    slot.x = 1
+    page.run_until(lambda: shown == [1], timeout=10)
+    assert not slot.busy

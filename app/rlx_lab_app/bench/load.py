@@ -11,8 +11,9 @@ action about every ``--interval`` seconds each, each waiting for the previous on
 Reported: per action kind the p50 / p95 / max round trip (sent → the new data received),
 errors and timeouts; the server's CPU (its processes, their workers and nginx) per action
 while the students act, apart from this load generator's own CPU; the server's RSS over time
-and after every session has closed (the server forgets a closed session after about a second
-here). Timings are reports, never assertions.
+and after every session has closed (the server keeps a closed session as ``make serve`` does,
+:data:`~rlx_lab_app.harness.UNUSED_SESSION_S`, so ``--settle`` waits longer than that). Timings
+are reports, never assertions.
 """
 
 from __future__ import annotations

@@ -141,6 +141,10 @@ class SessionJobs:
         """Jobs of this session queued or running."""
         return len(self._jobs)
 
+    def holds(self, slot: JobState) -> bool:
+        """Whether ``slot`` has a job queued or running (not finished, not cancelled)."""
+        return id(slot) in self._jobs
+
     # --- internals -----------------------------------------------------------------------
 
     def _check_session(self, cost: Cost) -> None:

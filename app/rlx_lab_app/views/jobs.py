@@ -116,7 +116,9 @@ class LiveRecompute:
     def _fire(self, generation: int) -> None:
         if generation != self._generation:
             return  # a later request supersedes this one
-        if self._running:
+        # running, unless its job was cancelled meanwhile (the Cancel button, through the
+        # session's jobs): a cancelled job never settles, so it must not be waited for
+        if self._running and self.jobs.holds(self.slot):
             self._pending = True
             return
         self._start()
