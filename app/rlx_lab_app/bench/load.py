@@ -11,9 +11,8 @@ action about every ``--interval`` seconds each, each waiting for the previous on
 Reported: per action kind the p50 / p95 / max round trip (sent → the new data received),
 errors and timeouts; the server's CPU (its processes, their workers and nginx) per action
 while the students act, apart from this load generator's own CPU; the server's RSS over time
-and after every session has closed (the server keeps a closed session as ``make serve`` does,
-:data:`~rlx_lab_app.harness.UNUSED_SESSION_S`, so ``--settle`` waits longer than that). Timings
-are reports, never assertions.
+and after every session has closed (``--settle`` outlasts the time a closed session is kept,
+:data:`~rlx_lab_app.harness.UNUSED_SESSION_S`). Timings are reports, never assertions.
 """
 
 from __future__ import annotations
@@ -33,16 +32,10 @@ from pathlib import Path
 from typing import Any
 
 from rlx_lab.bench import _report
+from rlx_lab_app import harness
 from rlx_lab_app.bench.actions import ACTIONS, choose
 from rlx_lab_app.bench.student import Student
-from rlx_lab_app.harness import (
-    APP,
-    SESSION_OPTIONS,
-    START_UP,
-    UNUSED_SESSION_S,
-    PanelServer,
-    free_port,
-)
+from rlx_lab_app.harness import APP, START_UP, PanelServer, free_port
 from rlx_lab_app.serving.class_server import ClassServer
 from rlx_lab_app.serving.nginx import Upstream
 from rlx_lab_app.state.warm_up import READY
@@ -217,7 +210,7 @@ def summary(out: dict[str, Any], sampler: Sampler, after_close: int) -> dict[str
 def measure(args: argparse.Namespace) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Start a server (or ``--workers`` behind nginx), let the room act, close every session;
     the tables of :func:`run`."""
-    extra = list(SESSION_OPTIONS)  # as make serve: closed sessions go after ≈65 s (--settle)
+    extra = list(harness.SESSION_OPTIONS)  # as make serve (closed sessions kept: --settle)
     env = {"RLX_LAB_MAX_SESSIONS": str(max(40, args.sessions + 1))}
     if args.cache_dir:
         env["RLX_LAB_CACHE_DIR"] = args.cache_dir
@@ -232,7 +225,7 @@ def measure(args: argparse.Namespace) -> tuple[list[dict[str, Any]], dict[str, A
         sampler.start()
         try:
             out = simulate(servers.url, counted, args)
-            time.sleep(args.settle)  # closed sessions are forgotten after UNUSED_SESSION_S
+            time.sleep(args.settle)  # past the time a closed session is kept
             after_close = tree(*counted)[2]
         finally:
             sampler.halt.set()
@@ -282,13 +275,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between actions")
     parser.add_argument("--mix", choices=("full", "sliders"), default="full")
     parser.add_argument("--timeout", type=float, default=60.0, help="per wait, in seconds")
-    parser.add_argument(
-        "--settle",
-        type=float,
-        default=UNUSED_SESSION_S + 10.0,
-        help="seconds after closing (the server lets go of a closed session after "
-        f"{UNUSED_SESSION_S} s, checking every 5 s)",
-    )
+    settle = f"seconds after closing (a closed session is kept {harness.UNUSED_SESSION_S} s)"
+    parser.add_argument("--settle", type=float, default=harness.UNUSED_SESSION_S + 10, help=settle)
     parser.add_argument("--query", default="", help="the page's link, e.g. '?opt=adam'")
     parser.add_argument("--no-setup", dest="setup", action="store_false", help="no start-up")
     parser.add_argument("--cache-dir", help="the server's compile cache (default: the user's)")
