@@ -109,7 +109,7 @@ def test_the_page_says_when_a_grabbed_slider_has_no_table() -> None:
     scrub.grab("adam", "lr")
     assert link.note.visible and "fewer steps or starts" in link.note.object
     assert "on release" in link.note.object
-    scrub.param.update(notice="")
+    scrub.param.update(error="")
     assert not link.note.visible
 
 

@@ -204,18 +204,18 @@ class ScrubModel(JobState):
         default=None, precedence=-1, doc="What the grab's ``prepare`` made of the table"
     )
     error = param.String(default="", precedence=-1, doc="Why the latest grab has no table")
-    notice = param.String(
-        default="",
-        precedence=-1,
-        doc="What the page tells the user of a grab that has no table (a table too big for "
-        "the page or refused by the job layer; not a slider that has none to scrub)",
-    )
 
     def __init__(self, race: Any, jobs: SessionJobs | None = None, **params: Any) -> None:
         super().__init__(**params)
         self.race = race
         self.jobs = jobs or SessionJobs()
         self._asked: tuple[Any, ...] | None = None
+
+    @property
+    def notice(self) -> str:
+        """What the page tells the user of :attr:`error`: a table too big for the page or
+        refused by the job layer (not a slider that has none to scrub); empty otherwise."""
+        return self.error if self.error.startswith(NO_TABLE) else ""
 
     def grab(
         self, optimizer: str, field: str, prepare: Callable[[ScrubTable], Any] | None = None
@@ -229,8 +229,7 @@ class ScrubModel(JobState):
         if isinstance(plan, str):
             self.jobs.cancel(self)
             self._asked = None
-            notice = plan if plan.startswith(NO_TABLE) else ""
-            self.param.update(table=None, prepared=None, error=plan, notice=notice)
+            self.param.update(table=None, prepared=None, error=plan)
             return
         key = plan.key()
         if key in (self._asked, getattr(self.table, "key", None)):
@@ -271,8 +270,8 @@ class ScrubModel(JobState):
 
     def _show(self, result: tuple[ScrubTable, Any]) -> None:
         self._asked = None
-        self.param.update(table=result[0], prepared=result[1], error="", notice="")
+        self.param.update(table=result[0], prepared=result[1], error="")
 
     def _refuse(self, words: str) -> None:
         self._asked = None
-        self.param.update(table=None, prepared=None, error=words, notice=f"{NO_TABLE}: {words}")
+        self.param.update(table=None, prepared=None, error=f"{NO_TABLE}: {words}")

@@ -91,7 +91,7 @@ class ScrubLink:
             "", visible=False, css_classes=["scrub-note"], margin=(0, 10), max_width=340
         )
         """Says so when a grabbed slider has no table (place it near the sliders)."""
-        scrub.param.watch(self._notice, "notice")
+        scrub.param.watch(self._notice, "error")
         if doc is not None:
             self.ask.on_change("data", self._asked)
             grab = CustomJS(args={"ask": self.ask, "table": self.table}, code=js.SCRUB_GRAB)
@@ -163,8 +163,8 @@ class ScrubLink:
             self.table.data = columns
             self._sent = sent
 
-    def _notice(self, event: Any) -> None:
-        words = str(event.new)
+    def _notice(self, _: Any) -> None:
+        words = self.scrub.notice
         self.note.object = f"⚠ {words} — the path follows the slider on release." if words else ""
         self.note.visible = bool(words)
 
