@@ -67,8 +67,7 @@ class Server:
         with self._lock:
             self._admitted -= cost.bytes
             self._in_flight -= 1
-            if not self._in_flight and not self._pages_building:
-                self._quiet.notify_all()
+            self._notify_if_quiet()
 
     def jobs_in_flight(self) -> int:
         """Jobs admitted and not finished (queued or running), every session together."""
@@ -102,8 +101,7 @@ class Server:
         finally:
             with self._lock:
                 self._pages_building -= 1
-                if not self._pages_building and not self._in_flight:
-                    self._quiet.notify_all()
+                self._notify_if_quiet()
 
     def wait_for_visitors(self, timeout_s: float) -> None:
         """Return once no page is being built and no visitor's job is in flight, or after
@@ -115,10 +113,18 @@ class Server:
         """
         deadline = time.monotonic() + timeout_s
         with self._quiet:
-            while (self._pages_building or self._in_flight) and (
-                left := deadline - time.monotonic()
-            ) > 0:
+            while self._visitors_working() and (left := deadline - time.monotonic()) > 0:
                 self._quiet.wait(left)
+
+    def _visitors_working(self) -> bool:
+        """A page being built or a job in flight (call with the lock held)."""
+        return bool(self._pages_building or self._in_flight)
+
+    def _notify_if_quiet(self) -> None:
+        """Wake :meth:`wait_for_visitors` once no visitor's page or job is in progress (lock
+        held)."""
+        if not self._visitors_working():
+            self._quiet.notify_all()
 
     def full(self) -> bool:
         """Whether a new page would exceed :attr:`Budgets.max_sessions`."""
