@@ -6,12 +6,14 @@ import panel as pn
 
 from rlx_lab import engine
 from rlx_lab_app.state.jobs import warm_workers
+from rlx_lab_app.views import ordered_sends
 from rlx_lab_app.views.history import BrowserHistory
 from rlx_lab_app.views.nets.tab import NetsTab
 from rlx_lab_app.views.runner import served
 from rlx_lab_app.views.templates import page_template
 
 engine.one_core_per_computation()  # before the first computation: a core per job (docs/serving.md)
+ordered_sends.install()  # a page's changes reach its browser in the order made
 
 TITLE = "rlx_lab — small nets"
 

@@ -85,3 +85,28 @@ def test_bokehjs_properties_still_have_their_own_change_signal() -> None:
     assert signal.search(bundle.read_text()), "BokehJS changed how a property signals a change"
     users = sorted(p.name for p in js.FOLDER.glob("*.js") if ".properties." in p.read_text())
     assert users == ["scrub_grab.js"], "a new use of a BokehJS property's signal: pin it here"
+
+
+def test_panel_and_bokeh_still_write_page_changes_where_ordered_sends_takes_them() -> None:
+    """``views.ordered_sends`` replaces the two functions Panel's ``unlocked`` hands its events
+    to (looked up as module globals) and ``ServerConnection.send_patch_document``, whose
+    awaitable Bokeh's locked callbacks await before they release the document."""
+    from bokeh.server.connection import ServerConnection
+    from bokeh.server.session import ServerSession, _needs_document_lock
+    from panel.io import document
+
+    source = inspect.getsource(document.unlocked)
+    assert "write_events(curdoc, connections, writeable_events)" in source
+    assert "schedule_write_events(curdoc, connections, serializable_events)" in source
+    for name in ("write_events", "schedule_write_events"):
+        writer = getattr(document, name)
+        assert list(inspect.signature(writer).parameters) == ["doc", "connections", "events"]
+    assert list(inspect.signature(ServerConnection.send_patch_document).parameters) == [
+        "self",
+        "event",
+    ]
+    assert "self._pending_writes.append(connection.send_patch_document(event))" in (
+        inspect.getsource(ServerSession._document_patched)
+    )
+    locking = inspect.getsource(_needs_document_lock)
+    assert "self._pending_writes = []" in locking and "await p" in locking
