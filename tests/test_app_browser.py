@@ -28,7 +28,7 @@ from rlx_lab_app.harness import (
 from rlx_lab_app.state.scales import SLIDER_DIGITS, from_position, to_position
 from rlx_lab_app.views import js
 from rlx_lab_app.views.surfaces.race_gif import FRAMES
-from tests.browser import browser, cache_dir, open_page, served_app, wait_until
+from tests.browser import PageLog, browser, cache_dir, open_page, served_app, wait_until
 
 __all__ = ["browser", "cache_dir", "open_page", "served_app"]  # fixtures used by name
 
@@ -180,6 +180,44 @@ def test_play_advances_frames_in_the_browser(open_page: Any, served_app: Any) ->
     wait_until(lambda: page.evaluate("window.rlxLab.frame") > frame, 10, "playback to go on")
     page.locator(".frame-player button.pause").first.click()
     log.assert_clean()
+
+
+def test_playing_runs_in_the_browser_at_its_speed_and_the_server_hears_the_pause(
+    browser: Any, served_app: Any
+) -> None:
+    """Playing sends nothing to the server (a class playing at once used to cost it a message
+    per frame per student); the frame follows the clock at the set speed; pause sends the
+    frame reached."""
+    page = browser.new_page(viewport={"width": 1500, "height": 1000})
+    log = PageLog()
+    log.attach(page)
+    sent: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(str(payload))))
+    page.goto(served_app.url + RACE + "&speed=50")
+    try:
+        wait_until(lambda: drawn(page) == ["Adam", "Lion"], 90, "the race")
+        clock = "() => [performance.now(), window.rlxLab.frame]"
+        page.locator(".frame-player button.first").first.click()
+        wait_until(lambda: page.evaluate("window.rlxLab.frame") == 0, 10, "the first step")
+        page.locator(".frame-player button.play").first.click()
+        wait_until(lambda: page.evaluate("window.rlxLab.frame") > 0, 10, "playing")
+        before, quiet = page.evaluate(clock), len(sent)
+        page.wait_for_timeout(1500)
+        after, chatter = page.evaluate(clock), [m for m in sent[quiet:] if "events" in m]
+        page.locator(".frame-player button.pause").first.click()
+        speed = (after[1] - before[1]) / ((after[0] - before[0]) / 1000)
+        assert 35 < speed < 65, f"{speed:.0f} steps/s at a speed of 50"
+        assert not chatter, f"messages to the server while playing: {chatter[:3]}"
+        paused = page.evaluate("window.rlxLab.frame")
+        wait_until(
+            lambda: any(f'"attr":"value","new":{paused}' in m for m in sent[quiet:]),
+            10,
+            f"the server to hear frame {paused}",
+        )
+        assert page.evaluate(PLAYER_RANGE_SHOWN)[0] == str(paused), "the range input shows it"
+        log.assert_clean()
+    finally:
+        page.close()
 
 
 def test_scrubbing_cuts_the_paths_and_moves_the_arrows(open_page: Any, served_app: Any) -> None:

@@ -13,7 +13,8 @@
   model's ``value`` set, as a drag sets it; the scrub table already on the page) to the surface
   plot's next repaint, with the path swapped from the table in the browser, over ``--moves``
   rows of the table;
-* ``playback_fps`` — surface-plot repaints per second while playing at one step per frame;
+* ``playback_fps`` — surface-plot repaints per second while playing at :data:`PLAY_SPEED`
+  steps per second (faster than a display's 60 frames per second: every repaint has a new frame);
 * ``sweep_s`` — a 32 × 32 sweep (one vmapped engine call), compiled program reused.
 
 Default race: 6 optimizers × 500 steps on Rosenbrock. Timings are reports, never assertions.
@@ -42,6 +43,8 @@ from rlx_lab_app.state.warm_up import READY
 NAME = "app"
 HELP = "slider-to-plot latency, first plot, playback fps and sweep time in headless Chromium"
 OPTIMIZERS = ("adam", "lion", "sophia", "mars", "nadamw", "lamb")
+PLAY_SPEED = 100
+"""Steps per second of the timed playback (the link's ``speed``)."""
 GOALS = {
     "slider_p50_ms": ("<=", 100.0),
     "slider_p95_ms": ("<=", 250.0),
@@ -50,7 +53,7 @@ GOALS = {
     "first_plot_cold_s": ("<=", 3.5),
     "scrub_p50_ms": ("<=", 16.0),
     "scrub_p95_ms": ("<=", 33.0),
-    "playback_fps": (">=", 30.0),
+    "playback_fps": (">=", 55.0),
     "sweep_s": ("<=", 2.0),
 }
 
@@ -113,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
     cache = Path(args.cache_dir) if args.cache_dir else default_cache_dir()
     os.environ[ENV_CACHE] = str(cache)
     names = [n.strip() for n in args.optimizers.split(",") if n.strip()]
-    query = f"?opt={','.join(names)}&steps={args.steps}"
+    query = f"?opt={','.join(names)}&steps={args.steps}&speed={PLAY_SPEED}"
     results = _browser_metrics(query, names, args)
     if not args.quick:
         results.update(_sweep_metrics(args.steps, args.sweep))

@@ -33,18 +33,17 @@ FRAME = read("frame.js")
 """The frame callback: the drawn sources rebuilt up to the player's frame (see above)."""
 
 ON_PLAYER = read("on_player.js")
-"""The player's ``value`` callback."""
+"""The player's ``value`` callback: draw that frame (a value set while playing plays on from
+there)."""
 
 ON_DATA = read("on_data.js")
 """Callback of every full source's ``data`` and of ``style``: one redraw once the server's
 update has been applied (all its changes arrive in one message)."""
 
 ON_DIRECTION = read("on_direction.js")
-"""Pressing play at the last frame starts again from the first; a pause refreshes the hover
-points (skipped while playing)."""
-
-ON_START = read("on_start.js")
-"""Only the restart-at-the-end part of :data:`ON_DIRECTION` (for players without hover)."""
+"""The player's ``direction`` callback: playing runs in the browser, one frame per display
+refresh at the player's speed, and the server hears the frame when it stops; play at the last
+frame starts again from the first; a pause refreshes the hover points (skipped while playing)."""
 
 SAVE_PNG = read("save_png.js")
 """A button that triggers the surface plot's save tool (a client-side PNG)."""

@@ -1,8 +1,9 @@
 """Playback: a Panel ``Player`` drives the frame in the browser; the speed is steps per second.
 
-The player's value runs the browser-side frame callback directly (``jscallback``), so frames
-never wait for the server. Speeds above what a display shows are reached by skipping steps
-(the player's ``step``) rather than by timers faster than :data:`MIN_INTERVAL_MS`.
+Playing runs in the browser (:data:`js.ON_DIRECTION`): one frame per display refresh, the frame
+following the clock at the speed the player holds (``step`` steps every ``interval`` ms), drawn
+by the browser-side frame callback; the server hears the frame when the playing stops. A value
+set from outside (a key, the range input, the server) draws that frame (:data:`js.ON_PLAYER`).
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ from rlx_lab_app.views import js
 from rlx_lab_app.views.surfaces.race_sources import RaceSources
 
 SPEEDS = (5, 10, 25, 50, 100, 250, 500, 1000)
-MIN_INTERVAL_MS = 20
 
 
 def timing(speed: int) -> tuple[int, int]:
-    """(interval in ms, steps per frame) for ``speed`` steps per second."""
-    interval = max(MIN_INTERVAL_MS, round(1000 / max(speed, 1)))
+    """(interval in ms, steps) that the player holds for ``speed`` steps per second: one step
+    (what ← and → move) every ``1000 / speed`` ms, or more steps when that is under 1 ms."""
+    interval = max(1, round(1000 / max(speed, 1)))
     return interval, max(1, round(speed * interval / 1000))
 
 
@@ -92,9 +93,8 @@ class FramePlayer(pn.viewable.Viewer):
         self.player.param.update(interval=interval, step=step)
         if self.speed.value != self.model.speed and self.model.speed in SPEEDS:
             self.speed.value = self.model.speed
-        per_frame = f", {step} steps per frame" if step > 1 else ""
         self.speed_note.object = (
-            f"{self.model.speed} steps/s: a frame every {interval} ms{per_frame}  \n"
+            f"{self.model.speed} steps/s, drawn at your display's frame rate  \n"
             "Keys: space plays or pauses, ← → step, Home / End"
         )
 

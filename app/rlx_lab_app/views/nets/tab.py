@@ -156,7 +156,7 @@ class NetsTab(pn.viewable.Viewer):
             visible_buttons=["first", "previous", "reverse", "pause", "play", "next", "last"],
         )
         self.player.jscallback(args={"frame_cb": self.sources.frame_cb}, value=js.ON_PLAYER)
-        self.player.jscallback(direction=js.ON_START)
+        self.player.jscallback(args={"frame_cb": self.sources.frame_cb}, direction=js.ON_DIRECTION)
         self.speed = pn.widgets.Select(
             label="Playback speed", options=SPEEDS, value=SPEEDS["10 frames/s"], width=130
         )
