@@ -110,3 +110,16 @@ def test_panel_and_bokeh_still_write_page_changes_where_ordered_sends_takes_them
     )
     locking = inspect.getsource(_needs_document_lock)
     assert "self._pending_writes = []" in locking and "await p" in locking
+
+
+def test_bokehjs_still_throttles_plot_paints_and_sets_stylesheets_by_their_text() -> None:
+    """``paint_per_frame.js`` replaces ``PlotView.schedule_paint`` (a 60 Hz timer throttle of
+    ``repaint``, readiness tracked by ``_await_ready``) and ``quiet_styles.js`` wraps
+    ``InlineStyleSheet._update``; the browser test of the first page checks both are found."""
+    import bokeh
+
+    bundle = (Path(bokeh.__file__).parent / "server" / "static" / "js" / "bokeh.min.js").read_text()
+    assert "schedule_paint(){this.is_paused||this._await_ready(this.throttled_paint())}" in bundle
+    assert "_update(t){this.el.textContent=t}" in bundle
+    users = sorted(p.name for p in js.FOLDER.glob("*.js") if "Bokeh?.require?.(" in p.read_text())
+    assert users == ["paint_per_frame.js", "quiet_styles.js"], "a new BokehJS patch: pin it here"

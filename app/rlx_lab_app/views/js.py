@@ -55,6 +55,12 @@ LOG1M_FORMAT = read("log1m_format.js")
 SLIDER_LABEL = read("slider_label.js")
 """A scaled slider's label: the value as stored (``scale`` and ``digits`` as arguments)."""
 
+QUIET_STYLES = read("quiet_styles.js")
+"""On document ready: BokehJS's stylesheets are rewritten only when their text changes."""
+
+PAINT_PER_FRAME = read("paint_per_frame.js")
+"""On document ready: a plot paints once per display frame, on the frame after its change."""
+
 PLAYER_RANGE = read("player_range.js")
 """On document ready: the player's range input shows the frame it holds."""
 

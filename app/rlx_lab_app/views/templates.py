@@ -7,6 +7,10 @@ that page's whole model graph and send it a message. A slider move therefore cos
 CPU in proportion to the pages open (≈46 ms with one page, ≈130 ms with twelve, in
 ``python -m rlx_lab_app.bench load``), and told every student that someone else was busy. The
 app shows each job's own progress instead, so its templates have no busy indicator.
+
+Every page also has BokehJS paint each plot once per display frame (:data:`js.PAINT_PER_FRAME`,
+instead of a timer beating against the frames) and rewrite a stylesheet only when its text
+changes (:data:`js.QUIET_STYLES`): playback draws every frame the display shows.
 """
 
 from __future__ import annotations
@@ -14,6 +18,9 @@ from __future__ import annotations
 from typing import Any
 
 import panel as pn
+from bokeh.models import CustomJS
+
+from rlx_lab_app.views import js
 
 HEADER = "#2f4f6f"
 """The header colour of every page of the lab."""
@@ -21,6 +28,10 @@ HEADER = "#2f4f6f"
 
 def page_template(title: str, **params: Any) -> pn.template.BootstrapTemplate:
     """A page of this app: Bootstrap, the lab's header colour, no busy indicator."""
+    doc = pn.state.curdoc
+    if doc is not None and doc.session_context is not None:
+        for code in (js.PAINT_PER_FRAME, js.QUIET_STYLES):
+            doc.js_on_event("document_ready", CustomJS(code=code))
     return pn.template.BootstrapTemplate(
         title=title, header_background=HEADER, busy_indicator=None, **params
     )
