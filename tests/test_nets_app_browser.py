@@ -15,7 +15,14 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from rlx_lab_app.harness import MODEL_WITH_CLASS, ROOT, SET_WIDGET, SOURCE_DATA, PanelServer
+from rlx_lab_app.harness import (
+    IMAGE_SUM,
+    MODEL_WITH_CLASS,
+    ROOT,
+    SET_WIDGET,
+    SOURCE_DATA,
+    PanelServer,
+)
 from tests.browser import browser, cache_dir, open_page, require_chromium, wait_until
 
 __all__ = ["browser", "cache_dir", "open_page"]  # fixtures used by name
@@ -36,20 +43,6 @@ PANE_TEXT = """(css) => {
   return null;
 }"""
 """JS: the text of the (visible) Panel pane with CSS class ``css``."""
-
-IMAGE_SUM = """(name) => {
-  for (const doc of Bokeh.documents) {
-    const m = doc.get_model_by_name(name);
-    if (m && m.data.image && m.data.image.length) {
-      const im = m.data.image[0];
-      let s = 0;
-      for (let i = 0; i < im.length; i++) s += Number(im[i]) * ((i % 97) + 1);
-      return s;
-    }
-  }
-  return null;
-}"""
-"""JS: a checksum of the first image of the source called ``name`` (null when empty)."""
 
 
 @pytest.fixture(scope="module")

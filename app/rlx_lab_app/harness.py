@@ -260,6 +260,21 @@ SET_WIDGET = """([id, value]) => {
 """JS: move a widget as a user would (value, then value_throttled as on release)."""
 
 
+IMAGE_SUM = """(name) => {
+  for (const doc of Bokeh.documents) {
+    const m = doc.get_model_by_name(name);
+    if (m && m.data.image && m.data.image.length) {
+      const im = m.data.image[0];
+      let s = 0;
+      for (let i = 0; i < im.length; i++) s += Number(im[i]) * ((i % 97) + 1);
+      return s;
+    }
+  }
+  return null;
+}"""
+"""JS: a checksum of the first image of the source called ``name`` (null when empty)."""
+
+
 def data_to_page(frame: dict[str, float], x: float, y: float) -> tuple[float, float]:
     """Page pixel of data point (x, y) inside a :data:`PLOT_FRAME` result."""
     px = frame["left"] + (x - frame["x0"]) / (frame["x1"] - frame["x0"]) * frame["width"]
