@@ -25,7 +25,6 @@ slider, scrub and playback figures.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -34,8 +33,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from rlx_lab.bench import _report
 from rlx_lab.engine.cache import CACHE_ENV as ENV_CACHE
+from rlx_lab_app.bench.goals import report
 from rlx_lab_app.bench.scrub import scrub_latencies
 from rlx_lab_app.harness import START_UP
 from rlx_lab_app.state.warm_up import READY
@@ -120,33 +119,12 @@ def run(args: argparse.Namespace) -> int:
     results = _browser_metrics(query, names, args)
     if not args.quick:
         results.update(_sweep_metrics(args.steps, args.sweep))
-    rows = [
-        {
-            "metric": key,
-            "value": round(value, 3),
-            "goal": f"{GOALS[key][0]} {GOALS[key][1]:g}",
-            "met": _met(key, value),
-        }
-        for key, value in results.items()
-        if key in GOALS
-    ]
-    print(
+    heading = (
         f"app: {len(names)} optimizers ({', '.join(names)}) × {args.steps} steps on "
         f"Rosenbrock; {args.moves} slider moves; compile cache {cache}"
     )
-    print(_report.format_table(rows, ("metric", "value", "goal", "met")))
-    extra = {k: round(v, 3) for k, v in results.items() if k not in GOALS}
-    print("also: " + ", ".join(f"{k}={v}" for k, v in extra.items()))
-    if args.json:
-        Path(args.json).write_text(
-            json.dumps({k: round(v, 4) for k, v in results.items()}, indent=2) + "\n"
-        )
+    report(heading, results, GOALS, args.json)
     return 0
-
-
-def _met(key: str, value: float) -> str:
-    op, goal = GOALS[key]
-    return "yes" if (value <= goal if op == "<=" else value >= goal) else "no"
 
 
 def _browser_metrics(query: str, names: list[str], args: argparse.Namespace) -> dict[str, float]:

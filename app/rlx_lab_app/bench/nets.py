@@ -16,16 +16,14 @@ Timings are reports, never assertions.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
-from rlx_lab.bench import _report
 from rlx_lab.engine.cache import CACHE_ENV
+from rlx_lab_app.bench.goals import report
 from rlx_lab_app.harness import START_UP
 from rlx_lab_app.state.nets.inputs import DEFAULT_OPTIMIZERS
 from rlx_lab_app.state.warm_up import READY
@@ -64,24 +62,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"nets: {CHROMIUM} is missing (install Debian's chromium)", file=sys.stderr)
         return 2
     results = _measure(args.moves)
-    rows = [
-        {
-            "metric": key,
-            "value": round(value, 3),
-            "goal": f"{GOALS[key][0]} {GOALS[key][1]:g}",
-            "met": "yes" if value <= GOALS[key][1] else "no",
-        }
-        for key, value in results.items()
-        if key in GOALS
-    ]
-    print(f"nets: /app?tab=nets, {', '.join(DEFAULT_OPTIMIZERS)}; {args.moves} η moves")
-    print(_report.format_table(rows, ("metric", "value", "goal", "met")))
-    extra = {k: round(v, 3) for k, v in results.items() if k not in GOALS}
-    print("also: " + ", ".join(f"{k}={v}" for k, v in extra.items()))
-    if args.json:
-        Path(args.json).write_text(
-            json.dumps({k: round(v, 4) for k, v in results.items()}, indent=2) + "\n"
-        )
+    heading = f"nets: /app?tab=nets, {', '.join(DEFAULT_OPTIMIZERS)}; {args.moves} η moves"
+    report(heading, results, GOALS, args.json)
     return 0
 
 
