@@ -49,9 +49,11 @@ PLAYER_RANGE_SHOWN = """() => {
 """JS: what the player's range input shows (value, maximum)."""
 PAINTING_PATCHED = """() => [
   Boolean(Bokeh.require("models/plots/plot").PlotView.prototype._rlxPerFrame),
+  Boolean(Bokeh.require("models/renderers/glyph_renderer").GlyphRendererView.prototype._rlxPlaced),
   Boolean(Bokeh.require("core/dom").InlineStyleSheet.prototype._rlxQuiet),
 ]"""
-"""JS: whether ``js.PAINT_PER_FRAME`` and ``js.QUIET_STYLES`` found what they replace."""
+"""JS: whether ``js.PAINT_PER_FRAME``, ``js.GLYPH_POSITIONS`` and ``js.QUIET_STYLES`` found what
+they replace."""
 
 
 def drawn(page: Any) -> list[str]:
@@ -99,9 +101,7 @@ def test_page_draws_the_selected_optimizers(open_page: Any, served_app: Any) -> 
     assert sorted(set(heads["name"])) == ["Adam", "Lion"]
     assert len(first_path(page, "adam")) == 501
     assert page.locator(".katex").count() > 0, "KaTeX did not render the update rules"
-    assert page.evaluate(PAINTING_PATCHED) == [True, True], (
-        "BokehJS moved what templates.py patches"
-    )
+    assert page.evaluate(PAINTING_PATCHED) == [True] * 3, "BokehJS moved what templates.py patches"
     log.assert_clean()
 
 

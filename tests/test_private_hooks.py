@@ -114,12 +114,18 @@ def test_panel_and_bokeh_still_write_page_changes_where_ordered_sends_takes_them
 
 def test_bokehjs_still_throttles_plot_paints_and_sets_stylesheets_by_their_text() -> None:
     """``paint_per_frame.js`` replaces ``PlotView.schedule_paint`` (a 60 Hz timer throttle of
-    ``repaint``, readiness tracked by ``_await_ready``) and ``quiet_styles.js`` wraps
-    ``InlineStyleSheet._update``; the browser test of the first page checks both are found."""
+    ``repaint``, readiness tracked by ``_await_ready``), ``glyph_positions.js`` wraps a
+    renderer's ``update_position`` (its element's stylesheet, rewritten on each paint) and
+    ``quiet_styles.js`` wraps ``InlineStyleSheet._update``; the browser test of the first page
+    checks all three are found."""
     import bokeh
 
     bundle = (Path(bokeh.__file__).parent / "server" / "static" / "js" / "bokeh.min.js").read_text()
     assert "schedule_paint(){this.is_paused||this._await_ready(this.throttled_paint())}" in bundle
     assert "_update(t){this.el.textContent=t}" in bundle
+    assert (
+        "paint(e){this.update_geometry(),this.compute_geometry(),this.update_position()," in bundle
+    )
     users = sorted(p.name for p in js.FOLDER.glob("*.js") if "Bokeh?.require?.(" in p.read_text())
-    assert users == ["paint_per_frame.js", "quiet_styles.js"], "a new BokehJS patch: pin it here"
+    patches = ["glyph_positions.js", "paint_per_frame.js", "quiet_styles.js"]
+    assert users == patches, "a new BokehJS patch: pin it here"

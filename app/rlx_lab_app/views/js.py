@@ -59,7 +59,10 @@ QUIET_STYLES = read("quiet_styles.js")
 """On document ready: BokehJS's stylesheets are rewritten only when their text changes."""
 
 PAINT_PER_FRAME = read("paint_per_frame.js")
-"""On document ready: a plot paints once per display frame, on the frame after its change."""
+"""On document ready: the plots paint once per display frame, in the frame of their change."""
+
+GLYPH_POSITIONS = read("glyph_positions.js")
+"""On document ready: a glyph renderer's (empty) element is positioned once, not per paint."""
 
 PLAYER_RANGE = read("player_range.js")
 """On document ready: the player's range input shows the frame it holds."""

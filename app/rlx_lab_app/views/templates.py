@@ -9,8 +9,10 @@ CPU in proportion to the pages open (≈46 ms with one page, ≈130 ms with twel
 app shows each job's own progress instead, so its templates have no busy indicator.
 
 Every page also has BokehJS paint each plot once per display frame (:data:`js.PAINT_PER_FRAME`,
-instead of a timer beating against the frames) and rewrite a stylesheet only when its text
-changes (:data:`js.QUIET_STYLES`): playback draws every frame the display shows.
+instead of a timer beating against the frames), position a glyph's empty element once
+(:data:`js.GLYPH_POSITIONS`) and rewrite a stylesheet only when its text changes
+(:data:`js.QUIET_STYLES`): a paint then restyles nothing, and playback draws every frame the
+display shows.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ def page_template(title: str, **params: Any) -> pn.template.BootstrapTemplate:
     """A page of this app: Bootstrap, the lab's header colour, no busy indicator."""
     doc = pn.state.curdoc
     if doc is not None and doc.session_context is not None:
-        for code in (js.PAINT_PER_FRAME, js.QUIET_STYLES):
+        for code in (js.PAINT_PER_FRAME, js.GLYPH_POSITIONS, js.QUIET_STYLES):
             doc.js_on_event("document_ready", CustomJS(code=code))
     return pn.template.BootstrapTemplate(
         title=title, header_background=HEADER, busy_indicator=None, **params
