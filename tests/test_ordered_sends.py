@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from rlx_lab_app.harness import PanelServer
-from tests.browser import browser, open_page, require_chromium, wait_until  # noqa: F401
+from tests.browser import browser, open_page, require_chromium, wait_until
 
+__all__ = ["browser", "open_page"]  # fixtures used by name
 pytestmark = pytest.mark.browser
 MIXED = Path(__file__).parent / "apps" / "mixed_sends.py"
 CLICKS = 3
@@ -36,8 +37,7 @@ def mixed_app() -> Iterator[PanelServer]:
 
 
 def test_a_plain_bokeh_change_and_a_panel_change_arrive_in_order(
-    open_page: Any,  # noqa: F811
-    mixed_app: PanelServer,
+    open_page: Any, mixed_app: PanelServer
 ) -> None:
     page, log = open_page(mixed_app.url)
     for n in range(1, CLICKS + 1):

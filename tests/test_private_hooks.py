@@ -15,6 +15,13 @@ import pytest
 from rlx_lab_app.views import js, widgets
 
 
+def bokehjs_bundle() -> str:
+    """The text of the BokehJS bundle the server sends."""
+    import bokeh
+
+    return (Path(bokeh.__file__).parent / "server" / "static" / "js" / "bokeh.min.js").read_text()
+
+
 def test_panel_player_views_still_have_update_title_and_value() -> None:
     """``on_player.js`` relabels Panel's player after a value set from outside."""
     bundle = Path(pn.__file__).parent / "dist" / "panel.min.js"
@@ -78,11 +85,9 @@ def test_bokehjs_properties_still_have_their_own_change_signal() -> None:
     """``scrub_grab.js`` listens to one property of a slider
     (``model.properties.value_throttled.change``): each BokehJS property still makes its own
     ``change`` signal, with the model and the attribute it belongs to."""
-    import bokeh
 
-    bundle = Path(bokeh.__file__).parent / "server" / "static" / "js" / "bokeh.min.js"
     signal = re.compile(r"this\.obj=\w+,this\.attr=\w+,.{0,80}this\.change=new \w+\.Signal0\(")
-    assert signal.search(bundle.read_text()), "BokehJS changed how a property signals a change"
+    assert signal.search(bokehjs_bundle()), "BokehJS changed how a property signals a change"
     users = sorted(p.name for p in js.FOLDER.glob("*.js") if ".properties." in p.read_text())
     assert users == ["scrub_grab.js"], "a new use of a BokehJS property's signal: pin it here"
 
@@ -118,9 +123,7 @@ def test_bokehjs_still_throttles_plot_paints_and_sets_stylesheets_by_their_text(
     renderer's ``update_position`` (its element's stylesheet, rewritten on each paint) and
     ``quiet_styles.js`` wraps ``InlineStyleSheet._update``; the browser test of the first page
     checks all three are found."""
-    import bokeh
-
-    bundle = (Path(bokeh.__file__).parent / "server" / "static" / "js" / "bokeh.min.js").read_text()
+    bundle = bokehjs_bundle()
     assert "schedule_paint(){this.is_paused||this._await_ready(this.throttled_paint())}" in bundle
     assert "_update(t){this.el.textContent=t}" in bundle
     assert (

@@ -35,6 +35,14 @@ def install_keys(doc: Any) -> None:
         doc.js_on_event("document_ready", CustomJS(code=js.KEYS))
 
 
+def play_in_browser(player: pn.widgets.Player, frame_cb: CustomJS) -> None:
+    """``player`` draws its frames with ``frame_cb`` (:data:`js.ON_PLAYER`) and plays in the
+    browser (:data:`js.ON_DIRECTION`): the race's player and the small nets' alike."""
+    # one jscallback per property: Panel 1.9 keeps only the last of several in one call
+    player.jscallback(args={"frame_cb": frame_cb}, value=js.ON_PLAYER)
+    player.jscallback(args={"frame_cb": frame_cb}, direction=js.ON_DIRECTION)
+
+
 class FramePlayer(pn.viewable.Viewer):
     """Play / pause / step / scrub through the race, and choose the speed."""
 
@@ -58,9 +66,7 @@ class FramePlayer(pn.viewable.Viewer):
             css_classes=["frame-player"],
             visible_buttons=["first", "previous", "reverse", "pause", "play", "next", "last"],
         )
-        # one jscallback per property: Panel 1.9 keeps only the last of several in one call
-        self.player.jscallback(args={"frame_cb": race_sources.frame_cb}, value=js.ON_PLAYER)
-        self.player.jscallback(args={"frame_cb": race_sources.frame_cb}, direction=js.ON_DIRECTION)
+        play_in_browser(self.player, race_sources.frame_cb)
         self.speed = pn.widgets.DiscreteSlider(
             label="speed (steps/s)", options=list(SPEEDS), value=_nearest(model.speed), width=220
         )

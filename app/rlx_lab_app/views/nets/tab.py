@@ -20,7 +20,6 @@ from rlx_lab.nets.landscape import fit_note
 from rlx_lab_app.state import color, marker
 from rlx_lab_app.state.nets import query as nets_query
 from rlx_lab_app.state.nets.model import NetsModel
-from rlx_lab_app.views import js
 from rlx_lab_app.views.history import BrowserHistory
 from rlx_lab_app.views.jobs import JobProgress, jobs_for
 from rlx_lab_app.views.live import nets_recompute
@@ -31,6 +30,7 @@ from rlx_lab_app.views.nets.landscape_plot import LandscapePlot
 from rlx_lab_app.views.nets.plots import BoundaryFigures, Curves
 from rlx_lab_app.views.nets.scoreboard import scoreboard_table
 from rlx_lab_app.views.nets.sources import NetsSources, image_columns
+from rlx_lab_app.views.player import play_in_browser
 from rlx_lab_app.views.runner import session_document
 from rlx_lab_app.views.url import UrlSync
 
@@ -155,8 +155,7 @@ class NetsTab(pn.viewable.Viewer):
             css_classes=["nets-player"],
             visible_buttons=["first", "previous", "reverse", "pause", "play", "next", "last"],
         )
-        self.player.jscallback(args={"frame_cb": self.sources.frame_cb}, value=js.ON_PLAYER)
-        self.player.jscallback(args={"frame_cb": self.sources.frame_cb}, direction=js.ON_DIRECTION)
+        play_in_browser(self.player, self.sources.frame_cb)
         self.speed = pn.widgets.Select(
             label="Playback speed", options=SPEEDS, value=SPEEDS["10 frames/s"], width=130
         )
