@@ -42,6 +42,35 @@ def test_pca_directions_are_orthonormal(pca: landscape.Plane) -> None:
     assert set(pca.d1) == set(pca.center) and pca.d1["w1"].shape == (32, 32)
 
 
+@pytest.mark.parametrize(
+    ("frames", "rank"),
+    [(8, None), (40, None), (8, 1)],
+    ids=["fewer-snapshots-than-weights", "more-snapshots-than-weights", "paths-on-one-line"],
+)
+def test_pca_plane_is_the_svd_of_the_offsets(frames: int, rank: int | None) -> None:
+    """The plane's directions and shares are the leading right-singular vectors and squared
+    singular values of the offsets matrix, whichever of its sides is the smaller, and when
+    the paths span a line only (the second direction is then a unit vector orthogonal to it)."""
+    rng = np.random.default_rng(7)
+    centre = {"b": rng.normal(size=4), "w": rng.normal(size=(3, 4))}
+    centre = {k: v.astype(np.float32) for k, v in centre.items()}
+    if rank == 1:
+        offsets = np.outer(rng.normal(size=2 * frames), rng.normal(size=16))
+    else:
+        offsets = rng.normal(size=(2 * frames, 16)) * np.geomspace(3.0, 0.1, 16)
+    rows = (_flat(centre) + offsets).astype(np.float32)  # columns: b (4), then w (12)
+    paths = [{"b": part[:, :4], "w": part[:, 4:].reshape(-1, 3, 4)} for part in np.split(rows, 2)]
+    plane = landscape.pca_plane(centre, paths)
+    _, sing, vt = np.linalg.svd(rows.astype(np.float64) - _flat(centre), full_matrices=False)
+    d1, d2 = _flat(plane.d1), _flat(plane.d2)
+    np.testing.assert_allclose([d1 @ d1, d2 @ d2, d1 @ d2], [1.0, 1.0, 0.0], atol=1e-5)
+    np.testing.assert_allclose(abs(d1 @ vt[0]), 1.0, atol=1e-5)
+    if rank is None:
+        np.testing.assert_allclose(abs(d2 @ vt[1]), 1.0, atol=1e-5)
+    shares = sing[:2] ** 2 / np.sum(sing**2)
+    np.testing.assert_allclose(plane.explained, shares, rtol=1e-4, atol=1e-7)
+
+
 @pytest.mark.parametrize("kind", ["pca", "random"])
 def test_projection_is_zero_at_the_centre_and_exact_in_the_plane(
     pca: landscape.Plane, kind: str
