@@ -169,6 +169,23 @@ def test_a_slider_retrains_without_recompiling(trained: NetsModel) -> None:
     assert "η=0.03" in trained.lr_label("adam") and "lab default" not in trained.lr_label("adam")
 
 
+def test_a_retrain_draws_the_decision_frames_of_the_changed_optimizer_only(
+    trained: NetsModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race reruns the whole selection (one program), but the unchanged optimizers'
+    frames of the input grid are cached: only Adam's are drawn again."""
+    drawn: list[int] = []
+    frames = nets.decision_frames
+    monkeypatch.setattr(nets, "decision_frames", lambda *a, **k: drawn.append(1) or frames(*a, **k))
+    adam, lion = trained.boundaries["adam"], trained.boundaries["lion"]
+    trained.settings["adam"].lr = 0.02
+    trained.train()
+    assert len(drawn) == 1
+    assert trained.boundaries["lion"] is lion
+    assert trained.boundaries["adam"].probs.shape == adam.probs.shape
+    assert not np.array_equal(trained.boundaries["adam"].probs, adam.probs)
+
+
 def test_divergence_is_reported_and_kept_out_of_the_plane() -> None:
     model = small(optimizers=["sgd", "adam"])
     model.settings["sgd"].lr = 1e8  # the loss overflows float32 within two steps

@@ -28,7 +28,10 @@ PARTIAL_AFTER_S = 0.25
 """Show an optimizer's paths before the others once computing it took longer than this."""
 BUSY_AFTER_S = 0.3
 """Say "computing…" only when a recompute takes longer than this (most take milliseconds)."""
-DEBOUNCE_S = 0.4
+DEBOUNCE_S = 0.15
+"""Training waits this long for a next change: a key held on a slider (a change every ~33 ms)
+or quick clicks merge into one run; a slider's release is final, and an η release's retrain
+should be drawn within 0.3 s."""
 
 
 def race_recompute(model: RaceModel, jobs: SessionJobs) -> LiveRecompute:
@@ -79,7 +82,8 @@ def nets_recompute(model: NetsModel, jobs: SessionJobs) -> LiveRecompute:
 
     def apply(plan: NetsPlan, outcome: NetsOutcome) -> None:
         remember(plan, outcome)  # trained in a worker process: keep it here too
-        model.apply(plan, outcome)
+        with held(getattr(jobs.page, "doc", None)):  # one message, not ~60: one browser layout
+            model.apply(plan, outcome)
 
     def remote(plan: NetsPlan) -> Callable[[], NetsOutcome] | None:
         """Training goes to a worker process; drawing only a new landscape stays here."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -179,7 +179,7 @@ def compute(plan: NetsPlan) -> NetsOutcome:
     if any(hit is None for hit in hits.values()):
         outcome.compiled = plan.compiles()
         try:
-            fresh = _train(plan, data)
+            fresh = _train(plan, data, [name for name, hit in hits.items() if hit is None])
         except (ValueError, TypeError, FloatingPointError) as error:
             outcome.errors["training"] = str(error)
             return outcome
@@ -205,13 +205,19 @@ def compute(plan: NetsPlan) -> NetsOutcome:
     return outcome
 
 
-def _train(plan: NetsPlan, data: Dataset) -> dict[str, tuple[tuple[NetRun, ...], Boundary]]:
-    """Race the whole selection in one program; seed-0 decision frames for each optimizer."""
+def _train(
+    plan: NetsPlan, data: Dataset, names: Collection[str]
+) -> dict[str, tuple[tuple[NetRun, ...], Boundary]]:
+    """Race the whole selection in one program (one compiled program per selection, whatever
+    changed); seed-0 decision frames for ``names`` only, the ones not cached (they were most of
+    an η release's training: 50 frames of the input grid per optimizer)."""
     jobs = {j.optimizer: j for j in plan.jobs}
     choice = {name: dict(jobs[name].overrides) for name in plan.race_order()}
     result = nets.race(data, choice, model=plan.model, settings=plan.settings, seeds=plan.seeds)
     out = {}
     for name in choice:
+        if name not in names:
+            continue
         runs = result.runs_of(name)
         boundary = nets.decision_frames(plan.model, runs[0].snapshots, data, resolution=RESOLUTION)
         out[name] = (runs, boundary)
