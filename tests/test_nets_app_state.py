@@ -301,6 +301,22 @@ def test_the_tab_renders_without_a_browser() -> None:
     assert s.label.data["text"] == ["step 0"] and len(s.trail.data["xs"][0]) == 1
 
 
+def test_a_retrain_keeps_the_grid_of_boundaries() -> None:
+    """The boundary plots are laid out again only when the selection changes: a new grid
+    makes Bokeh walk the whole document (a fifth of a second on the nets page)."""
+    from rlx_lab_app.views.nets.tab import NetsTab
+
+    tab = NetsTab(small())
+    relaid: list[object] = []
+    tab.boxes.param.watch(relaid.append, "objects")
+    tab.model.settings["adam"].lr = 0.02
+    tab.model.train()
+    assert relaid == [] and len(tab.boxes.objects) == 2
+    tab.model.optimizers = ["adam", "lion", "sgd"]
+    tab.model.train()
+    assert len(relaid) == 1 and len(tab.boxes.objects) == 3
+
+
 def test_runner_trains_on_change_only_when_auto() -> None:
     from rlx_lab_app.state.jobs import SessionJobs
     from rlx_lab_app.views.live import nets_recompute, phase
