@@ -439,3 +439,26 @@ def test_a_live_recompute_cancelled_from_its_progress_bar_recomputes_on_the_next
     slot.x = 1
     page.run_until(lambda: shown == [1], timeout=10)
     assert not slot.busy
+
+
+@pytest.mark.parametrize("keep_space", [False, True])
+def test_a_progress_row_shows_while_busy_and_a_kept_space_one_never_changes_the_layout(
+    keep_space: bool,
+) -> None:
+    """A progress row shows while its slot is busy. One that keeps its space (the nets page's,
+    beside the status line) is shown and hidden by its style alone: its ``visible`` never
+    changes, so the browser never lays the page out again for it."""
+    from rlx_lab_app.views.jobs import HIDDEN, SHOWN, JobProgress
+
+    slot = JobState()
+    progress = JobProgress(slot, SessionJobs(), keep_space=keep_space)
+    laid_out: list[object] = []
+    progress.row.param.watch(laid_out.append, "visible")
+    seen = []
+    for busy in (True, False, True):
+        slot.busy = busy
+        seen.append(progress.row.styles if keep_space else progress.row.visible)
+    if keep_space:
+        assert seen == [SHOWN, HIDDEN, SHOWN] and laid_out == [] and progress.row.visible
+    else:
+        assert seen == [True, False, True] and len(laid_out) == 3

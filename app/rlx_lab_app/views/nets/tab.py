@@ -95,7 +95,7 @@ class NetsTab(pn.viewable.Viewer):
         self.landscape = LandscapePlot(self.sources)
         self.jobs = jobs_for(self.doc)
         self.runner = nets_recompute(self.model, self.jobs)
-        self.progress = JobProgress(self.model, self.jobs, css="nets-progress")
+        self.progress = JobProgress(self.model, self.jobs, css="nets-progress", keep_space=True)
         self.controls = NetsControls(self.model, on_train=self.runner.request, doc=self.doc)
         self._build_main()
         self._sent: dict[str, Any] = {}
@@ -191,8 +191,7 @@ class NetsTab(pn.viewable.Viewer):
             margin=0,
         )
         return pn.Column(
-            self.status,
-            self.progress,
+            pn.Row(self.status, self.progress, margin=0),  # a retrain moves nothing on the page
             self.alert,
             pn.pane.Markdown(
                 FAIR,
