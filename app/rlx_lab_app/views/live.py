@@ -28,10 +28,10 @@ PARTIAL_AFTER_S = 0.25
 """Show an optimizer's paths before the others once computing it took longer than this."""
 BUSY_AFTER_S = 0.3
 """Say "computing…" only when a recompute takes longer than this (most take milliseconds)."""
-DEBOUNCE_S = 0.15
-"""Training waits this long for a next change: a key held on a slider (a change every ~33 ms)
-or quick clicks merge into one run; a slider's release is final, and an η release's retrain
-should be drawn within 0.3 s."""
+DEBOUNCE_S = 0.05
+"""Training waits this long for a next change: the changes of one event (a dataset sets its
+noise too) and a key held on a slider (a change every ~33 ms) merge into one run; a slider's
+release is final, and an η release's retrain should be drawn within 0.3 s."""
 
 
 def race_recompute(model: RaceModel, jobs: SessionJobs) -> LiveRecompute:
