@@ -1,7 +1,7 @@
 """What a server does once, when it starts: ``panel serve app/app.py --setup app/server_start.py``
-(``make serve`` does). It computes the default race, rehearses the page, then starts the worker
-process, in the background (:mod:`rlx_lab_app.state.warm_up`), so the first visitor waits for
-none of it.
+(``make serve`` does). It computes the default race, rehearses the page, starts the worker
+process and has it train the Small nets tab's default race, in the background
+(:mod:`rlx_lab_app.state.warm_up`), so the first visitor waits for none of it.
 
 Served pages skip Bokeh's document validation (``BOKEH_VALIDATE_DOC``): it walks every model
 of every new page (about a sixth of a page's build on this machine) to report mistakes of the

@@ -4,8 +4,9 @@ training program itself, ``optax_ratio`` among its keys).
 
 * ``first_visit_cold_s`` / ``first_visit_warm_s`` — from opening a link to the tab
   (``/app?tab=nets``) to the decision boundaries of the default four optimizers on the page,
-  on a server whose start-up work is done (as ``make serve`` starts it), its compile cache empty
-  / warm (the cold visit's server filled it);
+  on a server whose start-up work is done (as ``make serve`` starts it: the tab's default
+  training is part of it, :data:`~rlx_lab_app.state.warm_up.NETS_READY`), its compile cache
+  empty / warm (the cold visit's server filled it);
 * ``slider_retrain_s`` — on the warm page, from an η slider release (Adam's, as a release sends
   it) to Adam's new boundary on the page, median over ``--moves`` distinct values (also
   ``slider_retrain_max_s``).
@@ -26,7 +27,7 @@ from rlx_lab.engine.cache import CACHE_ENV
 from rlx_lab_app.bench.goals import report
 from rlx_lab_app.harness import START_UP
 from rlx_lab_app.state.nets.inputs import DEFAULT_OPTIMIZERS
-from rlx_lab_app.state.warm_up import READY
+from rlx_lab_app.state.warm_up import NETS_READY
 
 NAME = "nets"
 HELP = "the Small nets tab in Chromium: first visit cold and warm, η slider to a new boundary"
@@ -81,7 +82,7 @@ def _measure(moves: int) -> dict[str, float]:
         try:
             for key in ("first_visit_cold_s", "first_visit_warm_s"):
                 with PanelServer(env={CACHE_ENV: cache}, extra=START_UP) as server:
-                    server.wait_for(READY, timeout_s=300)
+                    server.wait_for(NETS_READY, timeout_s=300)
                     page = browser.new_page(viewport={"width": 1500, "height": 1000})
                     began = time.perf_counter()
                     page.goto(server.url + "?tab=nets")
