@@ -40,3 +40,25 @@ def test_three_students_get_answers_to_every_action() -> None:
         assert all(math.isfinite(row[k]) and row[k] > 0 for k in ("p50_ms", "p95_ms", "max_ms"))
     assert total["rss_after_close_mb"] > 50, "the server's memory after the sessions closed"
     assert total["server_cpu_per_action_ms"] > 0 and total["generator_cpu_pct"] > 0
+
+
+class _Draws:
+    """A stand-in for ``random.Random`` whose ``uniform`` gives these values in turn."""
+
+    def __init__(self, *values: float) -> None:
+        self.values = list(values)
+
+    def uniform(self, low: float, high: float) -> float:
+        return self.values.pop(0)
+
+
+def test_a_student_s_slider_move_asks_for_a_new_beta1_not_only_a_new_position() -> None:
+    """The β₁ slider holds its value's exact position, off the 0.01 lattice a drag stops on;
+    a move to the lattice point beside it is the same β₁ once rounded, which the server
+    rightly ignores: a student who waited for its answer timed out."""
+    from rlx_lab_app.bench.actions import new_beta1_position
+    from rlx_lab_app.state.scales import from_position, to_position
+
+    now = to_position(from_position(0.71, "log1m"), "log1m")
+    assert now != 0.71 and from_position(0.71, "log1m") == from_position(now, "log1m")
+    assert new_beta1_position(now, _Draws(0.71, 0.71, 1.5)) == 1.5  # type: ignore[arg-type]

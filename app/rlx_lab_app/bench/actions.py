@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rlx_lab_app.bench.student import Student
+from rlx_lab_app.state.scales import from_position
 
 ADAM = "full-adam"
 """Adam's trajectory source (Adam races on the default page)."""
@@ -55,16 +56,23 @@ async def open_page(student: Student, rng: random.Random) -> None:
     await student.until(drawn, "first race")
 
 
+def new_beta1_position(now: float, rng: random.Random) -> float:
+    """A position of Adam's β₁ slider (on its 0.01 lattice, as a drag stops) whose β₁ is not
+    the one at ``now``. The slider holds β₁'s exact position (0.70996…, off the lattice), and
+    0.71 is another position of the same rounded β₁: the server then, rightly, computes and
+    sends nothing — every timeout this benchmark reported until it asked for a new β₁."""
+    value = now
+    while value == now or from_position(value, "log1m") == from_position(now, "log1m"):
+        value = round(rng.uniform(0.5, 3.0), 2)
+    return value
+
+
 async def slider(student: Student, rng: random.Random) -> None:
     """Adam's β₁ slider (position −log₁₀(1 − β₁)) to a new position, released."""
     beta1 = student.with_class("hp-adam-beta1")
     if beta1 is None:
         raise LookupError("no Adam β₁ slider on the page")
-    attrs = student.models[beta1]["attrs"]
-    now = attrs.get("value")
-    value = now
-    while value == now:
-        value = round(rng.uniform(0.5, 3.0), 2)
+    value = new_beta1_position(student.models[beta1]["attrs"]["value"], rng)
     mark = len(student.changes)
     await student.set(beta1, value=value, value_throttled=value)
     adam = student.named(ADAM)
