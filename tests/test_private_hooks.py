@@ -132,3 +132,24 @@ def test_bokehjs_still_throttles_plot_paints_and_sets_stylesheets_by_their_text(
     users = sorted(p.name for p in js.FOLDER.glob("*.js") if "Bokeh?.require?.(" in p.read_text())
     patches = ["glyph_positions.js", "paint_per_frame.js", "quiet_styles.js"]
     assert users == patches, "a new BokehJS patch: pin it here"
+
+
+def test_bokeh_still_makes_a_patch_message_as_patch_message_does() -> None:
+    """``views.patch_message`` repeats ``PatchDocMessage.create`` with a serializer that
+    looks a model up when met (``get_ref``/``has_ref`` over ``_references``; the document's
+    ``get_by_id`` and ``_new_models``) instead of Bokeh's reference for every synced model."""
+    from bokeh.core.serialization import Serializer
+    from bokeh.document.models import DocumentModelManager
+    from bokeh.protocol.messages.patch_doc import patch_doc
+
+    create = inspect.getsource(patch_doc.create)
+    assert "serializer = Serializer(references=doc.models.synced_references)" in create
+    assert "PatchJson(events=serializer.encode(events))" in create
+    assert "doc.models.flush_synced(lambda model: not serializer.has_ref(model))" in create
+    assert "msg.add_buffers(*serializer.buffers)" in create
+    init = inspect.getsource(Serializer.__init__)
+    assert "self._references = {id(obj): obj.ref for obj in references}" in init
+    assert "ref = self.get_ref(obj)" in inspect.getsource(Serializer.encode)
+    synced = inspect.getsource(DocumentModelManager.synced_references.fget)  # type: ignore[attr-defined]
+    assert "if model not in self._new_models" in synced
+    assert callable(DocumentModelManager.get_by_id)

@@ -17,7 +17,9 @@ so another message's frames could land between them.
 Here all three hand their message, made at once (so it says what the document is at that
 moment, as before), to the connection's :class:`Outbox`, which writes one message after another
 under the socket's lock. Bokeh still awaits its messages before it releases the document (the
-outbox tells it when each is written); no callback runs later or in another order.
+outbox tells it when each is written); no callback runs later or in another order. A message
+is made by :func:`~rlx_lab_app.views.patch_message.patch_message` (Bokeh's, without its pass
+over every model of the page).
 The private parts used are pinned in ``tests/test_private_hooks.py``.
 """
 
@@ -30,6 +32,8 @@ from typing import Any
 
 from bokeh.server.connection import ServerConnection
 from panel.io import document as panel_document
+
+from rlx_lab_app.views.patch_message import patch_message
 
 LOG = logging.getLogger(__name__)
 OUTBOX = "rlx_lab_outbox"
@@ -78,13 +82,13 @@ def outbox(connection: Any) -> Outbox:
 
 def send_patch_document(connection: Any, event: Any) -> asyncio.Future[None]:
     """Bokeh's ``ServerConnection.send_patch_document``, through the outbox."""
-    return outbox(connection).put(connection.protocol.create("PATCH-DOC", [event]))
+    return outbox(connection).put(patch_message([event]))
 
 
 def write_events(doc: Any, connections: list[Any], events: list[Any]) -> None:
     """Panel's two writers: one message of ``events`` per connection, through its outbox."""
     for connection in connections:
-        outbox(connection).put(connection.protocol.create("PATCH-DOC", events))
+        outbox(connection).put(patch_message(events))
 
 
 def install() -> None:
