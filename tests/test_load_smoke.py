@@ -21,7 +21,8 @@ def test_three_students_get_answers_to_every_action() -> None:
     args = parser.parse_args(
         [
             "--sessions=3",
-            "--seconds=8",
+            "--seconds=5",
+            "--rounds=2",  # two rooms, one after the other: a churn of 6 pages
             "--timeout=60",
             "--settle=2",
             "--no-setup",
@@ -39,6 +40,7 @@ def test_three_students_get_answers_to_every_action() -> None:
     for row in table:
         assert all(math.isfinite(row[k]) and row[k] > 0 for k in ("p50_ms", "p95_ms", "max_ms"))
     assert total["rss_after_close_mb"] > 50, "the server's memory after the sessions closed"
+    assert total["rss_after_first_close_mb"] > 50, "and after the first room's closed"
     assert total["server_cpu_per_action_ms"] > 0 and total["generator_cpu_pct"] > 0
 
 

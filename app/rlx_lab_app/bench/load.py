@@ -223,16 +223,22 @@ def measure(args: argparse.Namespace) -> tuple[list[dict[str, Any]], dict[str, A
                 server.wait_for(READY, timeout_s=args.timeout * 5)
         sampler = Sampler(counted)
         sampler.start()
+        closed, errors = [], []  # RSS after each round's sessions closed; every round's errors
         try:
-            out = simulate(servers.url, counted, args)
-            time.sleep(args.settle)  # past the time a closed session is kept
-            after_close = tree(*counted)[2]
+            for _ in range(args.rounds):
+                out = simulate(servers.url, counted, args)
+                errors += out["errors"]
+                if "cpu_after" not in out:
+                    raise RuntimeError(f"the room did not finish: {out['errors'][:5]}")
+                time.sleep(args.settle)  # past the time a closed session is kept
+                closed.append(tree(*counted)[2])
         finally:
             sampler.halt.set()
             sampler.join(5)
-        if "cpu_after" not in out:
-            raise RuntimeError(f"the room did not finish: {out['errors'][:5]}")
-        return rows(out, args), {**summary(out, sampler, after_close), "log": out["errors"]}
+        total = {**summary(out, sampler, closed[-1]), "errors": len(errors), "log": errors}
+        if args.rounds > 1:  # churn: rounds × sessions opened and closed on one server
+            total["rss_after_first_close_mb"] = closed[0] / 2**20
+        return rows(out, args), total
 
 
 class _One:
@@ -277,6 +283,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, default=60.0, help="per wait, in seconds")
     settle = f"seconds after closing (a closed session is kept {harness.UNUSED_SESSION_S} s)"
     parser.add_argument("--settle", type=float, default=harness.UNUSED_SESSION_S + 10, help=settle)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="rooms one after another on the same server (churn: the RSS after each closes; "
+        "the tables are the last room's)",
+    )
     parser.add_argument("--query", default="", help="the page's link, e.g. '?opt=adam'")
     parser.add_argument("--no-setup", dest="setup", action="store_false", help="no start-up")
     parser.add_argument("--cache-dir", help="the server's compile cache (default: the user's)")
