@@ -20,20 +20,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import os
 import random
 import resource
 import statistics
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 from rlx_lab.bench import _report
 from rlx_lab_app import harness
 from rlx_lab_app.bench.actions import ACTIONS, choose
+from rlx_lab_app.bench.processes import Sampler, tree
 from rlx_lab_app.bench.student import Student
 from rlx_lab_app.harness import APP, START_UP, PanelServer, free_port
 from rlx_lab_app.serving.class_server import ClassServer
@@ -42,53 +40,6 @@ from rlx_lab_app.state.warm_up import READY
 
 NAME = "load"
 HELP = "round trips, server CPU and RSS with N students acting at once over websockets"
-TICK = os.sysconf("SC_CLK_TCK")
-PAGE = os.sysconf("SC_PAGE_SIZE")
-
-
-def _stat(pid: int) -> tuple[int, float, int]:
-    """(parent pid, CPU seconds, RSS bytes) of a live process."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return int(fields[1]), (int(fields[11]) + int(fields[12])) / TICK, int(fields[21]) * PAGE
-
-
-def tree(*pids: int) -> tuple[float, float, int]:
-    """(CPU seconds of ``pids``, CPU seconds of them and their descendants, their RSS in
-    bytes)."""
-    stats = {}
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                stats[int(entry.name)] = _stat(int(entry.name))
-            except (OSError, IndexError, ValueError):
-                continue  # gone meanwhile
-    family, grew = set(pids), True
-    while grew:
-        more = {p for p, (parent, _, _) in stats.items() if parent in family} - family
-        family |= more
-        grew = bool(more)
-    own = sum(stats.get(pid, (0, 0.0, 0))[1] for pid in pids)
-    return (
-        own,
-        sum(stats[p][1] for p in family if p in stats),
-        sum(stats[p][2] for p in family if p in stats),
-    )
-
-
-class Sampler(threading.Thread):
-    """The servers' RSS (with their workers) every ``every`` seconds, until stopped."""
-
-    def __init__(self, pids: list[int], every: float = 0.5) -> None:
-        super().__init__(daemon=True)
-        self.pids, self.every = pids, every
-        self.samples: list[tuple[float, int]] = []
-        self.halt = threading.Event()
-
-    def run(self) -> None:
-        began = time.perf_counter()
-        while not self.halt.is_set():
-            self.samples.append((time.perf_counter() - began, tree(*self.pids)[2]))
-            self.halt.wait(self.every)
 
 
 async def student(
