@@ -64,3 +64,13 @@ def test_a_student_s_slider_move_asks_for_a_new_beta1_not_only_a_new_position() 
     now = to_position(from_position(0.71, "log1m"), "log1m")
     assert now != 0.71 and from_position(0.71, "log1m") == from_position(now, "log1m")
     assert new_beta1_position(now, _Draws(0.71, 0.71, 1.5)) == 1.5  # type: ignore[arg-type]
+
+
+def test_rounds_must_be_a_positive_integer(capsys: pytest.CaptureFixture[str]) -> None:
+    """``--rounds 0`` is a usage error, not a room that never ran."""
+    parser = argparse.ArgumentParser()
+    load.add_arguments(parser)
+    assert parser.parse_args(["--rounds=3"]).rounds == 3
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--rounds=0"])
+    assert "must be a positive integer" in capsys.readouterr().err

@@ -38,6 +38,7 @@ from rlx_lab import optim
 
 from . import _hlo, _report
 from ._baselines import NOTES, optax_baseline
+from ._options import optimizer_names, positive_int
 from ._timing import Program, compile_program, interleaved_best
 
 NAME = "core"
@@ -200,23 +201,6 @@ def run_core(
 # --- command line ----------------------------------------------------------------------------
 
 
-def _names(text: str) -> list[str]:
-    names = [n.strip() for n in text.split(",") if n.strip()]
-    unknown = [n for n in names if n not in optim.names()]
-    if unknown or not names:
-        raise argparse.ArgumentTypeError(
-            f"unknown optimizer {unknown[0] if unknown else text!r}; valid: {optim.names()}"
-        )
-    return names
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
-    return value
-
-
 def _seconds(text: str) -> float:
     value = float(text)
     if not value >= 0:
@@ -234,10 +218,10 @@ def _positive_float(text: str) -> float:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``core`` subcommand's options."""
     parser.add_argument("--json", metavar="FILE", help="also write the rows as a JSON list")
-    parser.add_argument("--steps", type=_positive, default=1000, help="iterations per run")
-    parser.add_argument("--points", type=_positive, default=1024, help="starts per batch")
+    parser.add_argument("--steps", type=positive_int, default=1000, help="iterations per run")
+    parser.add_argument("--points", type=positive_int, default=1024, help="starts per batch")
     parser.add_argument(
-        "--repeats", type=_positive, default=5, help="timed runs at least (best kept)"
+        "--repeats", type=positive_int, default=5, help="timed runs at least (best kept)"
     )
     parser.add_argument(
         "--budget",
@@ -247,7 +231,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="keep timing until each program has run this long",
     )
     parser.add_argument(
-        "--only", type=_names, metavar="NAME[,NAME]", help="these optimizers only (default: all 14)"
+        "--only",
+        type=optimizer_names,
+        metavar="NAME[,NAME]",
+        help="these optimizers only (default: all 14)",
     )
     parser.add_argument(
         "--lr",

@@ -24,6 +24,7 @@ import jax.numpy as jnp
 from rlx_lab import nets, optim
 
 from . import _report
+from ._options import optimizer_names, positive_int
 from ._timing import compile_program, interleaved_best
 
 NAME = "nets"
@@ -126,23 +127,6 @@ def measure(
     }
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
-    return value
-
-
-def _names(text: str) -> tuple[str, ...]:
-    names = tuple(n.strip() for n in text.split(",") if n.strip())
-    unknown = [n for n in names if n not in optim.names()]
-    if unknown or not names:
-        raise argparse.ArgumentTypeError(
-            f"unknown optimizer {unknown[0] if unknown else text!r}; valid: {optim.names()}"
-        )
-    return names
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The ``nets`` subcommand's options."""
     parser.add_argument(
@@ -150,11 +134,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="also write race_s, optax_ratio, landscape_s as a JSON object",
     )
-    parser.add_argument("--steps", type=_positive, default=1000, help="training steps per run")
-    parser.add_argument("--repeats", type=_positive, default=3, help="timed runs (best kept)")
-    parser.add_argument("--resolution", type=_positive, default=41, help="landscape grid side")
+    parser.add_argument("--steps", type=positive_int, default=1000, help="training steps per run")
+    parser.add_argument("--repeats", type=positive_int, default=3, help="timed runs (best kept)")
+    parser.add_argument("--resolution", type=positive_int, default=41, help="landscape grid side")
     parser.add_argument(
-        "--only", type=_names, metavar="NAME[,NAME]", help="these optimizers only (default: all 14)"
+        "--only",
+        type=optimizer_names,
+        metavar="NAME[,NAME]",
+        help="these optimizers only (default: all 14)",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
 

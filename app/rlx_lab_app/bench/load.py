@@ -29,6 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from rlx_lab.bench import _report
+from rlx_lab.bench._options import positive_int
 from rlx_lab_app import harness
 from rlx_lab_app.bench.actions import ACTIONS, choose
 from rlx_lab_app.bench.processes import Sampler, tree
@@ -236,7 +237,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--settle", type=float, default=harness.UNUSED_SESSION_S + 10, help=settle)
     parser.add_argument(
         "--rounds",
-        type=int,
+        type=positive_int,
         default=1,
         help="rooms one after another on the same server (churn: the RSS after each closes; "
         "the tables are the last room's)",
