@@ -1,13 +1,18 @@
 """The lab's page as a visitor gets it (``views.page``), built without a server: its document
 passes Bokeh's integrity checks (which served pages skip, ``app/server_start.py``), and the
-start-up rehearsal builds one and lets it go."""
+start-up rehearsal builds one and lets it go, and a closed page leaves nothing behind."""
 
 from __future__ import annotations
+
+import gc
+import weakref
 
 import panel as pn
 import pytest
 from bokeh.core.validation.check import check_integrity
 from bokeh.document import Document
+from bokeh.models import GlyphRenderer
+from panel.io.document import _cleanup_doc
 from panel.io.state import set_curdoc
 
 from rlx_lab_app.state import DEFAULT_OPTIMIZERS
@@ -38,3 +43,31 @@ def test_a_rehearsal_builds_a_page_and_lets_it_go() -> None:
     seconds = page.rehearse()
     assert seconds > 0
     assert len(pn.state._views) == views  # none left behind from the rehearsal's document
+
+
+def test_a_closed_page_is_freed_whole() -> None:
+    """Nothing of the server's (caches, registries, callbacks) keeps a closed page alive: once
+    Panel has let go of its document as it does for a closed session, the document and the
+    page are garbage. (``bench load --rounds`` shows what the allocator keeps.)"""
+    doc = Document()
+    with set_curdoc(doc), doc.models.freeze():
+        template = page.lab_page(idle_s=60)
+        template.server_doc(doc)
+    alive = [weakref.ref(doc), weakref.ref(template)]
+    alive += [weakref.ref(root) for root in doc.roots]
+    _cleanup_doc(doc, destroy=True)
+    del doc, template
+    gc.collect()
+    assert [ref() for ref in alive] == [None] * len(alive)
+
+
+def test_the_race_plots_carry_no_glyphs_they_never_draw() -> None:
+    """No selection tool and no muting legend: no non-selection or muted glyph models
+    (``views.lean_glyphs``)."""
+    doc = Document()
+    with set_curdoc(doc), doc.models.freeze():
+        page.lab_page(idle_s=0).server_doc(doc)
+    renderers = [m for m in doc.models if isinstance(m, GlyphRenderer)]
+    assert len(renderers) > 10
+    assert [r for r in renderers if r.nonselection_glyph is not None] == []
+    assert [r for r in renderers if r.muted_glyph is not None] == []

@@ -15,6 +15,7 @@ from bokeh.models import DataRange1d, FixedTicker, HoverTool, Range1d
 from bokeh.plotting import figure
 
 from rlx_lab_app.state import RaceModel
+from rlx_lab_app.views.lean_glyphs import lean
 from rlx_lab_app.views.surfaces.race_sources import RaceSources
 
 WIDTH = 460
@@ -111,6 +112,7 @@ class LinkedPlots(pn.viewable.Viewer):
                 line_dash="dotted",
                 level="overlay",
             )
+        lean(self.loss, self.step, self.clip)
         self.pane = pn.Column(
             pn.pane.Bokeh(self.loss), pn.pane.Bokeh(self.step), pn.pane.Bokeh(self.clip), margin=0
         )

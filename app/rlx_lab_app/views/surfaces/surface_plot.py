@@ -31,6 +31,7 @@ from rlx_lab_app.state import RaceModel
 from rlx_lab_app.state.surfaces.surface_source import display_values, surface_grid
 from rlx_lab_app.views import js
 from rlx_lab_app.views.heat_map import HeatMap
+from rlx_lab_app.views.lean_glyphs import lean
 from rlx_lab_app.views.runner import in_document
 from rlx_lab_app.views.surfaces.race_legend import RaceLegend
 from rlx_lab_app.views.surfaces.race_sources import RaceSources
@@ -173,6 +174,7 @@ class SurfacePlot(pn.viewable.Viewer):
         self.race_legend = RaceLegend(fig, minima, starts)
         self.legend = self.race_legend.legend
         fig.on_event(events.Tap, self._on_tap)
+        lean(fig)
         self.figure = fig
         self.pane = pn.pane.Bokeh(fig, sizing_mode="fixed")
         self._background_key: tuple | None = None

@@ -17,6 +17,7 @@ from bokeh.models import ColumnDataSource
 from bokeh.plotting import figure
 
 from rlx_lab_app.state.surfaces.theory import TheoryModel
+from rlx_lab_app.views.lean_glyphs import lean
 
 COLORS = ("#1b9e77", "#d95f02")
 """Shallow and steep direction."""
@@ -59,6 +60,7 @@ def components_figure(source: ColumnDataSource) -> Any:
         )
     fig.legend.label_text_font_size = "8pt"
     fig.add_layout(fig.legend[0], "right")
+    lean(fig)
     return fig
 
 
