@@ -11,7 +11,7 @@ import panel as pn
 import pytest
 from bokeh.core.validation.check import check_integrity
 from bokeh.document import Document
-from bokeh.models import GlyphRenderer
+from bokeh.models import ColumnDataSource, GlyphRenderer
 from panel.io.document import _cleanup_doc
 from panel.io.state import set_curdoc
 
@@ -71,3 +71,15 @@ def test_the_race_plots_carry_no_glyphs_they_never_draw() -> None:
     assert len(renderers) > 10
     assert [r for r in renderers if r.nonselection_glyph is not None] == []
     assert [r for r in renderers if r.muted_glyph is not None] == []
+
+
+def test_the_race_s_sources_share_one_selection_policy() -> None:
+    """Nothing selects in them: one policy model for the race's 30-odd sources, not one each."""
+    doc = Document()
+    with set_curdoc(doc), doc.models.freeze():
+        page.lab_page(idle_s=0).server_doc(doc)
+    race = [m for m in doc.models if isinstance(m, ColumnDataSource) and m.name == "style"]
+    assert len(race) == 1
+    sources = [m for m in doc.models if isinstance(m, ColumnDataSource)]
+    shared = [m for m in sources if m.selection_policy is race[0].selection_policy]
+    assert len(shared) >= 30

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 from bokeh.events import DocumentReady
-from bokeh.models import ColumnDataSource, CustomJS
+from bokeh.models import ColumnDataSource, CustomJS, UnionRenderers
 
 from rlx_lab import optim
 from rlx_lab.engine import Trajectory
@@ -31,14 +31,21 @@ class RaceSources:
         self.names: tuple[str, ...] = optim.names()
         self.slot = {name: k for k, name in enumerate(self.names)}
         empty = full(None)
-        self.fulls = [ColumnDataSource(dict(empty), name=f"full-{n}") for n in self.names]
-        self.gfulls = [ColumnDataSource(dict(empty), name=f"ghost-full-{n}") for n in self.names]
-        self.style = ColumnDataSource(_style_columns([]), name="style")
+        # One selection policy for all the race's sources (nothing selects in them; each
+        # would otherwise bring its own model: 40 of the page's models)
+        policy = UnionRenderers()
+
+        def source(columns: dict, name: str) -> ColumnDataSource:
+            return ColumnDataSource(columns, name=name, selection_policy=policy)
+
+        self.fulls = [source(dict(empty), f"full-{n}") for n in self.names]
+        self.gfulls = [source(dict(empty), f"ghost-full-{n}") for n in self.names]
+        self.style = source(_style_columns([]), "style")
         first = drawn([], frame)
-        self.drawn = {key: ColumnDataSource(first[key], name=key) for key in DRAWN}
-        self.curves = ColumnDataSource(curves([]), name="curves")
-        self.clips = ColumnDataSource(clip_segments([]), name="clips")
-        self.cursor = ColumnDataSource({"x": [frame]}, name="cursor")
+        self.drawn = {key: source(first[key], key) for key in DRAWN}
+        self.curves = source(curves([]), "curves")
+        self.clips = source(clip_segments([]), "clips")
+        self.cursor = source({"x": [frame]}, "cursor")
         self.frame_cb = CustomJS(
             args={
                 "fulls": self.fulls,
