@@ -450,6 +450,37 @@ def test_switching_the_arrows_resends_every_racing_optimizer(race: RaceModel) ->
     assert "gx" not in sources.fulls[sources.slot["adam"]].data
 
 
+def test_a_ghost_source_is_made_with_the_first_ghost_and_handed_to_the_browser(
+    race: RaceModel,
+) -> None:
+    """No ghost sources on a new page; an optimizer's first ghost makes its source, in the
+    document and in the frame callback's arguments (a change the browser is sent)."""
+    from bokeh.document import Document
+    from bokeh.plotting import figure
+
+    from rlx_lab_app.views.surfaces.race_sources import RaceSources
+
+    sources = RaceSources(frame=20)
+    assert sources.gfulls == [None] * len(sources.names)
+    doc = Document()
+    fig = figure()
+    fig.multi_line("xs", "ys", source=sources.drawn["gpaths"])
+    fig.js_on_event("tap", sources.frame_cb)
+    doc.add_root(fig)
+    changes: list[str] = []
+    doc.on_change(lambda event: changes.append(getattr(event, "attr", "")))
+    k, adam = sources.slot["adam"], race.results["adam"]
+    style = Style(k, "adam", "Adam", "#000000", "circle", ghost=True)
+    sources.show([style], {"adam": adam}, {"adam": adam}, 20, 0.0)
+    ghost = sources.gfulls[k]
+    assert ghost is not None and ghost.document is doc
+    assert len(ghost.data["xs"]) == len(adam.starts) > 0
+    assert sources.frame_cb.args["gfulls"][k] is ghost and "args" in changes
+    assert [g for g in sources.gfulls if g is not None] == [ghost]
+    sources.show([style], {"adam": adam}, {}, 20, 0.0)  # the ghost goes: emptied, kept
+    assert sources.gfulls[k] is ghost and len(ghost.data["xs"]) == 0
+
+
 def test_the_server_draws_until_the_browser_is_ready(race: RaceModel) -> None:
     """Paths computed while the page loads travel in the document itself (first paint);
     once the browser reports ready it draws every frame and the server only sends data."""

@@ -92,7 +92,7 @@ for (let j = 0; j < S.slot.length; j++) {
     N.x.push(m); N.loss.push(F.plot_loss[0][m]); N.step_plot.push(F.plot_step[0][m]);
     N.color.push(color);
   }
-  const Gd = gfulls[k].data;
+  const Gd = gfulls[k] ? gfulls[k].data : {};  // null until the optimizer's first ghost
   const g = (S.ghost[j] && Gd.xs) ? Gd.xs.length : 0;
   for (let i = 0; i < g; i++) {
     const end = Gd.cut[i][Math.min(f, Gd.last[i])] + 1;

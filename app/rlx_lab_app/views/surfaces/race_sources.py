@@ -1,7 +1,8 @@
 """The Bokeh data sources of a race and the callback that plays it in the browser.
 
-Each optimizer of the registry owns a *full* source (and a ghost one) from the start, empty
-while it is not racing; a recompute replaces only the sources whose trajectory changed. The
+Each optimizer of the registry owns a *full* source from the start, empty while it is not
+racing, and a ghost one from its first ghost on (most pages never show one); a recompute
+replaces only the sources whose trajectory changed. The
 drawn sources are shared by all optimizers (one renderer each, a colour column), which keeps
 the document small; the browser rebuilds them per frame from the full sources (``js.FRAME``).
 """
@@ -38,8 +39,10 @@ class RaceSources:
         def source(columns: dict, name: str) -> ColumnDataSource:
             return ColumnDataSource(columns, name=name, selection_policy=policy)
 
+        self._source = source
         self.fulls = [source(dict(empty), f"full-{n}") for n in self.names]
-        self.gfulls = [source(dict(empty), f"ghost-full-{n}") for n in self.names]
+        self.gfulls: list[ColumnDataSource | None] = [None] * len(self.names)
+        """Each optimizer's ghost source, made with its first ghost (``None`` until then)."""
         self.style = source(_style_columns([]), "style")
         first = drawn([], frame)
         self.drawn = {key: source(first[key], key) for key in DRAWN}
@@ -56,9 +59,9 @@ class RaceSources:
             },
             code=js.FRAME,
         )
-        on_data = CustomJS(args={"frame_cb": self.frame_cb}, code=js.ON_DATA)
-        for source in (*self.fulls, *self.gfulls, self.style):
-            source.js_on_change("data", on_data)
+        self._on_data = CustomJS(args={"frame_cb": self.frame_cb}, code=js.ON_DATA)
+        for data in (*self.fulls, self.style):
+            data.js_on_change("data", self._on_data)
         self._sent: dict[str, tuple[Trajectory | None, float, bool]] = {}
         self._ghosts_sent: dict[str, Trajectory | None] = dict.fromkeys(self.names)
         self._columns: dict[str, dict] = {n: empty for n in self.names}
@@ -101,7 +104,10 @@ class RaceSources:
             ghost = ghosts.get(name)
             if ghost is not self._ghosts_sent[name]:
                 self._ghost_columns[name] = full(ghost, offset, window)
-                updates.append((self.gfulls[k], self._ghost_columns[name]))
+                if self.gfulls[k] is not None:
+                    updates.append((self.gfulls[k], self._ghost_columns[name]))
+                else:  # its first ghost: a source of its own, which the frame callback reads
+                    self._add_ghost_source(k, self._ghost_columns[name])
                 self._ghosts_sent[name] = ghost
         # Once the browser draws, it owns the frame (the player's value, kept in the cursor by
         # js.FRAME): the server's idea of it lags during playback, and sending it would pull a
@@ -125,6 +131,13 @@ class RaceSources:
                 self.clips.data = clips
             self._curve_styles = list(styles)
         return changed
+
+    def _add_ghost_source(self, k: int, columns: dict) -> None:
+        ghost = self._source(columns, f"ghost-full-{self.names[k]}")
+        ghost.js_on_change("data", self._on_data)
+        # a new list: the callback's args hold the old one, which must stay as it was sent
+        self.gfulls = [*self.gfulls[:k], ghost, *self.gfulls[k + 1 :]]
+        self.frame_cb.args = {**self.frame_cb.args, "gfulls": self.gfulls}
 
     def forget(self, name: str) -> None:
         """Send ``name``'s full columns again at the next :meth:`show`, even if its trajectory
