@@ -2,9 +2,9 @@
 
 Each optimizer of the registry owns a *full* source from the start, empty while it is not
 racing, and a ghost one from its first ghost on (most pages never show one); a recompute
-replaces only the sources whose trajectory changed. The
-drawn sources are shared by all optimizers (one renderer each, a colour column), which keeps
-the document small; the browser rebuilds them per frame from the full sources (``js.FRAME``).
+replaces only the sources whose trajectory changed. The drawn sources are shared by all
+optimizers (one renderer each, a colour column), which keeps the document small; the browser
+rebuilds them per frame from the full sources (``js.FRAME``).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class RaceSources:
         self.slot = {name: k for k, name in enumerate(self.names)}
         empty = full(None)
         # One selection policy for all the race's sources (nothing selects in them; each
-        # would otherwise bring its own model: 40 of the page's models)
+        # would otherwise bring a model of its own)
         policy = UnionRenderers()
 
         def source(columns: dict, name: str) -> ColumnDataSource:
