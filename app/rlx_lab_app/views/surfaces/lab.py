@@ -74,10 +74,7 @@ class SurfacesLab(pn.viewable.Viewer):
         if doc is not None:
             self.sources.draw_on_load(doc)
         self.surface_plot = SurfacePlot(model, self.sources)
-        # served: the linked plots follow the first paint (built once the browser is ready)
-        self.linked = LinkedPlots(model, self.sources, deferred=doc is not None)
-        if doc is not None:
-            pn.state.onload(self.linked.build)
+        self.linked = LinkedPlots(model, self.sources)
         self.player = FramePlayer(model, self.sources)
         self.controls = Controls(model)
         self.scrub = ScrubModel(model, jobs_for(doc))

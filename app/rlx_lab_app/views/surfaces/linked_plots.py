@@ -1,9 +1,7 @@
 """Plots linked to the surface at the same frame: loss, step size and clip activity per step.
 
 All three share the step axis and a frame cursor that the browser moves during playback;
-markers show each optimizer's value at the frame. In a served page they are built once the
-browser has drawn the page (``deferred``): their 110-odd models are not part of the first
-page the server builds and the browser draws before the race's first paths.
+markers show each optimizer's value at the frame.
 """
 
 from __future__ import annotations
@@ -44,24 +42,9 @@ class LinkedPlots(pn.viewable.Viewer):
 
     model = param.ClassSelector(class_=RaceModel)
 
-    def __init__(
-        self, model: RaceModel, race_sources: RaceSources, *, deferred: bool = False, **params: Any
-    ) -> None:
-        """``deferred``: build the plots at :meth:`build` (else now)."""
+    def __init__(self, model: RaceModel, race_sources: RaceSources, **params: Any) -> None:
         super().__init__(model=model, **params)
         self.sources = race_sources
-        self.pane = pn.Column(margin=0)
-        self.built = False
-        self._shown: tuple[list[str], str] | None = None  # the latest refresh's arguments
-        if not deferred:
-            self.build()
-
-    def build(self) -> None:
-        """Make the three plots and show them, at the race's latest refresh (once)."""
-        if self.built:
-            return
-        self.built = True
-        race_sources, model = self.sources, self.model
         self.x_range = Range1d(0, model.steps)
         self.loss = _step_figure("loss (log)", 210, self.x_range, "log")
         self.step = _step_figure("step size ‖Δθ‖ (log)", 170, self.x_range, "log")
@@ -130,22 +113,15 @@ class LinkedPlots(pn.viewable.Viewer):
                 level="overlay",
             )
         lean(self.loss, self.step, self.clip)
-        if self._shown is not None:
-            self.refresh(*self._shown)
-        self.pane.objects = [
-            pn.pane.Bokeh(self.loss),
-            pn.pane.Bokeh(self.step),
-            pn.pane.Bokeh(self.clip),
-        ]
+        self.pane = pn.Column(
+            pn.pane.Bokeh(self.loss), pn.pane.Bokeh(self.step), pn.pane.Bokeh(self.clip), margin=0
+        )
 
     def __panel__(self) -> pn.viewable.Viewable:
         return self.pane
 
     def refresh(self, titles: Sequence[str], loss_title: str) -> None:
         """Follow the race: step range, strip rows (``titles`` in race order), loss title."""
-        self._shown = (list(titles), loss_title)
-        if not self.built:
-            return
         steps = max((t.steps for t in self.model.results.values()), default=self.model.steps)
         self.x_range.update(start=0, end=steps)
         count = max(len(titles), 1)
