@@ -27,10 +27,17 @@ def default_race() -> None:
     warm_default_race(list(DEFAULT_OPTIMIZERS))
 
 
-def test_the_page_s_document_has_no_integrity_errors() -> None:
+@pytest.fixture(scope="module")
+def page_doc() -> Document:
+    """A document holding the default page, as a visit builds it (once for these tests)."""
     doc = Document()
     with set_curdoc(doc), doc.models.freeze():
         page.lab_page(idle_s=0).server_doc(doc)
+    return doc
+
+
+def test_the_page_s_document_has_no_integrity_errors(page_doc: Document) -> None:
+    doc = page_doc
     models = [model for root in doc.roots for model in root.references()]
     assert len(models) > 100  # the whole page, not an empty one
     issues = check_integrity(models)
@@ -62,24 +69,20 @@ def test_a_closed_page_is_freed_whole() -> None:
     assert [ref() for ref in alive] == [None] * len(alive)
 
 
-def test_the_race_plots_carry_no_glyphs_they_never_draw() -> None:
+def test_the_race_plots_carry_no_glyphs_they_never_draw(page_doc: Document) -> None:
     """No selection tool and no muting legend: no non-selection or muted glyph models
     (``views.lean_glyphs``)."""
-    doc = Document()
-    with set_curdoc(doc), doc.models.freeze():
-        page.lab_page(idle_s=0).server_doc(doc)
+    doc = page_doc
     renderers = [m for m in doc.models if isinstance(m, GlyphRenderer)]
     assert len(renderers) > 10
     assert [r for r in renderers if r.nonselection_glyph is not None] == []
     assert [r for r in renderers if r.muted_glyph is not None] == []
 
 
-def test_the_race_s_sources_share_one_selection_policy() -> None:
+def test_the_race_s_sources_share_one_selection_policy(page_doc: Document) -> None:
     """Nothing selects in them: one policy model for the race's sources (a full one per
     optimizer of the registry, the drawn ones, style, curves, clips, cursor), not one each."""
-    doc = Document()
-    with set_curdoc(doc), doc.models.freeze():
-        page.lab_page(idle_s=0).server_doc(doc)
+    doc = page_doc
     race = [m for m in doc.models if isinstance(m, ColumnDataSource) and m.name == "style"]
     assert len(race) == 1
     sources = [m for m in doc.models if isinstance(m, ColumnDataSource)]
