@@ -35,5 +35,6 @@ if served(__name__):
     # Frozen: Bokeh recomputes the document's model graph once, not once per JS link attached
     # while the page is assembled (about a quarter of a second on the first page).
     # While it builds, the server's warm-up steps aside (state/warm_up.py).
-    with default_server().building_page(), pn.state.curdoc.models.freeze():
+    with default_server().building_page() as loaded, pn.state.curdoc.models.freeze():
         build().servable()
+    pn.state.onload(loaded)

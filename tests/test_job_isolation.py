@@ -10,7 +10,7 @@ import pytest
 
 import rlx_lab.engine
 import rlx_lab.nets
-from rlx_lab_app.state import RaceModel, SweepModel
+from rlx_lab_app.state import CACHE, RaceModel, SweepModel
 from rlx_lab_app.state.jobs import SessionJobs
 from rlx_lab_app.state.nets.model import USER_DATA, NetsModel
 from rlx_lab_app.state.nets.tuning import NetsTuningModel
@@ -41,6 +41,7 @@ class Injected:
 def race_kind(monkeypatch: Any, error: Exception) -> Kind:
     from rlx_lab_app.views.live import race_recompute
 
+    CACHE.clear()  # another test's default race must not spare this one its run
     monkeypatch.setattr(rlx_lab.engine, "run", injected := Injected(error))
     model = RaceModel(optimizers=["adam"])
     live = race_recompute(model, SessionJobs())

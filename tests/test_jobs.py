@@ -313,17 +313,56 @@ def test_the_warm_up_waits_while_a_page_is_built_and_not_forever() -> None:
         server.wait_for_visitors(timeout_s=5)
         waited.append(time.perf_counter() - began)
 
-    with server.building_page():
+    with server.building_page() as loaded:
         thread = threading.Thread(target=wait)
         thread.start()
         time.sleep(0.2)
         assert thread.is_alive(), "it waits while the page is built"
+    time.sleep(0.2)
+    assert thread.is_alive(), "and while its browser loads it"
+    loaded()
     thread.join(5)
-    assert waited and waited[0] >= 0.2
+    assert waited and waited[0] >= 0.4
     began = time.perf_counter()
     with server.building_page():
         server.wait_for_visitors(timeout_s=0.1)
     assert time.perf_counter() - began < 2, "a page that never finishes does not hold it"
+
+
+def test_a_page_whose_browser_never_loads_it_stops_counting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A request without a browser (a plain GET) holds the warm-up back for a while only."""
+    from rlx_lab_app.state import server as server_module
+
+    monkeypatch.setattr(server_module, "PAGE_LOAD_S", 0.3)
+    server = Server(Budgets())
+    with server.building_page():
+        pass
+    began = time.perf_counter()
+    server.wait_for_visitors(timeout_s=5)
+    assert 0.2 < time.perf_counter() - began < 2
+
+
+def test_a_reserved_result_is_waited_for_and_a_failed_one_computed_by_the_asker() -> None:
+    """What the warm-up's worker process does for the default race: claim a key, and store its
+    value when it arrives; whoever asks meanwhile waits for it instead of computing it."""
+    cache = TrajectoryCache(max_bytes=10_000)
+    assert cache.reserve("k") and not cache.reserve("k"), "one claim at a time"
+    assert cache.known("k") and cache.get("k") is None
+    got: list[tuple[Any, bool]] = []
+    asker = threading.Thread(target=lambda: got.append(cache.get_or_compute("k", lambda: "mine")))
+    asker.start()
+    time.sleep(0.2)
+    assert asker.is_alive() and not got, "it waits for the claimed value"
+    cache.settle("k", "theirs")
+    asker.join(5)
+    assert got == [("theirs", False)]
+    assert not cache.reserve("k"), "cached: nothing to claim"
+    assert cache.reserve("j")
+    cache.settle("j", None)  # the worker failed
+    assert not cache.known("j")
+    assert cache.get_or_compute("j", lambda: "mine") == ("mine", True)
 
 
 def test_the_warm_up_waits_while_a_visitor_s_job_is_in_flight() -> None:
@@ -462,3 +501,45 @@ def test_a_progress_row_shows_while_busy_and_a_kept_space_one_never_changes_the_
         assert seen == [SHOWN, HIDDEN, SHOWN] and laid_out == [] and progress.row.visible
     else:
         assert seen == [True, False, True] and len(laid_out) == 3
+
+
+def test_an_empty_plot_draws_what_is_ready_before_computing_the_rest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A page's first race shows a cached path at once while another optimizer computes (a
+    link opened while the server's warm-up is still racing); a later recompute draws once."""
+    from rlx_lab_app.state.surfaces.plan import CACHE
+    from rlx_lab_app.views.live import race_recompute
+
+    CACHE.clear()
+    RaceModel(optimizers=["adam"], steps=30).recompute()
+    gate, real = threading.Event(), engine.run
+
+    def run(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "lion":
+            gate.wait(10)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "run", run)
+    model = RaceModel(optimizers=["adam", "lion"], steps=30)
+    drawn: list[list[str]] = []
+    model.param.watch(lambda event: drawn.append(sorted(event.new)), "results")
+    jobs, page = served()
+    live = race_recompute(model, jobs)
+    live.request()
+    page.run_until(lambda: bool(drawn))
+    assert drawn == [["adam"]], "Adam's path is drawn while Lion computes"
+    assert model.plan().known(), "a page opening now asks for nothing new: it starts at once"
+    gate.set()
+    page.run_until(lambda: not model.busy and len(drawn) == 2)
+    assert drawn[-1] == ["adam", "lion"]
+
+    CACHE.clear()
+    RaceModel(optimizers=["adam"], steps=30).recompute()
+    gate.clear()
+    drawn.clear()
+    live.request()
+    time.sleep(0.3)
+    gate.set()
+    page.run_until(lambda: not model.busy and bool(drawn))
+    assert drawn == [["adam", "lion"]], "paths on the plot: one redraw, not two"

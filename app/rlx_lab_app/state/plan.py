@@ -80,9 +80,9 @@ class TrajectoryCache:
     def get_or_compute(self, key: Hashable, make: Callable[[], Any]) -> tuple[Any, bool]:
         """``(value, computed here)``: the cached value, or ``make()``'s, stored.
 
-        While another thread computes the same key this one waits for it rather than compute
-        it twice; if that thread failed (or its value was too big to keep) this one computes.
-        ``make``'s exceptions propagate.
+        While another thread computes the same key (or it is :meth:`reserve`d) this one waits
+        for it rather than compute it twice; if that failed (or its value was too big to keep)
+        this one computes. ``make``'s exceptions propagate.
         """
         while True:
             with self._lock:
@@ -92,17 +92,39 @@ class TrajectoryCache:
                     return item[0], False
                 pending = self._pending.get(key)
                 if pending is None:
-                    pending = self._pending[key] = threading.Event()
+                    self._pending[key] = threading.Event()
                     break
             pending.wait()
+        value = None
         try:
             value = make()
-            self.put(key, value)
             return value, True
         finally:
-            with self._lock:
-                del self._pending[key]
-            pending.set()
+            self.settle(key, value)
+
+    def reserve(self, key: Hashable) -> bool:
+        """Claim ``key`` for a value computed elsewhere (a worker process): until
+        :meth:`settle` ends the claim, :meth:`get_or_compute` waits for it. False if it is
+        cached or being computed already (nothing claimed)."""
+        with self._lock:
+            if key in self._items or key in self._pending:
+                return False
+            self._pending[key] = threading.Event()
+            return True
+
+    def settle(self, key: Hashable, value: Any) -> None:
+        """End a claim on ``key``: store ``value`` (None: it failed, and a waiter computes it)
+        and wake whoever waits for it."""
+        if value is not None:
+            self.put(key, value)
+        with self._lock:
+            pending = self._pending.pop(key)
+        pending.set()
+
+    def known(self, key: Hashable) -> bool:
+        """Whether ``key``'s value is cached or being computed."""
+        with self._lock:
+            return key in self._items or key in self._pending
 
     def put(self, key: Hashable, value: Any) -> None:
         """Store ``value``; evict the least recently used entries beyond the bounds."""

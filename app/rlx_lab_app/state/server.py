@@ -11,7 +11,7 @@ import functools
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 from rlx_lab.cost import MB, Cost, size
@@ -20,6 +20,9 @@ from rlx_lab_app.state.worker import ProcessLane
 
 INTERACTIVE, HEAVY = "interactive", "heavy"
 RECENT_PROBLEMS = 20
+PAGE_LOAD_S = 5.0
+"""How long a built page counts as loading when its browser does not say it has loaded (a
+request without a browser, say)."""
 
 
 class Server:
@@ -42,6 +45,8 @@ class Server:
         self._in_flight = 0
         self._sessions = 0
         self._pages_building = 0
+        self._pages_loading: dict[object, float] = {}
+        """Pages built and not yet loaded in their browsers: the time each stops counting."""
         self._quiet = threading.Condition(self._lock)
         """Notified when no page is being built and no job is in flight."""
         self.problems: deque[tuple[float, str]] = deque(maxlen=RECENT_PROBLEMS)
@@ -92,33 +97,48 @@ class Server:
             return self._sessions
 
     @contextlib.contextmanager
-    def building_page(self) -> Iterator[None]:
-        """Mark a page being built (the server's own background work waits meanwhile)."""
+    def building_page(self) -> Iterator[Callable[[], None]]:
+        """Mark a page being built, then loading in its browser until the callback it gives is
+        called (on the page's load) or :data:`PAGE_LOAD_S` has passed: the server's own
+        background work waits meanwhile."""
+        page = object()
         with self._lock:
             self._pages_building += 1
         try:
-            yield
+            yield functools.partial(self._page_loaded, page)
         finally:
             with self._lock:
                 self._pages_building -= 1
+                self._pages_loading[page] = time.monotonic() + PAGE_LOAD_S
                 self._notify_if_quiet()
 
+    def _page_loaded(self, page: object) -> None:
+        with self._lock:
+            self._pages_loading.pop(page, None)
+            self._notify_if_quiet()
+
     def wait_for_visitors(self, timeout_s: float) -> None:
-        """Return once no page is being built and no visitor's job is in flight, or after
-        ``timeout_s`` seconds at most.
+        """Return once no page is being built or loading and no visitor's job is in flight, or
+        after ``timeout_s`` seconds at most.
 
         For the server's own background work (the warm-up): building a page is Python work
-        that holds the interpreter, and a race beside another shares the cores, so work
+        that holds the interpreter, a browser on this machine loading it needs the cores (the
+        teacher's, as the server starts), and a race beside another shares them, so work
         beside them slows what a visitor waits for.
         """
         deadline = time.monotonic() + timeout_s
         with self._quiet:
             while self._visitors_working() and (left := deadline - time.monotonic()) > 0:
-                self._quiet.wait(left)
+                now = time.monotonic()  # a loading page stops counting at its time
+                self._quiet.wait(min([left, *(t - now for t in self._pages_loading.values())]))
 
     def _visitors_working(self) -> bool:
-        """A page being built or a job in flight (call with the lock held)."""
-        return bool(self._pages_building or self._in_flight)
+        """A page being built or loading or a job in flight (call with the lock held)."""
+        now = time.monotonic()
+        for page, until in list(self._pages_loading.items()):
+            if until <= now:
+                del self._pages_loading[page]
+        return bool(self._pages_building or self._pages_loading or self._in_flight)
 
     def _notify_if_quiet(self) -> None:
         """Wake :meth:`wait_for_visitors` once no visitor's page or job is in progress (lock

@@ -21,11 +21,13 @@ from rlx_lab_app.state.nets.model import INPUTS as NETS_INPUTS
 from rlx_lab_app.state.nets.model import NetsModel
 from rlx_lab_app.state.nets.plan import NetsOutcome, NetsPlan, remember
 from rlx_lab_app.state.nets.plan import compute as train
+from rlx_lab_app.state.surfaces.plan import cached
 from rlx_lab_app.views.jobs import LiveRecompute
 from rlx_lab_app.views.runner import held
 
 PARTIAL_AFTER_S = 0.25
-"""Show an optimizer's paths before the others once computing it took longer than this."""
+"""Show an optimizer's paths before the others once computing it took longer than this (and
+on an empty plot, the first ready at once when others remain to be computed)."""
 BUSY_AFTER_S = 0.3
 """Say "computing…" only when a recompute takes longer than this (most take milliseconds)."""
 DEBOUNCE_S = 0.05
@@ -39,16 +41,22 @@ def race_recompute(model: RaceModel, jobs: SessionJobs) -> LiveRecompute:
 
     def run(plan: RacePlan, report: Report) -> Outcome:
         seen: dict[str, Trajectory] = {}
+        first_draw = not model.results
 
         def on_result(name: str, trajectory: Trajectory, seconds: float) -> None:
             seen[name] = trajectory
             report.progress(
                 len(seen) / len(plan.jobs), f"computed {len(seen)} of {len(plan.jobs)} optimizers"
             )
-            if seconds > PARTIAL_AFTER_S and len(seen) < len(plan.jobs):
+            if len(seen) < len(plan.jobs) and (
+                seconds > PARTIAL_AFTER_S or (first_draw and len(seen) == 1 and more_to_run())
+            ):
                 report.on_page(
                     partial(model.apply, plan, Outcome(results=dict(seen)), partial=True)
                 )
+
+        def more_to_run() -> bool:
+            return any(job.optimizer not in seen and not cached(plan, job) for job in plan.jobs)
 
         return compute(plan, on_result, check=report.check)
 

@@ -62,6 +62,11 @@ class RacePlan:
         """Whether every job's trajectory is in the shared cache already (nothing to run)."""
         return self.uncomputed() == 0
 
+    def known(self) -> bool:
+        """Whether every job's trajectory is in the shared cache or being computed (by the
+        server's warm-up, say): asking for them starts nothing new."""
+        return all(CACHE.known(self.cache_key(job)) for job in self.jobs)
+
     def cost(self) -> Cost:
         """What computing the optimizers not cached yet will take."""
         fresh = self.uncomputed()

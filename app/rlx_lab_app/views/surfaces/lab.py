@@ -119,11 +119,11 @@ class SurfacesLab(pn.viewable.Viewer):
         model.param.watch(self._render, ["results", "ghosts", "ghosts_on", "arrows", "colors"])
         if doc is None:
             self._start()
-        elif not session_query() or model.plan().computed():
+        elif not session_query() or model.plan().known():
             # The default page's race (one fixed job per server, computed at its start-up and
-            # shared through the trajectory cache) and a link whose paths are all computed
-            # already start at once, while the browser loads the page: its first paint has
-            # the paths, with no round trip. Neither compiles or computes anything new.
+            # shared through the trajectory cache) and a link whose paths are all computed, or
+            # being computed, already start at once, while the browser loads the page: its
+            # first paint has the paths, with no round trip. Neither computes anything new.
             doc.add_next_tick_callback(in_document(doc, self._start))
         else:  # other links wait for the browser: a request without one computes nothing
             pn.state.onload(self._start)
