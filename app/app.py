@@ -10,13 +10,14 @@ import panel as pn
 
 from rlx_lab import engine
 from rlx_lab_app.state.jobs import default_server, warm_workers
-from rlx_lab_app.views import ordered_sends
+from rlx_lab_app.views import ordered_sends, page_scripts
 from rlx_lab_app.views.full_page import full_page
 from rlx_lab_app.views.page import lab_page, load_extensions
 from rlx_lab_app.views.runner import served
 
 engine.one_core_per_computation()  # before the first computation: a core per job (docs/serving.md)
 ordered_sends.install()  # a page's changes reach its browser in the order made
+page_scripts.install()  # no WebGL or MathJax bundle on a page that draws neither
 
 
 def build() -> pn.template.BaseTemplate:

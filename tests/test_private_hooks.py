@@ -153,3 +153,15 @@ def test_bokeh_still_makes_a_patch_message_as_patch_message_does() -> None:
     synced = inspect.getsource(DocumentModelManager.synced_references.fget)  # type: ignore[attr-defined]
     assert "if model not in self._new_models" in synced
     assert callable(DocumentModelManager.get_by_id)
+
+
+def test_panel_s_server_page_still_lists_its_scripts_through_bundle_resources() -> None:
+    """``views.page_scripts`` wraps ``panel.io.server.bundle_resources`` (the name the server
+    page calls) and uses Bokeh's private tests for WebGL and MathJax."""
+    import panel.io.server as server_page
+    from bokeh.embed import bundle
+
+    assert "bundle_resources(doc.roots, resources)" in inspect.getsource(
+        server_page.server_html_page_for_session
+    )
+    assert callable(bundle._use_gl) and callable(bundle._use_mathjax)
