@@ -88,3 +88,14 @@ def test_the_race_s_sources_share_one_selection_policy(page_doc: Document) -> No
     sources = [m for m in doc.models if isinstance(m, ColumnDataSource)]
     shared = [m for m in sources if m.selection_policy is race[0].selection_policy]
     assert len(shared) >= len(optim.names()) + 10
+
+
+def test_the_first_paint_has_the_paths_and_leaves_the_hover_points_to_the_browser(
+    page_doc: Document,
+) -> None:
+    """The hover points (invisible until hovered, ≈2000 of them as JSON lists) were half the
+    page's document; the browser makes them at its first draw (``js.FRAME``, on ready)."""
+    sources = {m.name: m for m in page_doc.models if isinstance(m, ColumnDataSource)}
+    assert len(sources["paths"].data["xs"]) == len(DEFAULT_OPTIMIZERS)
+    assert len(sources["heads"].data["x"]) == len(DEFAULT_OPTIMIZERS)
+    assert len(sources["pts"].data["x"]) == 0

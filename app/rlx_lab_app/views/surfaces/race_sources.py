@@ -23,6 +23,10 @@ from rlx_lab_app.views.surfaces.frame_sources import drawn
 from rlx_lab_app.views.surfaces.sources import Style, clip_segments, curves, full
 
 DRAWN = ("paths", "gpaths", "heads", "crosses", "pts", "nows", "grads", "moves")
+MADE_BY_BROWSER = ("pts",)
+"""Drawn sources the first paint does not show, left to the browser's first draw (at its
+document's ready event, before anyone can point at them): the hover points, invisible until
+hovered, were half the first page's document (≈2000 points as JSON lists)."""
 
 
 class RaceSources:
@@ -123,7 +127,8 @@ class RaceSources:
         if not self.browser_draws:
             entries = [(s, self._columns[s.name], self._ghost_columns[s.name]) for s in styles]
             for key, columns in drawn(entries, frame).items():
-                self.drawn[key].data = columns
+                if key not in MADE_BY_BROWSER:
+                    self.drawn[key].data = columns
         if changed or styles != self._curve_styles:
             self.curves.data = curves([(s, self._columns[s.name]) for s in styles])
             clips = clip_segments([(s, results[s.name]) for s in styles if s.name in results])
