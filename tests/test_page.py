@@ -77,17 +77,23 @@ def test_the_race_plots_carry_no_glyphs_they_never_draw(page_doc: Document) -> N
     assert len(renderers) > 10
     assert [r for r in renderers if r.nonselection_glyph is not None] == []
     assert [r for r in renderers if r.muted_glyph is not None] == []
+    # and their views share one all-points filter per plot group (surface, linked, theory)
+    assert len({id(r.view.filter) for r in renderers}) <= 3
 
 
-def test_the_race_s_sources_share_one_selection_policy(page_doc: Document) -> None:
-    """Nothing selects in them: one policy model for the race's sources (a full one per
-    optimizer of the registry, the drawn ones, style, curves, clips, cursor), not one each."""
+def test_the_race_s_sources_share_one_selection_policy_and_selection(
+    page_doc: Document,
+) -> None:
+    """Nothing selects in them: one policy model and one empty selection for the race's
+    sources (a full one per optimizer of the registry, the drawn ones, style, curves, clips,
+    cursor), not one each."""
     doc = page_doc
     race = [m for m in doc.models if isinstance(m, ColumnDataSource) and m.name == "style"]
     assert len(race) == 1
     sources = [m for m in doc.models if isinstance(m, ColumnDataSource)]
     shared = [m for m in sources if m.selection_policy is race[0].selection_policy]
     assert len(shared) >= len(optim.names()) + 10
+    assert all(m.selected is race[0].selected for m in shared)
 
 
 def test_the_first_paint_has_the_paths_and_leaves_the_hover_points_to_the_browser(

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 from bokeh.events import DocumentReady
-from bokeh.models import ColumnDataSource, CustomJS, UnionRenderers
+from bokeh.models import ColumnDataSource, CustomJS, Selection, UnionRenderers
 
 from rlx_lab import optim
 from rlx_lab.engine import Trajectory
@@ -36,12 +36,12 @@ class RaceSources:
         self.names: tuple[str, ...] = optim.names()
         self.slot = {name: k for k, name in enumerate(self.names)}
         empty = full(None)
-        # One selection policy for all the race's sources (nothing selects in them; each
-        # would otherwise bring a model of its own)
-        policy = UnionRenderers()
+        # One selection policy and one (empty) selection for all the race's sources: nothing
+        # selects in them (no selection tool), and each would otherwise bring models of its own
+        policy, selection = UnionRenderers(), Selection()
 
         def source(columns: dict, name: str) -> ColumnDataSource:
-            return ColumnDataSource(columns, name=name, selection_policy=policy)
+            return ColumnDataSource(columns, name=name, selection_policy=policy, selected=selection)
 
         self._source = source
         self.fulls = [source(dict(empty), f"full-{n}") for n in self.names]
