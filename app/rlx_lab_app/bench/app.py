@@ -5,8 +5,8 @@
   appear as each is ready; ``full_race_drawn_s`` is when all are), the compile cache warmed by
   a first, untimed server run: one person starting the lab and opening it at once;
 * ``first_plot_warm_s`` / ``first_plot_cold_s`` — from opening the link to its first paths
-  drawn, on a server that has finished its start-up (a class: the teacher started it before),
-  with the compile cache warm / empty;
+  drawn, on a server that has finished its start-up, the Small nets tab's default training
+  included (a class: the teacher started it before), with the compile cache warm / empty;
 * ``slider_p50_ms`` / ``slider_p95_ms`` — from a learning-rate slider change (as a release sends
   it) to the surface plot repainted with the new path, over ``--moves`` distinct values;
 * ``scrub_p50_ms`` / ``scrub_p95_ms`` — from a drag step of a grabbed learning-rate slider (its
@@ -37,7 +37,7 @@ from rlx_lab.engine.cache import CACHE_ENV as ENV_CACHE
 from rlx_lab_app.bench.goals import report
 from rlx_lab_app.bench.scrub import scrub_latencies
 from rlx_lab_app.harness import START_UP
-from rlx_lab_app.state.warm_up import READY
+from rlx_lab_app.state.warm_up import NETS_READY
 
 NAME = "app"
 HELP = "slider-to-plot latency, first plot, playback fps and sweep time in headless Chromium"
@@ -193,7 +193,7 @@ def _class_visits(browser: Any, query: str, titles: list[str]) -> dict[str, floa
     with tempfile.TemporaryDirectory(prefix="rlx-lab-cold-") as empty:
         for key, env in (("first_plot_warm_s", {}), ("first_plot_cold_s", {ENV_CACHE: empty})):
             with PanelServer(env=env, extra=START_UP) as server:
-                server.wait_for(READY, timeout_s=300)
+                server.wait_for(NETS_READY, timeout_s=300)  # the whole start-up
                 page = browser.new_page(viewport={"width": 1500, "height": 1000})
                 began = time.perf_counter()
                 first_path, _ = _open(page, server.url + query, titles, DRAWN_PATHS)
