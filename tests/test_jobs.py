@@ -11,7 +11,7 @@ import pytest
 
 from rlx_lab import engine
 from rlx_lab.cost import GB, MB, Cost, Term
-from rlx_lab_app.state import RaceModel, SweepModel
+from rlx_lab_app.state import CACHE, RaceModel, SweepModel
 from rlx_lab_app.state.budget import Budgets, OverBudget
 from rlx_lab_app.state.jobs import HEAVY, INTERACTIVE, JobState, ManualPage, Server, SessionJobs
 from rlx_lab_app.state.nets.model import NetsModel
@@ -360,6 +360,11 @@ def test_a_reserved_result_is_waited_for_and_a_failed_one_computed_by_the_asker(
     assert got == [("theirs", False)]
     assert not cache.reserve("k"), "cached: nothing to claim"
     assert cache.reserve("j")
+    plan_keys = RaceModel(optimizers=["sgd"], steps=12).plan()
+    assert not plan_keys.known()
+    assert CACHE.reserve(plan_keys.cache_key(plan_keys.jobs[0]))
+    assert plan_keys.known(), "on its way from the start-up: a page may start at once"
+    CACHE.settle(plan_keys.cache_key(plan_keys.jobs[0]), None)
     cache.settle("j", None)  # the worker failed
     assert not cache.known("j")
     assert cache.get_or_compute("j", lambda: "mine") == ("mine", True)
@@ -529,7 +534,7 @@ def test_an_empty_plot_draws_what_is_ready_before_computing_the_rest(
     live.request()
     page.run_until(lambda: bool(drawn))
     assert drawn == [["adam"]], "Adam's path is drawn while Lion computes"
-    assert model.plan().known(), "a page opening now asks for nothing new: it starts at once"
+    assert not model.plan().known(), "a session's computation is not the start-up's"
     gate.set()
     page.run_until(lambda: not model.busy and len(drawn) == 2)
     assert drawn[-1] == ["adam", "lion"]

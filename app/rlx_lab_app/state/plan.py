@@ -67,6 +67,8 @@ class TrajectoryCache:
         self._bytes = 0
         self._lock = threading.Lock()
         self._pending: dict[Hashable, threading.Event] = {}
+        self._claimed: set[Hashable] = set()
+        """The pending keys that :meth:`reserve` claimed."""
 
     def get(self, key: Hashable) -> Any:
         """The cached value for ``key``, refreshed as most recent; None if absent."""
@@ -80,7 +82,7 @@ class TrajectoryCache:
     def get_or_compute(self, key: Hashable, make: Callable[[], Any]) -> tuple[Any, bool]:
         """``(value, computed here)``: the cached value, or ``make()``'s, stored.
 
-        While another thread computes the same key (or it is :meth:`reserve`d) this one waits
+        While another thread computes the same key (or :meth:`reserve` claimed it) this one waits
         for it rather than compute it twice; if that failed (or its value was too big to keep)
         this one computes. ``make``'s exceptions propagate.
         """
@@ -103,28 +105,32 @@ class TrajectoryCache:
             self.settle(key, value)
 
     def reserve(self, key: Hashable) -> bool:
-        """Claim ``key`` for a value computed elsewhere (a worker process): until
-        :meth:`settle` ends the claim, :meth:`get_or_compute` waits for it. False if it is
-        cached or being computed already (nothing claimed)."""
+        """Claim ``key`` for a value computed elsewhere (the server's warm-up, in a worker
+        process): until :meth:`settle` ends the claim, :meth:`get_or_compute` waits for it.
+        False if it is cached or being computed already (nothing claimed)."""
         with self._lock:
             if key in self._items or key in self._pending:
                 return False
             self._pending[key] = threading.Event()
+            self._claimed.add(key)
             return True
 
     def settle(self, key: Hashable, value: Any) -> None:
-        """End a claim on ``key``: store ``value`` (None: it failed, and a waiter computes it)
-        and wake whoever waits for it."""
+        """End a claim on ``key`` (or a computation of it): store ``value`` (None: it failed,
+        and a waiter computes it) and wake whoever waits for it."""
         if value is not None:
             self.put(key, value)
         with self._lock:
             pending = self._pending.pop(key)
+            self._claimed.discard(key)
         pending.set()
 
     def known(self, key: Hashable) -> bool:
-        """Whether ``key``'s value is cached or being computed."""
+        """Whether ``key``'s value is cached or claimed by :meth:`reserve` (coming without
+        anyone's asking; a value some session is computing does not count: a page that waited
+        for it would hold a worker thread as long)."""
         with self._lock:
-            return key in self._items or key in self._pending
+            return key in self._items or key in self._claimed
 
     def put(self, key: Hashable, value: Any) -> None:
         """Store ``value``; evict the least recently used entries beyond the bounds."""

@@ -48,7 +48,7 @@ class Server:
         self._pages_loading: dict[object, float] = {}
         """Pages built and not yet loaded in their browsers: the time each stops counting."""
         self._quiet = threading.Condition(self._lock)
-        """Notified when no page is being built and no job is in flight."""
+        """Notified when no page is being built or loading and no job is in flight."""
         self.problems: deque[tuple[float, str]] = deque(maxlen=RECENT_PROBLEMS)
         """The latest failures and refusals, (time, words), newest last (the operator's view)."""
 

@@ -63,8 +63,8 @@ class RacePlan:
         return self.uncomputed() == 0
 
     def known(self) -> bool:
-        """Whether every job's trajectory is in the shared cache or being computed (by the
-        server's warm-up, say): asking for them starts nothing new."""
+        """Whether every job's trajectory is in the shared cache or on its way there from the
+        server's warm-up (:meth:`TrajectoryCache.reserve`): asking for them computes nothing."""
         return all(CACHE.known(self.cache_key(job)) for job in self.jobs)
 
     def cost(self) -> Cost:

@@ -121,9 +121,9 @@ class SurfacesLab(pn.viewable.Viewer):
             self._start()
         elif not session_query() or model.plan().known():
             # The default page's race (one fixed job per server, computed at its start-up and
-            # shared through the trajectory cache) and a link whose paths are all computed, or
-            # being computed, already start at once, while the browser loads the page: its
-            # first paint has the paths, with no round trip. Neither computes anything new.
+            # shared through the trajectory cache) and a link whose paths are all computed (or
+            # on their way from the start-up) start at once, while the browser loads the page:
+            # its first paint has the paths, with no round trip. Neither computes anything.
             doc.add_next_tick_callback(in_document(doc, self._start))
         else:  # other links wait for the browser: a request without one computes nothing
             pn.state.onload(self._start)
