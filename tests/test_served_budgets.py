@@ -141,12 +141,15 @@ def page_text(document: Any) -> str:
 
 
 def know_panel_models() -> None:
-    """Import every Panel model type, so a Bokeh client can read a Panel document."""
+    """Import every Panel model type and the lab's own (the page's modules), so a Bokeh
+    client can read the lab's document in any test process."""
     import contextlib
     import importlib
     import pkgutil
 
     import panel.models
+
+    import rlx_lab_app.views.page  # noqa: F401  (the lab's models, e.g. its history's)
 
     for module in pkgutil.iter_modules(panel.models.__path__):
         with contextlib.suppress(Exception):  # optional extras (e.g. deck.gl) may be missing
