@@ -370,7 +370,14 @@ def test_a_reserved_result_is_waited_for_and_a_failed_one_computed_by_the_asker(
     assert cache.get_or_compute("j", lambda: "mine") == ("mine", True)
 
 
-def test_the_warm_up_waits_while_a_visitor_s_job_is_in_flight() -> None:
+def test_the_warm_up_waits_while_a_visitor_s_job_is_in_flight_and_a_moment_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A slider being dragged starts a job every few tenths of a second: the warm-up waits
+    :data:`ACTIVE_S` after one ends before it slips its own work in."""
+    from rlx_lab_app.state import server as server_module
+
+    monkeypatch.setattr(server_module, "ACTIVE_S", 0.5)
     server = Server(Budgets())
     job = cost(1, "a race")
     server.admit(job)
@@ -379,8 +386,10 @@ def test_the_warm_up_waits_while_a_visitor_s_job_is_in_flight() -> None:
     time.sleep(0.2)
     assert thread.is_alive(), "it waits while the job runs"
     server.release(job)
+    time.sleep(0.2)
+    assert thread.is_alive(), "and just after it"
     thread.join(2)
-    assert not thread.is_alive(), "the job's end wakes it"
+    assert not thread.is_alive(), "then goes on"
 
 
 def test_the_compile_cache_has_a_size_limit(tmp_path: Any) -> None:

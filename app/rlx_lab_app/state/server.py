@@ -23,6 +23,9 @@ RECENT_PROBLEMS = 20
 PAGE_LOAD_S = 5.0
 """How long a built page counts as loading when its browser does not say it has loaded (a
 request without a browser, say)."""
+ACTIVE_S = 1.0
+"""How long after a visitor's job ends the server's own work still waits: a student dragging
+a slider starts a job every few tenths of a second, and work slipped in between slows the next."""
 
 
 class Server:
@@ -47,6 +50,8 @@ class Server:
         self._pages_building = 0
         self._pages_loading: dict[object, float] = {}
         """Pages built and not yet loaded in their browsers: the time each stops counting."""
+        self._active_until = 0.0
+        """Until when the last visitor's job to end still counts (:data:`ACTIVE_S`)."""
         self._quiet = threading.Condition(self._lock)
         """Notified when no page is being built or loading and no job is in flight."""
         self.problems: deque[tuple[float, str]] = deque(maxlen=RECENT_PROBLEMS)
@@ -72,7 +77,8 @@ class Server:
         with self._lock:
             self._admitted -= cost.bytes
             self._in_flight -= 1
-            self._notify_if_quiet()
+            self._active_until = time.monotonic() + ACTIVE_S
+            self._quiet.notify_all()  # waiters time their wait anew
 
     def jobs_in_flight(self) -> int:
         """Jobs admitted and not finished (queued or running), every session together."""
@@ -124,21 +130,28 @@ class Server:
         For the server's own background work (the warm-up): building a page is Python work
         that holds the interpreter, a browser on this machine loading it needs the cores (the
         teacher's, as the server starts), and a race beside another shares them, so work
-        beside them slows what a visitor waits for.
+        beside them slows what a visitor waits for; a job that just ended counts for
+        :data:`ACTIVE_S` more (the next move of a slider being dragged).
         """
         deadline = time.monotonic() + timeout_s
         with self._quiet:
             while self._visitors_working() and (left := deadline - time.monotonic()) > 0:
-                now = time.monotonic()  # a loading page stops counting at its time
-                self._quiet.wait(min([left, *(t - now for t in self._pages_loading.values())]))
+                now = time.monotonic()  # loading pages and ended jobs stop counting in time
+                ends = [*self._pages_loading.values(), self._active_until]
+                self._quiet.wait(min([left, *(t - now for t in ends if t > now)]))
 
     def _visitors_working(self) -> bool:
-        """A page being built or loading or a job in flight (call with the lock held)."""
+        """A page being built or loading, a job in flight or just ended (lock held)."""
         now = time.monotonic()
         for page, until in list(self._pages_loading.items()):
             if until <= now:
                 del self._pages_loading[page]
-        return bool(self._pages_building or self._pages_loading or self._in_flight)
+        return bool(
+            self._pages_building
+            or self._pages_loading
+            or self._in_flight
+            or now < self._active_until
+        )
 
     def _notify_if_quiet(self) -> None:
         """Wake :meth:`wait_for_visitors` once no visitor's page or job is in progress (lock
