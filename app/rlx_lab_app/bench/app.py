@@ -17,7 +17,9 @@
   steps per second (faster than a display's 60 frames per second: every repaint has a new frame);
 * ``sweep_s`` — a 32 × 32 sweep (one vmapped engine call), compiled program reused.
 
-Default race: 6 optimizers × 500 steps on Rosenbrock. Timings are reports, never assertions.
+The slider, scrub and playback figures are taken on the first server once its start-up work is
+done (the page stays open meanwhile). Default race: 6 optimizers × 500 steps on Rosenbrock.
+Timings are reports, never assertions.
 ``--quick`` runs one server only (no warm-up run, no class visits, no sweep) and reports the
 slider, scrub and playback figures.
 """
@@ -148,6 +150,9 @@ def _browser_metrics(query: str, names: list[str], args: argparse.Namespace) -> 
                 page = browser.new_page(viewport={"width": 1500, "height": 1000})
                 first_path, whole_race = _open(page, server.url + query, titles, DRAWN_PATHS)
                 first_plot, full_race = first_path - began, whole_race - began
+                # the interaction figures on a server whose start-up work is done (it steps
+                # aside for visitors but would share the cores with this browser's playback)
+                server.wait_for(NETS_READY, timeout_s=300)
                 page.evaluate(INSTRUMENT)
                 slider = page.evaluate(MODEL_WITH_CLASS, f"hp-{names[0]}-lr")
                 latencies = []
