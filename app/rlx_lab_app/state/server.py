@@ -53,7 +53,7 @@ class Server:
         self._active_until = 0.0
         """Until when the last visitor's job to end still counts (:data:`ACTIVE_S`)."""
         self._quiet = threading.Condition(self._lock)
-        """Notified when no page is being built or loading and no job is in flight."""
+        """Notified when a page or a job may have stopped counting (waiters look again)."""
         self.problems: deque[tuple[float, str]] = deque(maxlen=RECENT_PROBLEMS)
         """The latest failures and refusals, (time, words), newest last (the operator's view)."""
 
