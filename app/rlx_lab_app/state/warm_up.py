@@ -82,7 +82,7 @@ def default_trajectory(optimizer: str) -> Trajectory:
     and builds its plan there)."""
     plan = RaceModel(optimizers=[optimizer]).plan()
     (job,) = plan.jobs
-    return engine.run(optimizer, dict(job.overrides), plan.surface, plan.starts, plan.settings)
+    return plan.run(job)
 
 
 def seed_default_race(optimizers: Sequence[str], worker: ProcessLane) -> int:
@@ -126,9 +126,7 @@ def compile_race(plan: RacePlan, check: Callable[[], None]) -> list[str]:
     for job in plan.jobs:
         check()
         try:
-            trajectory = engine.run(
-                job.optimizer, dict(job.overrides), plan.surface, plan.starts, plan.settings
-            )
+            trajectory = plan.run(job)
         except (ValueError, TypeError, FloatingPointError) as error:
             print(f"rlx_lab: the default race of {job.optimizer} failed: {error}", flush=True)
             continue

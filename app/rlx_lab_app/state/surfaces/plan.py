@@ -62,6 +62,12 @@ class RacePlan:
         """Whether every job's trajectory is in the shared cache already (nothing to run)."""
         return self.uncomputed() == 0
 
+    def run(self, job: Job) -> Trajectory:
+        """Compute ``job``'s trajectory (no cache)."""
+        return engine.run(
+            job.optimizer, dict(job.overrides), self.surface, self.starts, self.settings
+        )
+
     def known(self) -> bool:
         """Whether every job's trajectory is in the shared cache or on its way there from the
         server's warm-up (:meth:`TrajectoryCache.reserve`): asking for them computes nothing."""
@@ -113,17 +119,7 @@ def compute(
         key = plan.cache_key(job)
         start = time.perf_counter()
         try:
-            trajectory, fresh = CACHE.get_or_compute(
-                key,
-                functools.partial(
-                    engine.run,
-                    job.optimizer,
-                    dict(job.overrides),
-                    plan.surface,
-                    plan.starts,
-                    plan.settings,
-                ),
-            )
+            trajectory, fresh = CACHE.get_or_compute(key, functools.partial(plan.run, job))
         except (ValueError, TypeError, FloatingPointError) as error:
             outcome.errors[job.optimizer] = str(error)
             continue
