@@ -342,6 +342,14 @@ def test_a_page_whose_browser_never_loads_it_stops_counting(
     began = time.perf_counter()
     server.wait_for_visitors(timeout_s=5)
     assert 0.2 < time.perf_counter() - began < 2
+    # a wait begun while the page was built also ends when its loading stops counting
+    began = time.perf_counter()
+    with server.building_page():
+        thread = threading.Thread(target=server.wait_for_visitors, args=(5,))
+        thread.start()
+        time.sleep(0.1)
+    thread.join(5)
+    assert time.perf_counter() - began < 2, "not the whole timeout"
 
 
 def test_a_reserved_result_is_waited_for_and_a_failed_one_computed_by_the_asker() -> None:

@@ -53,7 +53,8 @@ class Server:
         self._active_until = 0.0
         """Until when the last visitor's job to end still counts (:data:`ACTIVE_S`)."""
         self._quiet = threading.Condition(self._lock)
-        """Notified when a page or a job may have stopped counting (waiters look again)."""
+        """Notified whenever a page or a job changes what the warm-up waits for (it looks
+        again and times its wait anew)."""
         self.problems: deque[tuple[float, str]] = deque(maxlen=RECENT_PROBLEMS)
         """The latest failures and refusals, (time, words), newest last (the operator's view)."""
 
@@ -116,12 +117,12 @@ class Server:
             with self._lock:
                 self._pages_building -= 1
                 self._pages_loading[page] = time.monotonic() + PAGE_LOAD_S
-                self._notify_if_quiet()
+                self._quiet.notify_all()  # waiters time their wait anew
 
     def _page_loaded(self, page: object) -> None:
         with self._lock:
             self._pages_loading.pop(page, None)
-            self._notify_if_quiet()
+            self._quiet.notify_all()
 
     def wait_for_visitors(self, timeout_s: float) -> None:
         """Return once no page is being built or loading and no visitor's job is in flight, or
@@ -152,12 +153,6 @@ class Server:
             or self._in_flight
             or now < self._active_until
         )
-
-    def _notify_if_quiet(self) -> None:
-        """Wake :meth:`wait_for_visitors` once no visitor's page or job is in progress (lock
-        held)."""
-        if not self._visitors_working():
-            self._quiet.notify_all()
 
     def full(self) -> bool:
         """Whether a new page would exceed :attr:`Budgets.max_sessions`."""
