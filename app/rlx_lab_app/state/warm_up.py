@@ -31,7 +31,7 @@ from concurrent.futures import Future, as_completed
 
 from rlx_lab import engine, optim
 from rlx_lab.engine import Trajectory
-from rlx_lab_app.state.jobs import default_server, warm_workers
+from rlx_lab_app.state.jobs import default_server
 from rlx_lab_app.state.surfaces.plan import CACHE, RacePlan, cached, compute
 from rlx_lab_app.state.surfaces.race import DEFAULT_OPTIMIZERS, RaceModel
 from rlx_lab_app.state.worker import ProcessLane
@@ -164,8 +164,8 @@ def warm_default_nets() -> None:
 def warm_up(rehearse: Callable[[], float] | None = None) -> None:
     """The default race (which starts the worker process, if the server has one); then
     ``rehearse()`` (the page's rehearsal, its seconds returned) unless a visitor has opened a
-    page already; then :data:`READY`, the worker process when the race did not start it, and
-    the Small nets tab's default training (:data:`NETS_READY`)."""
+    page already; then :data:`READY` and the Small nets tab's default training
+    (:data:`NETS_READY`)."""
     began = time.perf_counter()
     count = warm_default_race()
     server = default_server()
@@ -174,7 +174,6 @@ def warm_up(rehearse: Callable[[], float] | None = None) -> None:
         print(f"rlx_lab: the page rehearsed in {rehearse():.1f} s", flush=True)
     seconds = time.perf_counter() - began
     print(f"{READY}: {count} optimizers, start-up done in {seconds:.1f} s", flush=True)
-    warm_workers()
     warm_default_nets()
 
 
