@@ -38,21 +38,16 @@ class RaceSources:
         empty = full(None)
         # One selection policy and one (empty) selection for all the race's sources: nothing
         # selects in them (no selection tool), and each would otherwise bring models of its own
-        policy, selection = UnionRenderers(), Selection()
-
-        def source(columns: dict, name: str) -> ColumnDataSource:
-            return ColumnDataSource(columns, name=name, selection_policy=policy, selected=selection)
-
-        self._source = source
-        self.fulls = [source(dict(empty), f"full-{n}") for n in self.names]
+        self._policy, self._selection = UnionRenderers(), Selection()
+        self.fulls = [self._source(dict(empty), f"full-{n}") for n in self.names]
         self.gfulls: list[ColumnDataSource | None] = [None] * len(self.names)
         """Each optimizer's ghost source, made with its first ghost (``None`` until then)."""
-        self.style = source(_style_columns([]), "style")
+        self.style = self._source(_style_columns([]), "style")
         first = drawn([], frame)
-        self.drawn = {key: source(first[key], key) for key in DRAWN}
-        self.curves = source(curves([]), "curves")
-        self.clips = source(clip_segments([]), "clips")
-        self.cursor = source({"x": [frame]}, "cursor")
+        self.drawn = {key: self._source(first[key], key) for key in DRAWN}
+        self.curves = self._source(curves([]), "curves")
+        self.clips = self._source(clip_segments([]), "clips")
+        self.cursor = self._source({"x": [frame]}, "cursor")
         self.frame_cb = CustomJS(
             args={
                 "fulls": self.fulls,
@@ -136,6 +131,12 @@ class RaceSources:
                 self.clips.data = clips
             self._curve_styles = list(styles)
         return changed
+
+    def _source(self, columns: dict, name: str) -> ColumnDataSource:
+        """A race source, with the shared selection policy and selection."""
+        return ColumnDataSource(
+            columns, name=name, selection_policy=self._policy, selected=self._selection
+        )
 
     def _add_ghost_source(self, k: int, columns: dict) -> None:
         ghost = self._source(columns, f"ghost-full-{self.names[k]}")
